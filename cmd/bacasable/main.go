@@ -1,0 +1,213 @@
+// Command bacasable runs the sandbox: an emulated FranceConnect v2 and API
+// Impôt particulier with a fictitious population, on embedded defaults.
+//
+//	go run ./cmd/bacasable            # serves http://localhost:8080
+//	go run ./cmd/bacasable --help     # every flag and its environment variable
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/bacasable/bacasable/simulator"
+	"github.com/bacasable/bacasable/simulator/franceconnect"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "bacasable:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command-line settings; each flag has an environment
+// variable, read when the flag is not given.
+type options struct {
+	listen         string
+	publicURL      string
+	fixtures       string
+	keys           string
+	logLevel       string
+	logFormat      string
+	nonceMinLength int
+}
+
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("bacasable", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&o.listen, "listen", env("BACASABLE_LISTEN", "127.0.0.1:8080"), "address to listen on (env BACASABLE_LISTEN)")
+	fs.StringVar(&o.publicURL, "public-url", env("BACASABLE_PUBLIC_URL", ""), "base URL browsers and clients use; default http://localhost:<port of --listen> (env BACASABLE_PUBLIC_URL)")
+	fs.StringVar(&o.fixtures, "fixtures", env("BACASABLE_FIXTURES", ""), "load fixtures from this directory instead of the embedded ones (env BACASABLE_FIXTURES)")
+	fs.StringVar(&o.keys, "keys", env("BACASABLE_KEYS", ""), "JWKS file with FranceConnect's private signing keys (one EC P-256, one RSA); created with fresh keys if missing; default: new keys at each start (env BACASABLE_KEYS)")
+	fs.StringVar(&o.logLevel, "log-level", env("BACASABLE_LOG_LEVEL", "info"), "debug, info, warn or error (env BACASABLE_LOG_LEVEL)")
+	fs.StringVar(&o.logFormat, "log-format", env("BACASABLE_LOG_FORMAT", "text"), "text or json (env BACASABLE_LOG_FORMAT)")
+	nonceDefault := 22
+	if v := getenv("BACASABLE_NONCE_MIN_LENGTH"); v != "" {
+		if _, err := fmt.Sscanf(v, "%d", &nonceDefault); err != nil {
+			return nil, fmt.Errorf("BACASABLE_NONCE_MIN_LENGTH=%q is not a number", v)
+		}
+	}
+	fs.IntVar(&o.nonceMinLength, "nonce-min-length", nonceDefault, "minimum nonce length FranceConnect enforces (env BACASABLE_NONCE_MIN_LENGTH)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: bacasable [flags]\n\nRuns the FranceConnect and API Impôt particulier sandbox.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	if o.nonceMinLength < 1 {
+		return nil, fmt.Errorf("--nonce-min-length must be at least 1")
+	}
+	return o, nil
+}
+
+func newLogger(o *options, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", o.logLevel)
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, hopts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, hopts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use text or json", o.logFormat)
+}
+
+// run starts the sandbox and serves until ctx is done.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(o, stderr)
+	if err != nil {
+		return err
+	}
+	keys, err := loadKeys(o.keys)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	publicURL := o.publicURL
+	if publicURL == "" {
+		publicURL = fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	}
+	cfg := simulator.Config{PublicURL: publicURL, Logger: logger, Keys: keys, NonceMinLength: o.nonceMinLength}
+	if o.fixtures != "" {
+		if st, err := os.Stat(o.fixtures); err != nil || !st.IsDir() {
+			return fmt.Errorf("--fixtures %q is not a directory", o.fixtures)
+		}
+		cfg.Fixtures = os.DirFS(o.fixtures)
+	}
+	sb, err := simulator.New(cfg)
+	if err != nil {
+		return fmt.Errorf("the fixtures are not valid:\n%w", err)
+	}
+	printBanner(stdout, publicURL, ln.Addr().String(), sb)
+
+	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// loadKeys reads the --keys file, creating it with fresh keys when it does
+// not exist; no file means new keys at each start.
+func loadKeys(path string) (*franceconnect.Keys, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		keys, err := franceconnect.GenerateKeys()
+		if err != nil {
+			return nil, err
+		}
+		out, err := keys.MarshalPrivate()
+		if err != nil {
+			return nil, err
+		}
+		return keys, os.WriteFile(path, out, 0o600)
+	}
+	if err != nil {
+		return nil, err
+	}
+	keys, err := franceconnect.ParseKeys(data)
+	if err != nil {
+		return nil, fmt.Errorf("--keys %s: %w", path, err)
+	}
+	return keys, nil
+}
+
+func printBanner(w io.Writer, publicURL, addr string, sb *simulator.Sandbox) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "bacasable — bac à sable FranceConnect v2 + API Impôt particulier (personnes fictives)\n")
+	fmt.Fprintf(&b, "  listening on   %s\n", addr)
+	fmt.Fprintf(&b, "  issuer         %s/api/v2\n", publicURL)
+	fmt.Fprintf(&b, "  discovery      %s/api/v2/.well-known/openid-configuration\n", publicURL)
+	if sps := sb.Clients.ServiceProviders(); len(sps) > 0 {
+		fmt.Fprintf(&b, "  demo client    client_id     %s\n", sps[0].ID)
+		fmt.Fprintf(&b, "                 client_secret %s\n", sps[0].Secret)
+		fmt.Fprintf(&b, "                 redirect_uri  any http://localhost:*/… (e.g. http://localhost:3000/callback)\n")
+	}
+	var tries []string
+	for _, login := range []string{"test"} {
+		if p, ok := sb.Population.ByLogin(login); ok {
+			tries = append(tries, fmt.Sprintf("%s / %s (%s)", p.Login, p.Password, p.DisplayName()))
+		}
+	}
+	for _, p := range sb.Population.Personas() {
+		if len(tries) >= 3 {
+			break
+		}
+		if p.Login != "test" && p.SPI != "" {
+			tries = append(tries, fmt.Sprintf("%s / %s (%s, SPI %s)", p.Login, p.Password, p.DisplayName(), p.SPI))
+		}
+	}
+	fmt.Fprintf(&b, "  try logging in %s\n", strings.Join(tries, "\n                 "))
+	fmt.Fprintf(&b, "  %d personas; password 123 for all. Ctrl-C stops.\n", len(sb.Population.Personas()))
+	fmt.Fprint(w, b.String())
+}

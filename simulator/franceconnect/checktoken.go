@@ -1,0 +1,165 @@
+package franceconnect
+
+import (
+	"crypto/ecdsa"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// Introspection is checktoken's token_introspection object: who the access
+// token belongs to, as a data provider may know it.
+type Introspection struct {
+	Active         bool     `json:"active"`
+	Aud            string   `json:"aud,omitempty"` // the service provider's client_id
+	Sub            string   `json:"sub,omitempty"` // pairwise sub for the data provider
+	Iat            int64    `json:"iat,omitempty"`
+	Exp            int64    `json:"exp,omitempty"`
+	ACR            string   `json:"acr,omitempty"`
+	JTI            string   `json:"jti,omitempty"`
+	Scope          string   `json:"scope,omitempty"` // the granted scopes this data provider serves
+	Gender         string   `json:"gender,omitempty"`
+	FamilyName     *string  `json:"family_name,omitempty"`
+	GivenName      *string  `json:"given_name,omitempty"`
+	GivenNameArray []string `json:"given_name_array,omitempty"`
+	Birthdate      string   `json:"birthdate,omitempty"`
+	Birthplace     *string  `json:"birthplace,omitempty"`
+	Birthcountry   string   `json:"birthcountry,omitempty"`
+}
+
+// Scopes returns Scope split.
+func (i Introspection) Scopes() []string { return strings.Fields(i.Scope) }
+
+// ErrUnknownDataProvider is returned by Introspect for an undeclared data provider.
+var ErrUnknownDataProvider = errors.New("franceconnect: unknown data provider")
+
+// Introspect answers what checktoken tells dataProviderID about token: the
+// in-process path the emulated DGFiP uses. An unknown or expired token gives
+// {Active: false}.
+func (p *Provider) Introspect(token, dataProviderID string) (Introspection, error) {
+	dp, ok := p.cfg.Clients.DataProvider(dataProviderID)
+	if !ok {
+		return Introspection{}, fmt.Errorf("%w: %q", ErrUnknownDataProvider, dataProviderID)
+	}
+	return p.introspect(token, dp), nil
+}
+
+func (p *Provider) introspect(token string, dp *DataProvider) Introspection {
+	at, _ := p.store.accessToken(token)
+	if at == nil {
+		return Introspection{Active: false}
+	}
+	var scopes []string
+	for _, s := range at.Req.Scopes {
+		if dp.HasScope(s) || s == "openid" {
+			scopes = append(scopes, s)
+		}
+	}
+	person := at.Persona
+	birthplace, given, family := person.Birthplace, person.GivenName, person.FamilyName
+	return Introspection{
+		Active: true, Aud: at.Req.Client.ID, Sub: pairwiseSub(dp.ID, person, p.cfg.PairwiseSalt),
+		Iat: at.IssuedAt.Unix(), Exp: at.Expires.Unix(), ACR: at.Req.ACR, JTI: at.JTI, Scope: strings.Join(scopes, " "),
+		Gender: person.Gender, FamilyName: &family, GivenName: &given, GivenNameArray: person.GivenNames(),
+		Birthdate: person.NormalisedBirthdate(), Birthplace: &birthplace, Birthcountry: person.Birthcountry,
+	}
+}
+
+// checktoken is the data providers' endpoint: it authenticates the data
+// provider, then answers a JWS (application/token-introspection+jwt),
+// wrapped in a JWE when the provider registered an encryption key.
+func (p *Provider) checktoken(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		p.writeJSONError(w, r, errCheckTokenRequest())
+		return
+	}
+	form := r.PostForm
+	token, id, secret := form.Get("token"), form.Get("client_id"), form.Get("client_secret")
+	if token == "" || id == "" || secret == "" {
+		missing := []string{}
+		for _, k := range []string{"token", "client_id", "client_secret"} {
+			if form.Get(k) == "" {
+				missing = append(missing, k)
+			}
+		}
+		p.writeJSONError(w, r, errCheckTokenRequest().WithHint("paramètre(s) manquant(s) : %s", strings.Join(missing, ", ")))
+		return
+	}
+	dp, ok := p.cfg.Clients.DataProvider(id)
+	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(dp.Secret)) != 1 {
+		p.writeJSONError(w, r, errInvalidClient("invalid data provider credentials"))
+		return
+	}
+	now := p.cfg.Clock.Now()
+	body := map[string]any{
+		"token_introspection": p.introspect(token, dp),
+		"aud":                 dp.ID, "iat": now.Unix(), "iss": p.cfg.Issuer,
+	}
+	out, err := p.keys.sign(jose.SignatureAlgorithm(dp.CheckTokenSignedAlg), "token-introspection+jwt", body)
+	if err == nil && dp.CheckTokenEncryptedAlg != "" {
+		out, err = encrypt(dp, out)
+	}
+	if err != nil {
+		p.log.ErrorContext(r.Context(), "franceconnect: checktoken answer", "err", err)
+		p.writeJSONError(w, r, errServer())
+		return
+	}
+	w.Header().Set("Content-Type", "application/token-introspection+jwt")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(out))
+}
+
+// encryptionKey picks the data provider's key for its registered JWE alg.
+func encryptionKey(dp *DataProvider) (jose.JSONWebKey, error) {
+	alg := jose.KeyAlgorithm(dp.CheckTokenEncryptedAlg)
+	if alg != jose.ECDH_ES && alg != jose.RSA_OAEP_256 {
+		return jose.JSONWebKey{}, fmt.Errorf("checktoken_encrypted_response_alg %q: use ECDH-ES or RSA-OAEP-256", alg)
+	}
+	if dp.CheckTokenEncryptedEnc != string(jose.A256GCM) {
+		return jose.JSONWebKey{}, fmt.Errorf("checktoken_encrypted_response_enc %q: use A256GCM", dp.CheckTokenEncryptedEnc)
+	}
+	i := slices.IndexFunc(dp.keys.Keys, func(k jose.JSONWebKey) bool {
+		if k.Use != "" && k.Use != "enc" {
+			return false
+		}
+		switch alg {
+		case jose.ECDH_ES:
+			return k.Algorithm == "" && isEC(k) || k.Algorithm == string(alg)
+		default:
+			return k.Algorithm == "" && !isEC(k) || k.Algorithm == string(alg)
+		}
+	})
+	if i < 0 {
+		return jose.JSONWebKey{}, fmt.Errorf("no encryption key for %s in jwks", alg)
+	}
+	return dp.keys.Keys[i], nil
+}
+
+func isEC(k jose.JSONWebKey) bool {
+	_, ok := k.Key.(*ecdsa.PublicKey)
+	return ok
+}
+
+// encrypt wraps a JWS in a JWE for the data provider (cty JWT).
+func encrypt(dp *DataProvider, jws string) (string, error) {
+	key, err := encryptionKey(dp)
+	if err != nil {
+		return "", err
+	}
+	enc, err := jose.NewEncrypter(jose.A256GCM,
+		jose.Recipient{Algorithm: jose.KeyAlgorithm(dp.CheckTokenEncryptedAlg), Key: key.Key, KeyID: key.KeyID},
+		(&jose.EncrypterOptions{}).WithContentType("JWT"))
+	if err != nil {
+		return "", err
+	}
+	obj, err := enc.Encrypt([]byte(jws))
+	if err != nil {
+		return "", err
+	}
+	return obj.CompactSerialize()
+}

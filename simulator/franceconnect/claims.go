@@ -1,0 +1,142 @@
+package franceconnect
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/bacasable/bacasable/simulator/population"
+)
+
+// scopeClaims maps FranceConnect's identity scopes (fcp-low) to the claims
+// they release. Data-provider scopes release no claim: they travel to the
+// data provider through checktoken.
+var scopeClaims = map[string][]string{
+	"openid":             {"sub"},
+	"profile":            {"given_name", "given_name_array", "family_name", "birthdate", "gender", "preferred_username"},
+	"birth":              {"birthplace", "birthcountry"},
+	"identite_pivot":     {"given_name", "given_name_array", "family_name", "birthdate", "gender", "birthplace", "birthcountry"},
+	"gender":             {"gender"},
+	"birthdate":          {"birthdate"},
+	"birthcountry":       {"birthcountry"},
+	"birthplace":         {"birthplace"},
+	"given_name":         {"given_name", "given_name_array"},
+	"family_name":        {"family_name"},
+	"email":              {"email"},
+	"preferred_username": {"preferred_username"},
+	"idp_birthdate":      {"idp_birthdate"},
+	"amr":                {"amr"},
+	"idp_id":             {"idp_id"},
+}
+
+// identityScopes lists the identity scopes in the order discovery shows them.
+var identityScopes = []string{"openid", "profile", "birth", "identite_pivot", "given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry", "email", "preferred_username", "idp_birthdate", "amr", "idp_id"}
+
+// claimOrder is the order claims are shown on the consent page.
+var claimOrder = []string{"given_name", "family_name", "preferred_username", "birthdate", "idp_birthdate", "gender", "birthplace", "birthcountry", "email", "amr", "idp_id"}
+
+// claimLabels are the French labels of the consent page.
+var claimLabels = map[string]string{
+	"given_name":         "Prénom(s)",
+	"family_name":        "Nom de naissance",
+	"preferred_username": "Nom d'usage",
+	"birthdate":          "Date de naissance",
+	"idp_birthdate":      "Date de naissance (telle que connue du fournisseur d'identité)",
+	"gender":             "Sexe",
+	"birthplace":         "Lieu de naissance",
+	"birthcountry":       "Pays de naissance",
+	"email":              "Adresse électronique",
+	"amr":                "Méthode d'authentification",
+	"idp_id":             "Fournisseur d'identité utilisé",
+}
+
+// grantedClaims returns the claims the scopes release (without sub).
+func grantedClaims(scopes []string) []string {
+	set := map[string]bool{}
+	for _, s := range scopes {
+		for _, c := range scopeClaims[s] {
+			set[c] = true
+		}
+	}
+	var out []string
+	for _, c := range append(slices.Clone(claimOrder), "given_name_array") {
+		if set[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// claimValue returns one claim of the persona authenticated through idp.
+func claimValue(claim string, p *population.Persona, idp *IdentityProvider) any {
+	switch claim {
+	case "given_name":
+		return p.GivenName
+	case "given_name_array":
+		return p.GivenNames()
+	case "family_name":
+		return p.FamilyName
+	case "preferred_username":
+		return p.PreferredUsername
+	case "birthdate":
+		return p.NormalisedBirthdate()
+	case "idp_birthdate":
+		return p.IdpBirthdate()
+	case "gender":
+		return p.Gender
+	case "birthplace":
+		return p.Birthplace
+	case "birthcountry":
+		return p.Birthcountry
+	case "email":
+		return p.Email
+	case "amr":
+		return idp.AMR
+	case "idp_id":
+		return idp.ID
+	}
+	return nil
+}
+
+// pairwiseSub is FranceConnect's pairwise subject: 64 hex chars of
+// sha256(client id + identity hash + secret) followed by "v1". The identity
+// hash covers the identité pivot, birthplace only when born in France, so
+// the same person gets the same sub at each login, and a different one at
+// each service provider.
+func pairwiseSub(clientID string, p *population.Persona, salt string) string {
+	return hashHex(clientID+identityHash(p)+salt) + "v1"
+}
+
+func identityHash(p *population.Persona) string {
+	parts := []string{p.GivenName, p.FamilyName, p.NormalisedBirthdate(), p.Gender}
+	if p.BornInFrance() {
+		parts = append(parts, p.Birthplace)
+	}
+	parts = append(parts, p.Birthcountry)
+	return hashHex(strings.Join(parts, "\x1f"))
+}
+
+// IdentityProvider is one of the providers offered on the choice page.
+type IdentityProvider struct {
+	ID    string   // idp_id claim
+	Slug  string   // in URLs and idp_hint
+	Name  string   // shown to the user
+	Login string   // label of the login field
+	AMR   []string // amr claim
+	BySPI bool     // the login is the SPI (impots.gouv.fr)
+}
+
+// identityProviders are the sandbox's providers; both log in the same
+// population.
+var identityProviders = []*IdentityProvider{
+	{ID: "bacasable-demo", Slug: "demo", Name: "Démonstration", Login: "Identifiant", AMR: []string{"pwd"}},
+	{ID: "bacasable-impots", Slug: "impots", Name: "impots.gouv.fr", Login: "Numéro fiscal (13 chiffres)", AMR: []string{"pwd"}, BySPI: true},
+}
+
+func identityProvider(slug string) (*IdentityProvider, bool) {
+	for _, idp := range identityProviders {
+		if idp.Slug == slug {
+			return idp, true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,187 @@
+package franceconnect
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/gorilla/mux"
+
+	"github.com/bacasable/bacasable/simulator/population"
+)
+
+// The interaction pages: choose an identity provider, log in, consent.
+// Each page works without JavaScript; forms post back to the provider.
+
+// liveInteraction finds the interaction of the URL or answers the error page.
+func (p *Provider) liveInteraction(w http.ResponseWriter, r *http.Request) (interaction, bool) {
+	it, ok := p.store.interaction(mux.Vars(r)["uid"])
+	if !ok {
+		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré (au-delà de %s) ou est déjà terminée ; recommencez depuis le service", p.cfg.SessionTTL))
+	}
+	return it, ok
+}
+
+func (p *Provider) chooseProvider(w http.ResponseWriter, r *http.Request) {
+	it, ok := p.liveInteraction(w, r)
+	if !ok {
+		return
+	}
+	p.render(w, http.StatusOK, "choose.html", map[string]any{
+		"Title": "Choisir un compte", "UID": it.UID, "Client": it.Req.Client, "Providers": identityProviders, "Base": p.basePath,
+	})
+}
+
+// personaView is a persona as the login list shows it.
+type personaView struct {
+	*population.Persona
+	Name string
+	Age  int
+}
+
+func (p *Provider) loginPage(w http.ResponseWriter, r *http.Request) {
+	it, ok := p.liveInteraction(w, r)
+	if !ok {
+		return
+	}
+	idp, ok := identityProvider(mux.Vars(r)["idp"])
+	if !ok {
+		p.writeErrorPage(w, r, errBadParameters().WithHint("fournisseur d'identité inconnu « %s »", truncate(mux.Vars(r)["idp"])))
+		return
+	}
+	p.renderLogin(w, http.StatusOK, it, idp, r.URL.Query().Get("q"), "")
+}
+
+func (p *Provider) renderLogin(w http.ResponseWriter, status int, it interaction, idp *IdentityProvider, query, problem string) {
+	now := p.cfg.Clock.Now()
+	var list []personaView
+	for _, persona := range p.cfg.People.Search(query) {
+		if idp.BySPI && persona.SPI == "" {
+			continue
+		}
+		list = append(list, personaView{Persona: persona, Name: persona.DisplayName(), Age: persona.Age(now)})
+	}
+	p.render(w, status, "login.html", map[string]any{
+		"Title": "Connexion — " + idp.Name, "UID": it.UID, "Client": it.Req.Client, "IdP": idp,
+		"Personas": list, "Query": query, "Problem": problem, "Base": p.basePath,
+	})
+}
+
+// login checks the credentials typed or chosen on the login page.
+func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
+	it, ok := p.liveInteraction(w, r)
+	if !ok {
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		p.writeErrorPage(w, r, errBadParameters().WithHint("formulaire illisible : %v", err))
+		return
+	}
+	idp, ok := identityProvider(r.PostForm.Get("idp"))
+	if !ok {
+		p.writeErrorPage(w, r, errBadParameters().WithHint("fournisseur d'identité inconnu « %s »", truncate(r.PostForm.Get("idp"))))
+		return
+	}
+	login, password := r.PostForm.Get("login"), r.PostForm.Get("password")
+	var persona *population.Persona
+	if idp.BySPI {
+		persona, ok = p.cfg.People.BySPI(login)
+	} else {
+		persona, ok = p.cfg.People.ByLogin(login)
+	}
+	if !ok || persona.Password != password {
+		p.renderLogin(w, http.StatusUnauthorized, it, idp, "", "Identifiant ou mot de passe incorrect.")
+		return
+	}
+	p.store.authenticate(it.UID, persona, idp)
+	http.Redirect(w, r, p.basePath+"/interaction/"+it.UID+"/consent", http.StatusSeeOther)
+}
+
+// consentLine is one datum shown on the consent page.
+type consentLine struct {
+	Label string
+	Value any
+}
+
+// consentGroup is what one data provider will receive.
+type consentGroup struct {
+	Provider string
+	Lines    []string
+}
+
+func (p *Provider) consentPage(w http.ResponseWriter, r *http.Request) {
+	it, ok := p.liveInteraction(w, r)
+	if !ok {
+		return
+	}
+	if it.Persona == nil {
+		http.Redirect(w, r, p.basePath+"/interaction/"+it.UID, http.StatusSeeOther)
+		return
+	}
+	var identity []consentLine
+	for _, c := range grantedClaims(it.Req.Scopes) {
+		if c == "given_name_array" {
+			continue
+		}
+		identity = append(identity, consentLine{Label: claimLabels[c], Value: claimValue(c, it.Persona, it.IdP)})
+	}
+	var groups []consentGroup
+	for _, dp := range p.cfg.Clients.DataProviders() {
+		var lines []string
+		for _, s := range dp.ScopeNames() {
+			if slices.Contains(it.Req.Scopes, s) {
+				lines = append(lines, dp.ScopeLabel(s))
+			}
+		}
+		if len(lines) > 0 {
+			groups = append(groups, consentGroup{Provider: dp.Name, Lines: lines})
+		}
+	}
+	p.render(w, http.StatusOK, "consent.html", map[string]any{
+		"Title": "Consentement", "UID": it.UID, "Client": it.Req.Client, "Persona": it.Persona, "Name": it.Persona.DisplayName(),
+		"IdP": it.IdP, "Identity": identity, "Groups": groups, "Base": p.basePath,
+	})
+}
+
+// consent accepts (code to the client) or cancels (access_denied).
+func (p *Provider) consent(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		p.writeErrorPage(w, r, errBadParameters().WithHint("formulaire illisible : %v", err))
+		return
+	}
+	if r.PostForm.Get("action") != "accept" {
+		p.abort(w, r)
+		return
+	}
+	it, ok := p.liveInteraction(w, r)
+	if !ok {
+		return
+	}
+	if it.Persona == nil {
+		http.Redirect(w, r, p.basePath+"/interaction/"+it.UID, http.StatusSeeOther)
+		return
+	}
+	p.complete(w, r, it.UID)
+}
+
+// abort ends the interaction: the user cancelled.
+func (p *Provider) abort(w http.ResponseWriter, r *http.Request) {
+	it, ok := p.store.finish(mux.Vars(r)["uid"])
+	if !ok {
+		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
+		return
+	}
+	p.redirectError(w, r, it.Req, errAccessDenied())
+}
+
+// complete ends a consented interaction with a code for the client.
+func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) {
+	it, ok := p.store.finish(uid)
+	if !ok || it.Persona == nil {
+		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
+		return
+	}
+	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now()}, p.cfg.CodeTTL)
+	p.log.InfoContext(r.Context(), "franceconnect: login", "client", it.Req.Client.ID, "persona", it.Persona.Login, "idp", it.IdP.ID, "scope", it.Req.Scopes)
+	p.respond(w, it.Req, url.Values{"code": {code}, "state": {it.Req.State}, "iss": {p.cfg.Issuer}})
+}

@@ -1,0 +1,181 @@
+package franceconnect
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// Keys are the provider's signing keys: one ES256 and one RS256 key, each
+// with a kid. Both are published in the JWKS; a client's signing_alg picks
+// which one signs its ID tokens, userinfo and checktoken answers.
+type Keys struct {
+	ES256 jose.JSONWebKey
+	RS256 jose.JSONWebKey
+
+	mu      sync.Mutex
+	signers map[jose.SignatureAlgorithm]jose.Signer
+}
+
+// GenerateKeys makes a fresh key pair for each algorithm.
+func GenerateKeys() (*Keys, error) {
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	return NewKeys(ec, rs)
+}
+
+// NewKeys wraps the given private keys; kid is a thumbprint of each public key.
+func NewKeys(ec *ecdsa.PrivateKey, rs *rsa.PrivateKey) (*Keys, error) {
+	k := &Keys{
+		ES256: jose.JSONWebKey{Key: ec, Algorithm: string(jose.ES256), Use: "sig"},
+		RS256: jose.JSONWebKey{Key: rs, Algorithm: string(jose.RS256), Use: "sig"},
+	}
+	for _, jwk := range []*jose.JSONWebKey{&k.ES256, &k.RS256} {
+		pub := jwk.Public()
+		tp, err := pub.Thumbprint(crypto.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		jwk.KeyID = hex.EncodeToString(tp[:8])
+	}
+	return k, nil
+}
+
+// ParseKeys reads a JWKS holding the two private keys (one EC P-256, one
+// RSA), as written by MarshalPrivate; used by --keys to keep keys across
+// restarts.
+func ParseKeys(data []byte) (*Keys, error) {
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(data, &set); err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	k := &Keys{}
+	for _, jwk := range set.Keys {
+		switch jwk.Key.(type) {
+		case *ecdsa.PrivateKey:
+			jwk.Algorithm, jwk.Use = string(jose.ES256), "sig"
+			k.ES256 = jwk
+		case *rsa.PrivateKey:
+			jwk.Algorithm, jwk.Use = string(jose.RS256), "sig"
+			k.RS256 = jwk
+		default:
+			return nil, fmt.Errorf("keys: key %q is not a private EC or RSA key", jwk.KeyID)
+		}
+	}
+	if k.ES256.Key == nil || k.RS256.Key == nil {
+		return nil, fmt.Errorf("keys: need one private EC P-256 key and one private RSA key")
+	}
+	for _, jwk := range []*jose.JSONWebKey{&k.ES256, &k.RS256} {
+		if jwk.KeyID == "" {
+			pub := jwk.Public()
+			tp, err := pub.Thumbprint(crypto.SHA256)
+			if err != nil {
+				return nil, err
+			}
+			jwk.KeyID = hex.EncodeToString(tp[:8])
+		}
+	}
+	return k, nil
+}
+
+// MarshalPrivate writes both private keys as a JWKS (for --keys files).
+func (k *Keys) MarshalPrivate() ([]byte, error) {
+	return json.MarshalIndent(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256, k.RS256}}, "", "  ")
+}
+
+// Public returns the JWKS the provider publishes: public halves only.
+func (k *Keys) Public() jose.JSONWebKeySet {
+	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256.Public(), k.RS256.Public()}}
+}
+
+// signer returns a cached signer for alg. Only alg and kid go in the JWS
+// header, as FranceConnect's ID tokens; typ is added when given.
+func (k *Keys) signer(alg jose.SignatureAlgorithm, typ string) (jose.Signer, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.signers == nil {
+		k.signers = map[jose.SignatureAlgorithm]jose.Signer{}
+	}
+	cacheKey := alg + jose.SignatureAlgorithm("|"+typ)
+	if s, ok := k.signers[cacheKey]; ok {
+		return s, nil
+	}
+	var jwk jose.JSONWebKey
+	switch alg {
+	case jose.ES256:
+		jwk = k.ES256
+	case jose.RS256:
+		jwk = k.RS256
+	default:
+		return nil, fmt.Errorf("unsupported signing algorithm %q", alg)
+	}
+	opts := &jose.SignerOptions{}
+	if typ != "" {
+		opts = opts.WithType(jose.ContentType(typ))
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: jwk}, opts)
+	if err != nil {
+		return nil, err
+	}
+	k.signers[cacheKey] = s
+	return s, nil
+}
+
+// sign serialises claims as a compact JWS.
+func (k *Keys) sign(alg jose.SignatureAlgorithm, typ string, claims any) (string, error) {
+	s, err := k.signer(alg, typ)
+	if err != nil {
+		return "", err
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	jws, err := s.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
+}
+
+// verify checks a JWS signed by one of the provider's keys and returns its
+// payload.
+func (k *Keys) verify(token string) ([]byte, error) {
+	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	if err != nil {
+		return nil, err
+	}
+	for _, jwk := range []jose.JSONWebKey{k.ES256, k.RS256} {
+		if payload, err := jws.Verify(jwk.Public()); err == nil {
+			return payload, nil
+		}
+	}
+	return nil, fmt.Errorf("signature does not match the provider's keys")
+}
+
+// jwks serves the public keys.
+func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, p.keys.Public())
+}
+
+// hashHex is the hex SHA-256 of s.
+func hashHex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

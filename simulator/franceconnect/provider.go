@@ -1,0 +1,163 @@
+package franceconnect
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/population"
+)
+
+// People is what the provider needs from the population.
+type People interface {
+	ByLogin(login string) (*population.Persona, bool)
+	BySPI(spi string) (*population.Persona, bool)
+	Search(query string) []*population.Persona
+}
+
+var _ People = (*population.Population)(nil)
+
+// Config configures the provider. Zero values take the defaults in comments,
+// which are fcp-low's.
+type Config struct {
+	// Issuer is {public-url}/api/v2; every URL the provider advertises is
+	// built from it.
+	Issuer  string
+	Clients *Registry
+	People  People
+	Clock   clock.Clock  // default: real time
+	Logger  *slog.Logger // default: discard
+	Keys    *Keys        // default: generated at start
+
+	NonceMinLength int           // default 22 (was 32 before late 2023)
+	CodeTTL        time.Duration // default 30 s, single use
+	AccessTokenTTL time.Duration // default 60 s
+	IDTokenTTL     time.Duration // default 60 s
+	SessionTTL     time.Duration // default 1800 s: how long a login may take
+	// PairwiseSalt is the secret of the pairwise sub; keep it to keep subs
+	// stable across restarts. Default "bacasable".
+	PairwiseSalt string
+}
+
+func (c *Config) setDefaults() error {
+	if c.Issuer == "" || c.Clients == nil || c.People == nil {
+		return errors.New("franceconnect: Issuer, Clients and People are required")
+	}
+	c.Issuer = strings.TrimRight(c.Issuer, "/")
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.NonceMinLength == 0 {
+		c.NonceMinLength = 22
+	}
+	setDur := func(d *time.Duration, def time.Duration) {
+		if *d == 0 {
+			*d = def
+		}
+	}
+	setDur(&c.CodeTTL, 30*time.Second)
+	setDur(&c.AccessTokenTTL, 60*time.Second)
+	setDur(&c.IDTokenTTL, 60*time.Second)
+	setDur(&c.SessionTTL, 1800*time.Second)
+	if c.PairwiseSalt == "" {
+		c.PairwiseSalt = "bacasable"
+	}
+	return nil
+}
+
+// Provider is the emulated FranceConnect.
+type Provider struct {
+	cfg   Config
+	keys  *Keys
+	log   *slog.Logger
+	store *store
+	pages *pages
+	// basePath is the issuer's path ("/api/v2"), where routes are mounted.
+	basePath string
+}
+
+// New builds the provider.
+func New(cfg Config) (*Provider, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	keys := cfg.Keys
+	if keys == nil {
+		var err error
+		if keys, err = GenerateKeys(); err != nil {
+			return nil, err
+		}
+	}
+	base, err := pathOf(cfg.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	return &Provider{cfg: cfg, keys: keys, log: cfg.Logger, store: newStore(cfg.Clock), pages: pg, basePath: base}, nil
+}
+
+// Keys returns the provider's signing keys.
+func (p *Provider) Keys() *Keys { return p.keys }
+
+// Issuer returns the issuer URL.
+func (p *Provider) Issuer() string { return p.cfg.Issuer }
+
+// Routes mounts every FranceConnect route on r. This is the whole surface.
+func (p *Provider) Routes(r *mux.Router) {
+	s := r.PathPrefix(p.basePath).Subrouter()
+	s.HandleFunc("/.well-known/openid-configuration", p.discovery).Methods(http.MethodGet)
+	s.HandleFunc("/jwks", p.jwks).Methods(http.MethodGet)
+	s.HandleFunc("/authorize", p.authorize).Methods(http.MethodGet, http.MethodPost)
+	s.HandleFunc("/interaction/{uid}", p.chooseProvider).Methods(http.MethodGet)
+	s.HandleFunc("/interaction/{uid}/idp/{idp}", p.loginPage).Methods(http.MethodGet)
+	s.HandleFunc("/interaction/{uid}/login", p.login).Methods(http.MethodPost)
+	s.HandleFunc("/interaction/{uid}/consent", p.consentPage).Methods(http.MethodGet)
+	s.HandleFunc("/interaction/{uid}/consent", p.consent).Methods(http.MethodPost)
+	s.HandleFunc("/interaction/{uid}/abort", p.abort).Methods(http.MethodPost)
+	s.HandleFunc("/token", p.token).Methods(http.MethodPost)
+	s.HandleFunc("/userinfo", p.userinfo).Methods(http.MethodGet, http.MethodPost)
+	s.HandleFunc("/session/end", p.endSession).Methods(http.MethodGet)
+	s.HandleFunc("/token/revocation", p.revoke).Methods(http.MethodPost)
+	s.HandleFunc("/checktoken", p.checktoken).Methods(http.MethodPost)
+	s.NotFoundHandler = http.HandlerFunc(p.notFound)
+	s.MethodNotAllowedHandler = http.HandlerFunc(p.methodNotAllowed)
+}
+
+func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
+	p.writeJSONError(w, r, &Error{Status: http.StatusNotFound, Code: "invalid_request", Description: "unrecognized route or not allowed method (" + r.Method + " on " + r.URL.Path + ")"})
+}
+
+func (p *Provider) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	p.writeJSONError(w, r, &Error{Status: http.StatusMethodNotAllowed, Code: "invalid_request", Description: "unrecognized route or not allowed method (" + r.Method + " on " + r.URL.Path + ")"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// maxFormBytes bounds every form body the provider reads.
+const maxFormBytes = 64 << 10
+
+// parseForm reads the query and a bounded form body.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	}
+	return r.ParseForm()
+}

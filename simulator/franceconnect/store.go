@@ -1,0 +1,246 @@
+package franceconnect
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"sync"
+	"time"
+
+	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/population"
+)
+
+// authRequest is a validated authorization request.
+type authRequest struct {
+	Client        *ServiceProvider
+	RedirectURI   string
+	State         string
+	Nonce         string
+	Scopes        []string
+	ACR           string
+	AMRRequested  bool // claims={"id_token":{"amr":…}}
+	CodeChallenge string
+	ResponseMode  string // query, fragment or form_post
+	IdpHint       string
+}
+
+// interaction is one login in progress, between authorize and the redirect
+// back to the client.
+type interaction struct {
+	UID     string
+	Req     *authRequest
+	Persona *population.Persona
+	IdP     *IdentityProvider
+	Expires time.Time
+}
+
+// grant is what a login produced: the code, then the access token, carry it.
+type grant struct {
+	Req      *authRequest
+	Persona  *population.Persona
+	IdP      *IdentityProvider
+	AuthTime time.Time
+}
+
+type authCode struct {
+	grant
+	Code    string
+	Expires time.Time
+	Used    bool
+	Token   string // access token issued from it, revoked if the code is replayed
+}
+
+type accessToken struct {
+	grant
+	Token    string
+	JTI      string
+	IssuedAt time.Time
+	Expires  time.Time
+}
+
+// store keeps the short-lived state of the provider in memory. Entries are
+// dropped once expired (swept as new ones arrive), so memory stays bounded
+// by what a minute or thirty of traffic creates.
+type store struct {
+	clock clock.Clock
+
+	mu           sync.Mutex
+	interactions map[string]*interaction
+	codes        map[string]*authCode
+	tokens       map[string]*accessToken
+	assertions   map[string]time.Time // jti of client assertions seen, until their exp
+	writes       int
+}
+
+func newStore(c clock.Clock) *store {
+	return &store{
+		clock:        c,
+		interactions: map[string]*interaction{},
+		codes:        map[string]*authCode{},
+		tokens:       map[string]*accessToken{},
+		assertions:   map[string]time.Time{},
+	}
+}
+
+// randomToken returns n random bytes, base64url encoded.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// sweepLocked drops expired entries every 256 writes.
+func (s *store) sweepLocked() {
+	s.writes++
+	if s.writes%256 != 0 {
+		return
+	}
+	now := s.clock.Now()
+	for k, v := range s.interactions {
+		if now.After(v.Expires) {
+			delete(s.interactions, k)
+		}
+	}
+	for k, v := range s.codes {
+		// A used code is kept until it expires to detect replays.
+		if now.After(v.Expires) {
+			delete(s.codes, k)
+		}
+	}
+	for k, v := range s.tokens {
+		if now.After(v.Expires) {
+			delete(s.tokens, k)
+		}
+	}
+	for k, exp := range s.assertions {
+		if now.After(exp) {
+			delete(s.assertions, k)
+		}
+	}
+}
+
+func (s *store) newInteraction(req *authRequest, ttl time.Duration) *interaction {
+	it := &interaction{UID: randomToken(16), Req: req, Expires: s.clock.Now().Add(ttl)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepLocked()
+	s.interactions[it.UID] = it
+	return it
+}
+
+// interaction returns a copy of the live interaction uid.
+func (s *store) interaction(uid string) (interaction, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.interactions[uid]
+	if !ok || s.clock.Now().After(it.Expires) {
+		return interaction{}, false
+	}
+	return *it, true
+}
+
+// authenticate records who logged in during interaction uid.
+func (s *store) authenticate(uid string, p *population.Persona, idp *IdentityProvider) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.interactions[uid]
+	if !ok || s.clock.Now().After(it.Expires) {
+		return false
+	}
+	it.Persona, it.IdP = p, idp
+	return true
+}
+
+// finish removes interaction uid: it ends in a redirect either way.
+func (s *store) finish(uid string) (interaction, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.interactions[uid]
+	delete(s.interactions, uid)
+	if !ok || s.clock.Now().After(it.Expires) {
+		return interaction{}, false
+	}
+	return *it, true
+}
+
+func (s *store) newCode(g grant, ttl time.Duration) string {
+	c := &authCode{grant: g, Code: randomToken(32), Expires: s.clock.Now().Add(ttl)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepLocked()
+	s.codes[c.Code] = c
+	return c.Code
+}
+
+// redeemCode marks the code used and returns it. A code presented twice is
+// refused and the access token it gave is revoked (RFC 6749 §4.1.2).
+func (s *store) redeemCode(code string) (*authCode, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.codes[code]
+	switch {
+	case !ok:
+		return nil, "authorization code not found"
+	case c.Used:
+		delete(s.tokens, c.Token)
+		return nil, "authorization code already consumed"
+	case s.clock.Now().After(c.Expires):
+		delete(s.codes, code)
+		return nil, "authorization code is expired"
+	}
+	c.Used = true
+	return c, ""
+}
+
+func (s *store) newAccessToken(code *authCode, ttl time.Duration) *accessToken {
+	now := s.clock.Now()
+	t := &accessToken{grant: code.grant, Token: randomToken(32), JTI: randomToken(16), IssuedAt: now, Expires: now.Add(ttl)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepLocked()
+	s.tokens[t.Token] = t
+	code.Token = t.Token
+	return t
+}
+
+// accessToken returns the token if it is known and alive, else why not.
+func (s *store) accessToken(token string) (*accessToken, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[token]
+	if !ok {
+		return nil, "access token not found"
+	}
+	if s.clock.Now().After(t.Expires) {
+		return nil, "access token is expired"
+	}
+	return t, ""
+}
+
+// revoke forgets an access token issued to clientID; false when the token
+// belongs to another client.
+func (s *store) revoke(token, clientID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[token]
+	if !ok {
+		return true
+	}
+	if t.Req.Client.ID != clientID {
+		return false
+	}
+	delete(s.tokens, token)
+	return true
+}
+
+// useAssertion records a client assertion's jti; false when already seen.
+func (s *store) useAssertion(jti string, exp time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, seen := s.assertions[jti]; seen {
+		return false
+	}
+	s.sweepLocked()
+	s.assertions[jti] = exp
+	return true
+}

@@ -1,0 +1,212 @@
+package franceconnect
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// tokenResponse is exactly what FranceConnect's token endpoint returns.
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+	IDToken     string `json:"id_token"`
+	Scope       string `json:"scope"`
+}
+
+// idTokenClaims are exactly the ID token's claims; amr only when asked.
+type idTokenClaims struct {
+	Sub      string   `json:"sub"`
+	ACR      string   `json:"acr"`
+	AMR      []string `json:"amr,omitempty"`
+	AuthTime int64    `json:"auth_time"`
+	Nonce    string   `json:"nonce"`
+	Aud      string   `json:"aud"`
+	Exp      int64    `json:"exp"`
+	Iat      int64    `json:"iat"`
+	Iss      string   `json:"iss"`
+}
+
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		p.writeJSONError(w, r, errInvalidRequest("could not parse the request body"))
+		return
+	}
+	client, authErr := p.authenticateClient(r)
+	if authErr != nil {
+		p.writeJSONError(w, r, authErr)
+		return
+	}
+	form := r.PostForm
+	switch gt := form.Get("grant_type"); {
+	case gt == "":
+		p.writeJSONError(w, r, errMissingParameter("grant_type"))
+		return
+	case gt != "authorization_code":
+		p.writeJSONError(w, r, errUnsupportedGrantType(gt))
+		return
+	case form.Get("code") == "":
+		p.writeJSONError(w, r, errMissingParameter("code"))
+		return
+	case form.Get("redirect_uri") == "":
+		p.writeJSONError(w, r, errMissingParameter("redirect_uri"))
+		return
+	}
+	code, why := p.store.redeemCode(form.Get("code"))
+	if code == nil {
+		p.writeJSONError(w, r, errInvalidGrant(why))
+		return
+	}
+	switch {
+	case code.Req.Client.ID != client.ID:
+		p.writeJSONError(w, r, errInvalidGrant("authorization code client mismatch"))
+		return
+	case code.Req.RedirectURI != form.Get("redirect_uri"):
+		p.writeJSONError(w, r, errInvalidGrant("authorization code redirect_uri mismatch"))
+		return
+	}
+	if verifier := form.Get("code_verifier"); code.Req.CodeChallenge != "" || verifier != "" {
+		sum := sha256.Sum256([]byte(verifier))
+		if verifier == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != code.Req.CodeChallenge {
+			p.writeJSONError(w, r, errInvalidGrant("PKCE verification failed"))
+			return
+		}
+	}
+	at := p.store.newAccessToken(code, p.cfg.AccessTokenTTL)
+	idToken, err := p.idToken(code.grant, at.IssuedAt)
+	if err != nil {
+		p.log.ErrorContext(r.Context(), "franceconnect: signing the ID token", "err", err)
+		p.writeJSONError(w, r, errServer())
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, tokenResponse{
+		AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(p.cfg.AccessTokenTTL / time.Second),
+		IDToken: idToken, Scope: strings.Join(code.Req.Scopes, " "),
+	})
+}
+
+func (p *Provider) idToken(g grant, now time.Time) (string, error) {
+	c := idTokenClaims{
+		Sub: pairwiseSub(g.Req.Client.ID, g.Persona, p.cfg.PairwiseSalt), ACR: g.Req.ACR, AuthTime: g.AuthTime.Unix(),
+		Nonce: g.Req.Nonce, Aud: g.Req.Client.ID, Iat: now.Unix(), Exp: now.Add(p.cfg.IDTokenTTL).Unix(), Iss: p.cfg.Issuer,
+	}
+	if g.Req.AMRRequested {
+		c.AMR = g.IdP.AMR
+	}
+	return p.keys.sign(jose.SignatureAlgorithm(g.Req.Client.SigningAlg), "", c)
+}
+
+// authenticateClient applies client_secret_post or private_key_jwt, the two
+// methods FranceConnect supports. HTTP Basic is refused, as the platform
+// does for clients registered with client_secret_post.
+func (p *Provider) authenticateClient(r *http.Request) (*ServiceProvider, *Error) {
+	form := r.PostForm
+	if _, _, basic := r.BasicAuth(); basic {
+		return nil, errInvalidClient("the provided authentication mechanism does not match the registered client authentication method")
+	}
+	if form.Get("client_assertion_type") != "" || form.Get("client_assertion") != "" {
+		return p.authenticateAssertion(form.Get("client_id"), form.Get("client_assertion_type"), form.Get("client_assertion"))
+	}
+	id, secret := form.Get("client_id"), form.Get("client_secret")
+	if id == "" {
+		return nil, errInvalidClient("no client authentication mechanism provided")
+	}
+	client, ok := p.cfg.Clients.ServiceProvider(id)
+	if !ok {
+		return nil, errInvalidClient("client not found")
+	}
+	if secret == "" {
+		return nil, errInvalidClient("no client authentication mechanism provided")
+	}
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
+		return nil, errInvalidClient("invalid secret provided")
+	}
+	return client, nil
+}
+
+// authenticateAssertion verifies a private_key_jwt client assertion
+// (RFC 7523): signed by a key of the client's jwks, iss = sub = client_id,
+// aud naming the token endpoint or the issuer, not expired, jti unused.
+func (p *Provider) authenticateAssertion(id, typ, assertion string) (*ServiceProvider, *Error) {
+	if typ != clientAssertionType {
+		return nil, errInvalidClient("client_assertion_type must be " + clientAssertionType)
+	}
+	tok, err := jwt.ParseSigned(assertion, []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.PS256, jose.ES384, jose.ES512, jose.RS384, jose.RS512})
+	if err != nil {
+		return nil, errInvalidClient("invalid client_assertion: " + err.Error())
+	}
+	var unverified jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
+		return nil, errInvalidClient("invalid client_assertion: " + err.Error())
+	}
+	if id == "" {
+		id = unverified.Issuer
+	}
+	client, ok := p.cfg.Clients.ServiceProvider(id)
+	if !ok {
+		return nil, errInvalidClient("client not found")
+	}
+	if len(client.keys.Keys) == 0 {
+		return nil, errInvalidClient("the client has no jwks registered for private_key_jwt")
+	}
+	var claims jwt.Claims
+	verified := false
+	for _, k := range client.keys.Keys {
+		if err := tok.Claims(k.Key, &claims); err == nil {
+			verified = true
+			break
+		}
+	}
+	if !verified {
+		return nil, errInvalidClient("client_assertion signature does not match the client's jwks")
+	}
+	now := p.cfg.Clock.Now()
+	if claims.Issuer != client.ID || claims.Subject != client.ID {
+		return nil, errInvalidClient("client_assertion iss and sub must be the client_id")
+	}
+	if !slices.ContainsFunc(claims.Audience, func(a string) bool { return a == p.cfg.Issuer+"/token" || a == p.cfg.Issuer }) {
+		return nil, errInvalidClient("client_assertion aud must be the token endpoint")
+	}
+	if claims.Expiry == nil || now.After(claims.Expiry.Time()) {
+		return nil, errInvalidClient("client_assertion is expired or has no exp")
+	}
+	if claims.ID == "" || !p.store.useAssertion(client.ID+"/"+claims.ID, claims.Expiry.Time()) {
+		return nil, errInvalidClient("client_assertion jti is missing or already used")
+	}
+	return client, nil
+}
+
+// revoke implements RFC 7009 for access tokens; unknown tokens are not an
+// error, as the RFC requires.
+func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		p.writeJSONError(w, r, errInvalidRequest("could not parse the request body"))
+		return
+	}
+	client, authErr := p.authenticateClient(r)
+	if authErr != nil {
+		p.writeJSONError(w, r, authErr)
+		return
+	}
+	token := r.PostForm.Get("token")
+	if token == "" {
+		p.writeJSONError(w, r, errMissingParameter("token"))
+		return
+	}
+	if !p.store.revoke(token, client.ID) {
+		p.writeJSONError(w, r, &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "this token does not belong to you"})
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}

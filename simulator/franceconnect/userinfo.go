@@ -1,0 +1,53 @@
+package franceconnect
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// userinfo answers the granted claims as a signed JWT (application/jwt),
+// with sub, aud, exp, iat and iss. The access token comes as a Bearer
+// header, or as access_token in the query or form body.
+func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		p.writeJSONError(w, r, errInvalidRequest("could not parse the request body"))
+		return
+	}
+	token := r.Form.Get("access_token")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		scheme, value, _ := strings.Cut(auth, " ")
+		if !strings.EqualFold(scheme, "Bearer") || value == "" {
+			p.writeJSONError(w, r, errInvalidRequest("invalid authorization header value format"))
+			return
+		}
+		token = strings.TrimSpace(value)
+	}
+	if token == "" {
+		p.writeJSONError(w, r, errNoToken())
+		return
+	}
+	at, why := p.store.accessToken(token)
+	if at == nil {
+		p.writeJSONError(w, r, errInvalidToken(why))
+		return
+	}
+	now := p.cfg.Clock.Now()
+	claims := map[string]any{
+		"sub": pairwiseSub(at.Req.Client.ID, at.Persona, p.cfg.PairwiseSalt),
+		"aud": at.Req.Client.ID, "iat": now.Unix(), "exp": now.Add(p.cfg.IDTokenTTL).Unix(), "iss": p.cfg.Issuer,
+	}
+	for _, c := range grantedClaims(at.Req.Scopes) {
+		claims[c] = claimValue(c, at.Persona, at.IdP)
+	}
+	jws, err := p.keys.sign(jose.SignatureAlgorithm(at.Req.Client.SigningAlg), "", claims)
+	if err != nil {
+		p.log.ErrorContext(r.Context(), "franceconnect: signing userinfo", "err", err)
+		p.writeJSONError(w, r, errServer())
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwt; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(jws))
+}

@@ -1,0 +1,391 @@
+package population
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Files of the Insee reference inside the fixtures file system, as written
+// by the generator in fixtures/gen/cog.
+const (
+	COGCommunesFile  = "cog/communes.csv"
+	COGCountriesFile = "cog/pays.csv"
+)
+
+// Types of COG communes, as in the Type field of Commune.
+const (
+	// CommuneActuelle is a current commune.
+	CommuneActuelle = "commune-actuelle"
+	// ArrondissementMunicipal is a municipal arrondissement of Paris,
+	// Marseille or Lyon (e.g. 75107, Paris 7e), used as a birthplace.
+	ArrondissementMunicipal = "arrondissement-municipal"
+	// CommuneDeleguee is a former commune merged into a commune nouvelle
+	// that keeps a code of its own.
+	CommuneDeleguee = "commune-deleguee"
+	// CommuneAssociee is a former commune associated with another one
+	// that keeps a code of its own.
+	CommuneAssociee = "commune-associee"
+)
+
+var (
+	cogCommunesHeader  = []string{"code", "nom", "departement", "codes_postaux", "population", "type"}
+	cogCountriesHeader = []string{"code", "nom"}
+)
+
+// Commune is one entry of the Insee COG.
+type Commune struct {
+	// Code is the Insee code (5 characters, e.g. "75107", "2A004").
+	Code string
+	// Name is the commune's name, e.g. "Paris 7e Arrondissement".
+	Name string
+	// Departement is the département's code, e.g. "75", "2A", "974".
+	Departement string
+	// PostalCodes are the commune's postal codes, sorted; none for the
+	// communes déléguées and associées.
+	PostalCodes []string
+	// Population is the legal population, 0 when unknown (communes
+	// déléguées and associées, uninhabited territories).
+	Population int
+	// Type is one of CommuneActuelle, ArrondissementMunicipal,
+	// CommuneDeleguee and CommuneAssociee.
+	Type string
+}
+
+// Country is one Insee country or territory of the COG (code 99xxx).
+type Country struct {
+	// Code is the Insee code, e.g. "99100" for France.
+	Code string
+	// Name is Insee's short name, e.g. "Algérie".
+	Name string
+}
+
+// COG is the Insee reference: communes and countries, looked up by code.
+// It is read-only once loaded and safe for concurrent use. A nil *COG knows
+// no code.
+type COG struct {
+	communes  []Commune // sorted by code
+	countries []Country // sorted by code
+
+	postalOnce  sync.Once
+	postalIndex []cogPostalEntry // sorted by postal code, then commune code
+}
+
+// cogPostalEntry ties one postal code to one commune (index in COG.communes).
+type cogPostalEntry struct {
+	cp  string
+	idx int32
+}
+
+// LoadCOG reads cog/communes.csv and cog/pays.csv from fsys. Both files
+// must have their header line and be sorted by code without duplicates, as
+// the generator writes them; errors name the file and the line.
+func LoadCOG(fsys fs.FS) (*COG, error) {
+	c := &COG{}
+	data, err := fs.ReadFile(fsys, COGCommunesFile)
+	if err != nil {
+		return nil, err
+	}
+	if c.communes, err = parseCOGCommunes(string(data)); err != nil {
+		return nil, err
+	}
+	data, err = fs.ReadFile(fsys, COGCountriesFile)
+	if err != nil {
+		return nil, err
+	}
+	if c.countries, err = parseCOGCountries(string(data)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// parseCOGCommunes parses the content of cog/communes.csv.
+func parseCOGCommunes(data string) ([]Commune, error) {
+	// One row per line: counting lines sizes the slices exactly.
+	n := strings.Count(data, "\n")
+	communes := make([]Commune, 0, n)
+	// Every postal code of every commune shares one backing array.
+	postal := make([]string, 0, n+n/8)
+	err := cogEachRecord(COGCommunesFile, data, cogCommunesHeader, func(line int, f []string) error {
+		code, name, dep, cps, pop, typ := f[0], f[1], f[2], f[3], f[4], f[5]
+		if !isCOGCommuneCode(code) {
+			return fmt.Errorf("commune code %q is not 5 characters ([0-9]{5}, 2A... or 2B...)", code)
+		}
+		if len(communes) > 0 && communes[len(communes)-1].Code >= code {
+			return fmt.Errorf("commune code %s comes after %s: the file must be sorted by code, without duplicates", code, communes[len(communes)-1].Code)
+		}
+		if strings.TrimSpace(name) == "" {
+			return fmt.Errorf("commune %s has no name", code)
+		}
+		if dep == "" {
+			return fmt.Errorf("commune %s has no departement", code)
+		}
+		switch typ {
+		case CommuneActuelle, ArrondissementMunicipal, CommuneDeleguee, CommuneAssociee:
+		default:
+			return fmt.Errorf("commune %s has unknown type %q", code, typ)
+		}
+		population := 0
+		if pop != "" {
+			p, err := strconv.Atoi(pop)
+			if err != nil || p < 0 {
+				return fmt.Errorf("commune %s has population %q, not a number", code, pop)
+			}
+			population = p
+		}
+		start := len(postal)
+		for cps != "" {
+			var cp string
+			cp, cps, _ = strings.Cut(cps, " ")
+			if !cogDigits(cp, 5) {
+				return fmt.Errorf("commune %s has postal code %q, not 5 digits", code, cp)
+			}
+			postal = append(postal, cp)
+		}
+		var codes []string
+		if len(postal) > start {
+			codes = postal[start:len(postal):len(postal)]
+		}
+		communes = append(communes, Commune{
+			Code:        code,
+			Name:        name,
+			Departement: dep,
+			PostalCodes: codes,
+			Population:  population,
+			Type:        typ,
+		})
+		return nil
+	})
+	return communes, err
+}
+
+// parseCOGCountries parses the content of cog/pays.csv.
+func parseCOGCountries(data string) ([]Country, error) {
+	countries := make([]Country, 0, strings.Count(data, "\n"))
+	err := cogEachRecord(COGCountriesFile, data, cogCountriesHeader, func(line int, f []string) error {
+		code, name := f[0], f[1]
+		if len(code) != 5 || !strings.HasPrefix(code, "99") || !cogDigits(code, 5) {
+			return fmt.Errorf("country code %q is not 99 followed by 3 digits", code)
+		}
+		if len(countries) > 0 && countries[len(countries)-1].Code >= code {
+			return fmt.Errorf("country code %s comes after %s: the file must be sorted by code, without duplicates", code, countries[len(countries)-1].Code)
+		}
+		if strings.TrimSpace(name) == "" {
+			return fmt.Errorf("country %s has no name", code)
+		}
+		countries = append(countries, Country{Code: code, Name: name})
+		return nil
+	})
+	return countries, err
+}
+
+// isCOGCommuneCode reports whether s looks like an Insee commune code: five
+// digits, or 2A/2B followed by three digits for Corsica.
+func isCOGCommuneCode(s string) bool {
+	if len(s) != 5 {
+		return false
+	}
+	if s[0] == '2' && (s[1] == 'A' || s[1] == 'B') {
+		return cogDigits(s[2:], 3)
+	}
+	return cogDigits(s, 5)
+}
+
+// cogDigits reports whether s is made of exactly n ASCII digits.
+func cogDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Commune returns the commune with that Insee code.
+func (c *COG) Commune(code string) (Commune, bool) {
+	if c == nil {
+		return Commune{}, false
+	}
+	i, ok := slices.BinarySearchFunc(c.communes, code, func(e Commune, code string) int { return cmp.Compare(e.Code, code) })
+	if !ok {
+		return Commune{}, false
+	}
+	return c.communes[i], true
+}
+
+// Country returns the country or territory with that Insee code (99xxx).
+func (c *COG) Country(code string) (Country, bool) {
+	if c == nil {
+		return Country{}, false
+	}
+	i, ok := slices.BinarySearchFunc(c.countries, code, func(e Country, code string) int { return cmp.Compare(e.Code, code) })
+	if !ok {
+		return Country{}, false
+	}
+	return c.countries[i], true
+}
+
+// CommunesByPostalCode returns the communes served by that postal code,
+// sorted by Insee code; nil when there is none. The index behind it is
+// built on the first call.
+func (c *COG) CommunesByPostalCode(cp string) []Commune {
+	if c == nil {
+		return nil
+	}
+	c.postalOnce.Do(c.buildPostalIndex)
+	i, _ := slices.BinarySearchFunc(c.postalIndex, cp, func(e cogPostalEntry, cp string) int { return cmp.Compare(e.cp, cp) })
+	var out []Commune
+	for ; i < len(c.postalIndex) && c.postalIndex[i].cp == cp; i++ {
+		out = append(out, c.communes[c.postalIndex[i].idx])
+	}
+	return out
+}
+
+// buildPostalIndex fills postalIndex from the communes.
+func (c *COG) buildPostalIndex() {
+	n := 0
+	for i := range c.communes {
+		n += len(c.communes[i].PostalCodes)
+	}
+	index := make([]cogPostalEntry, 0, n)
+	for i := range c.communes {
+		for _, cp := range c.communes[i].PostalCodes {
+			index = append(index, cogPostalEntry{cp: cp, idx: int32(i)})
+		}
+	}
+	slices.SortFunc(index, func(a, b cogPostalEntry) int {
+		return cmp.Or(cmp.Compare(a.cp, b.cp), cmp.Compare(a.idx, b.idx))
+	})
+	c.postalIndex = index
+}
+
+// Communes returns every commune, sorted by code. The slice is a copy; the
+// PostalCodes of its entries are shared and must not be modified.
+func (c *COG) Communes() []Commune {
+	if c == nil {
+		return nil
+	}
+	return slices.Clone(c.communes)
+}
+
+// Countries returns every country and territory, sorted by code. The slice
+// is a copy.
+func (c *COG) Countries() []Country {
+	if c == nil {
+		return nil
+	}
+	return slices.Clone(c.countries)
+}
+
+// cogEachRecord parses data, the content of the CSV file named file (RFC 4180:
+// comma separated, fields optionally double-quoted, "" for a quote inside
+// a quoted field, \n or \r\n line endings, empty lines skipped). It checks
+// that the first record equals header and calls fn with every following
+// record, which must have as many fields. Unquoted fields are substrings of
+// data, so that loading allocates little. Errors, including fn's, are
+// prefixed with the file name and the line where the record starts.
+func cogEachRecord(file, data string, header []string, fn func(line int, fields []string) error) error {
+	data = strings.TrimPrefix(data, "\ufeff")
+	fields := make([]string, 0, len(header))
+	line := 1
+	first := true
+	for len(data) > 0 {
+		start := line
+		if data[0] == '\n' || strings.HasPrefix(data, "\r\n") {
+			_, data, _ = strings.Cut(data, "\n")
+			line++
+			continue
+		}
+		var err error
+		fields, data, line, err = cogSplitRecord(fields[:0], data, line)
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", file, line, err)
+		}
+		if len(fields) != len(header) {
+			return fmt.Errorf("%s:%d: %d fields, want %d (%s)", file, start, len(fields), len(header), strings.Join(header, ","))
+		}
+		if first {
+			first = false
+			if !slices.Equal(fields, header) {
+				return fmt.Errorf("%s:%d: header %q, want %q", file, start, strings.Join(fields, ","), strings.Join(header, ","))
+			}
+			continue
+		}
+		if err := fn(start, fields); err != nil {
+			return fmt.Errorf("%s:%d: %w", file, start, err)
+		}
+	}
+	if first {
+		return fmt.Errorf("%s: empty file, want header %q", file, strings.Join(header, ","))
+	}
+	return nil
+}
+
+// cogSplitRecord appends to fields the fields of the record at the start of
+// data, and returns the rest of data after the record's line ending and the
+// line number where that rest starts.
+func cogSplitRecord(fields []string, data string, line int) ([]string, string, int, error) {
+	for {
+		var field string
+		if len(data) > 0 && data[0] == '"' {
+			// Quoted field: up to the closing quote, "" standing for a quote.
+			var b strings.Builder
+			rest := data[1:]
+			for {
+				i := strings.IndexByte(rest, '"')
+				if i < 0 {
+					return fields, "", line, errors.New("quoted field not closed")
+				}
+				line += strings.Count(rest[:i], "\n")
+				if i+1 < len(rest) && rest[i+1] == '"' {
+					b.WriteString(rest[:i+1])
+					rest = rest[i+2:]
+					continue
+				}
+				if b.Len() == 0 {
+					field = rest[:i]
+				} else {
+					b.WriteString(rest[:i])
+					field = b.String()
+				}
+				data = rest[i+1:]
+				break
+			}
+			if data == "\r" {
+				data = ""
+			}
+			if len(data) > 0 && data[0] != ',' && data[0] != '\n' && !strings.HasPrefix(data, "\r\n") {
+				return fields, "", line, errors.New("extraneous character after closing quote")
+			}
+		} else {
+			// Unquoted field: up to the next comma or line end. Fields
+			// are short, so a plain loop beats strings.IndexAny.
+			i := 0
+			for ; i < len(data) && data[i] != ',' && data[i] != '\n'; i++ {
+				if data[i] == '"' {
+					return fields, "", line, errors.New(`bare " in unquoted field`)
+				}
+			}
+			field = strings.TrimSuffix(data[:i], "\r")
+			data = data[i:]
+		}
+		fields = append(fields, field)
+		switch {
+		case len(data) == 0:
+			return fields, "", line, nil
+		case data[0] == ',':
+			data = data[1:]
+		default: // \n or \r\n
+			_, data, _ = strings.Cut(data, "\n")
+			return fields, data, line + 1, nil
+		}
+	}
+}

@@ -1,0 +1,122 @@
+// Package simulator composes the sandbox: it loads the fixtures, builds each
+// emulated service and mounts them all on one router. New is the one
+// constructor; cmd/bacasable only turns flags into a Config.
+package simulator
+
+import (
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/bacasable/bacasable/fixtures"
+	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/population"
+)
+
+// Config configures the sandbox. Zero values take the defaults in comments.
+type Config struct {
+	// PublicURL is the base URL browsers and clients use, e.g.
+	// http://localhost:8080. The FranceConnect issuer is PublicURL + "/api/v2".
+	PublicURL string
+	// Fixtures holds personas.yaml, clients.yaml and cog/. Default: the
+	// embedded fixtures.
+	Fixtures fs.FS
+	// Clock is the one clock of every service. Default: real time.
+	Clock clock.Clock
+	// Logger receives one line per request and the services' messages.
+	// Default: discard.
+	Logger *slog.Logger
+	// Keys are FranceConnect's signing keys. Default: generated at start.
+	Keys *franceconnect.Keys
+
+	// FranceConnect rules and lifetimes; zero takes fcp-low's value.
+	NonceMinLength int           // 22
+	CodeTTL        time.Duration // 30 s
+	AccessTokenTTL time.Duration // 60 s
+	IDTokenTTL     time.Duration // 60 s
+	SessionTTL     time.Duration // 30 min
+}
+
+// Sandbox is the composed sandbox.
+type Sandbox struct {
+	handler       http.Handler
+	Population    *population.Population
+	Clients       *franceconnect.Registry
+	FranceConnect *franceconnect.Provider
+}
+
+// New loads the fixtures and builds every service. A fixture error names
+// the file and the line.
+func New(cfg Config) (*Sandbox, error) {
+	if cfg.PublicURL == "" {
+		return nil, fmt.Errorf("simulator: PublicURL is required")
+	}
+	u, err := url.Parse(cfg.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		return nil, fmt.Errorf("simulator: public URL %q must be like http://localhost:8080", cfg.PublicURL)
+	}
+	publicURL := strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.Fixtures == nil {
+		cfg.Fixtures = fixtures.FS()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cog, err := population.LoadCOG(cfg.Fixtures)
+	if err != nil {
+		return nil, err
+	}
+	pop, err := population.Load(cfg.Fixtures, cog)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := franceconnect.LoadClients(cfg.Fixtures)
+	if err != nil {
+		return nil, err
+	}
+	fc, err := franceconnect.New(franceconnect.Config{
+		Issuer: publicURL + "/api/v2", Clients: clients, People: pop, Clock: cfg.Clock, Logger: cfg.Logger, Keys: cfg.Keys,
+		NonceMinLength: cfg.NonceMinLength, CodeTTL: cfg.CodeTTL, AccessTokenTTL: cfg.AccessTokenTTL,
+		IDTokenTTL: cfg.IDTokenTTL, SessionTTL: cfg.SessionTTL,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	r := mux.NewRouter()
+	fc.Routes(r)
+	r.HandleFunc("/", home(publicURL)).Methods(http.MethodGet)
+	r.NotFoundHandler = http.HandlerFunc(notFound)
+
+	return &Sandbox{
+		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, r)),
+		Population: pop, Clients: clients, FranceConnect: fc,
+	}, nil
+}
+
+// Handler returns the sandbox's HTTP handler.
+func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprintf(w, "bacasable: rien à l'adresse %s\nFranceConnect : /api/v2/.well-known/openid-configuration\n", r.URL.Path)
+}
+
+func home(publicURL string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "bacasable — bac à sable FranceConnect et API Impôt particulier (personnes fictives)\n\n"+
+			"FranceConnect issuer : %[1]s/api/v2\nDiscovery : %[1]s/api/v2/.well-known/openid-configuration\n", publicURL)
+	}
+}
