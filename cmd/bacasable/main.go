@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -66,9 +67,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.StringVar(&o.logFormat, "log-format", env("BACASABLE_LOG_FORMAT", "text"), "text or json (env BACASABLE_LOG_FORMAT)")
 	nonceDefault := 22
 	if v := getenv("BACASABLE_NONCE_MIN_LENGTH"); v != "" {
-		if _, err := fmt.Sscanf(v, "%d", &nonceDefault); err != nil {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
 			return nil, fmt.Errorf("BACASABLE_NONCE_MIN_LENGTH=%q is not a number", v)
 		}
+		nonceDefault = n
 	}
 	fs.IntVar(&o.nonceMinLength, "nonce-min-length", nonceDefault, "minimum nonce length FranceConnect enforces (env BACASABLE_NONCE_MIN_LENGTH)")
 	fs.Usage = func() {
@@ -121,7 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer ln.Close()
-	publicURL := o.publicURL
+	publicURL := strings.TrimRight(o.publicURL, "/")
 	if publicURL == "" {
 		publicURL = fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
 	}

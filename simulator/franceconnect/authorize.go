@@ -23,7 +23,7 @@ const PersonaHeader = "X-Bacasable-Persona"
 var authorizeParams = []string{"client_id", "redirect_uri", "response_type", "scope", "acr_values", "nonce", "state",
 	"prompt", "claims", "idp_hint", "ui_locales", "code_challenge", "code_challenge_method", "response_mode"}
 
-var pkceChallenge = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+var pkceChallenge = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
 
 // authorize validates the authorization request, then starts the
 // interaction pages (or, with X-Bacasable-Persona, finishes at once).
@@ -137,7 +137,11 @@ func (p *Provider) validateAuthorize(form url.Values) (*authRequest, *Error, *Er
 		return nil, errBadParameters().WithHint("state manquant ; il est obligatoire (la documentation recommande au moins 22 caractères)"), nil
 	}
 	if form.Has("prompt") {
-		for _, v := range strings.Split(get("prompt"), " ") {
+		values := strings.Fields(get("prompt"))
+		if len(values) == 0 {
+			values = []string{""}
+		}
+		for _, v := range values {
 			if v != "login" && v != "consent" {
 				return nil, errBadParameters().WithHint("prompt « %s » refusé ; seules les valeurs login et consent sont acceptées (FranceConnect impose toujours connexion et consentement)", truncate(get("prompt"))), nil
 			}
@@ -192,7 +196,7 @@ func (p *Provider) validateAuthorize(form url.Values) (*authRequest, *Error, *Er
 		case method != "S256":
 			return req, nil, errRedirectInvalidRequest("not supported value of code_challenge_method").WithHint("code_challenge_method « %s » : seule la méthode S256 est acceptée", truncate(method))
 		case !pkceChallenge.MatchString(get("code_challenge")):
-			return req, nil, errRedirectInvalidRequest("code_challenge must be a string with a minimum length of 43 characters").WithHint("code_challenge doit être le SHA-256 du code_verifier encodé en base64url (43 caractères)")
+			return req, nil, errRedirectInvalidRequest("code_challenge must be a string with a minimum length of 43 characters").WithHint("code_challenge doit être le SHA-256 du code_verifier encodé en base64url (43 caractères, 128 au plus)")
 		}
 		req.CodeChallenge = get("code_challenge")
 	}

@@ -117,7 +117,12 @@ func (p *Provider) writeJSONError(w http.ResponseWriter, r *http.Request, e *Err
 	p.logError(r, e)
 	body := map[string]string{"error": e.Code, "error_description": e.Description, "error_uri": ErrorURI}
 	if e.Code == "invalid_token" {
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm=%q, error=%q, error_description=%q`, p.cfg.Issuer, e.Code, e.Description))
+		challenge := fmt.Sprintf(`Bearer realm=%q, error=%q, error_description=%q`, p.cfg.Issuer, e.Code, e.Description)
+		if e.Description == errNoToken().Description {
+			// RFC 6750 §3.1: no error code when no credentials were sent.
+			challenge = fmt.Sprintf(`Bearer realm=%q`, p.cfg.Issuer)
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

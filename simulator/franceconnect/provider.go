@@ -117,30 +117,31 @@ func (p *Provider) Issuer() string { return p.cfg.Issuer }
 // Routes mounts every FranceConnect route on r. This is the whole surface.
 func (p *Provider) Routes(r *mux.Router) {
 	s := r.PathPrefix(p.basePath).Subrouter()
-	s.HandleFunc("/.well-known/openid-configuration", p.discovery).Methods(http.MethodGet)
-	s.HandleFunc("/jwks", p.jwks).Methods(http.MethodGet)
-	s.HandleFunc("/authorize", p.authorize).Methods(http.MethodGet, http.MethodPost)
-	s.HandleFunc("/interaction/{uid}", p.chooseProvider).Methods(http.MethodGet)
-	s.HandleFunc("/interaction/{uid}/idp/{idp}", p.loginPage).Methods(http.MethodGet)
-	s.HandleFunc("/interaction/{uid}/login", p.login).Methods(http.MethodPost)
-	s.HandleFunc("/interaction/{uid}/consent", p.consentPage).Methods(http.MethodGet)
-	s.HandleFunc("/interaction/{uid}/consent", p.consent).Methods(http.MethodPost)
-	s.HandleFunc("/interaction/{uid}/abort", p.abort).Methods(http.MethodPost)
-	s.HandleFunc("/token", p.token).Methods(http.MethodPost)
-	s.HandleFunc("/userinfo", p.userinfo).Methods(http.MethodGet, http.MethodPost)
-	s.HandleFunc("/session/end", p.endSession).Methods(http.MethodGet)
-	s.HandleFunc("/token/revocation", p.revoke).Methods(http.MethodPost)
-	s.HandleFunc("/checktoken", p.checktoken).Methods(http.MethodPost)
+	route := func(path string, h http.HandlerFunc, methods ...string) {
+		s.HandleFunc(path, h).Methods(methods...)
+	}
+	route("/.well-known/openid-configuration", p.discovery, http.MethodGet)
+	route("/jwks", p.jwks, http.MethodGet)
+	route("/authorize", p.authorize, http.MethodGet, http.MethodPost)
+	route("/interaction/{uid}", p.chooseProvider, http.MethodGet)
+	route("/interaction/{uid}/idp/{idp}", p.loginPage, http.MethodGet)
+	route("/interaction/{uid}/login", p.login, http.MethodPost)
+	route("/interaction/{uid}/consent", p.consentPage, http.MethodGet)
+	route("/interaction/{uid}/consent", p.consent, http.MethodPost)
+	route("/interaction/{uid}/abort", p.abort, http.MethodPost)
+	route("/token", p.token, http.MethodPost)
+	route("/userinfo", p.userinfo, http.MethodGet, http.MethodPost)
+	route("/session/end", p.endSession, http.MethodGet)
+	route("/token/revocation", p.revoke, http.MethodPost)
+	route("/checktoken", p.checktoken, http.MethodPost)
+	// Like node-oidc-provider, an unknown path and a wrong method are one
+	// 404 "unrecognized route or not allowed method".
 	s.NotFoundHandler = http.HandlerFunc(p.notFound)
-	s.MethodNotAllowedHandler = http.HandlerFunc(p.methodNotAllowed)
+	s.MethodNotAllowedHandler = http.HandlerFunc(p.notFound)
 }
 
 func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
 	p.writeJSONError(w, r, &Error{Status: http.StatusNotFound, Code: "invalid_request", Description: "unrecognized route or not allowed method (" + r.Method + " on " + r.URL.Path + ")"})
-}
-
-func (p *Provider) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	p.writeJSONError(w, r, &Error{Status: http.StatusMethodNotAllowed, Code: "invalid_request", Description: "unrecognized route or not allowed method (" + r.Method + " on " + r.URL.Path + ")"})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

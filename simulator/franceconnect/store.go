@@ -172,35 +172,36 @@ func (s *store) newCode(g grant, ttl time.Duration) string {
 	return c.Code
 }
 
-// redeemCode marks the code used and returns it. A code presented twice is
+// exchange redeems a code for an access token in one step, so that a
+// replay cannot slip between the two. check runs on the live code; when it
+// fails the code stays usable. A code presented after it was used is
 // refused and the access token it gave is revoked (RFC 6749 §4.1.2).
-func (s *store) redeemCode(code string) (*authCode, string) {
+func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *Error) (*accessToken, *Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.clock.Now()
 	c, ok := s.codes[code]
+	if !ok {
+		return nil, errInvalidGrant("authorization code not found")
+	}
+	// As node-oidc-provider: client, redirect_uri and PKCE first, so a
+	// wrong replay neither consumes nor revokes anything.
+	if err := check(c); err != nil {
+		return nil, err
+	}
 	switch {
-	case !ok:
-		return nil, "authorization code not found"
 	case c.Used:
 		delete(s.tokens, c.Token)
-		return nil, "authorization code already consumed"
-	case s.clock.Now().After(c.Expires):
+		return nil, errInvalidGrant("authorization code already consumed")
+	case now.After(c.Expires):
 		delete(s.codes, code)
-		return nil, "authorization code is expired"
+		return nil, errInvalidGrant("authorization code is expired")
 	}
-	c.Used = true
-	return c, ""
-}
-
-func (s *store) newAccessToken(code *authCode, ttl time.Duration) *accessToken {
-	now := s.clock.Now()
-	t := &accessToken{grant: code.grant, Token: randomToken(32), JTI: randomToken(16), IssuedAt: now, Expires: now.Add(ttl)}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.sweepLocked()
+	t := &accessToken{grant: c.grant, Token: randomToken(32), JTI: randomToken(16), IssuedAt: now, Expires: now.Add(ttl)}
 	s.tokens[t.Token] = t
-	code.Token = t.Token
-	return t
+	c.Used, c.Token = true, t.Token
+	return t, nil
 }
 
 // accessToken returns the token if it is known and alive, else why not.

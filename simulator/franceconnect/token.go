@@ -62,28 +62,26 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeJSONError(w, r, errMissingParameter("redirect_uri"))
 		return
 	}
-	code, why := p.store.redeemCode(form.Get("code"))
-	if code == nil {
-		p.writeJSONError(w, r, errInvalidGrant(why))
-		return
-	}
-	switch {
-	case code.Req.Client.ID != client.ID:
-		p.writeJSONError(w, r, errInvalidGrant("authorization code client mismatch"))
-		return
-	case code.Req.RedirectURI != form.Get("redirect_uri"):
-		p.writeJSONError(w, r, errInvalidGrant("authorization code redirect_uri mismatch"))
-		return
-	}
-	if verifier := form.Get("code_verifier"); code.Req.CodeChallenge != "" || verifier != "" {
-		sum := sha256.Sum256([]byte(verifier))
-		if verifier == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != code.Req.CodeChallenge {
-			p.writeJSONError(w, r, errInvalidGrant("PKCE verification failed"))
-			return
+	at, grantErr := p.store.exchange(form.Get("code"), p.cfg.AccessTokenTTL, func(code *authCode) *Error {
+		switch {
+		case code.Req.Client.ID != client.ID:
+			return errInvalidGrant("authorization code client mismatch")
+		case code.Req.RedirectURI != form.Get("redirect_uri"):
+			return errInvalidGrant("authorization code redirect_uri mismatch")
 		}
+		if verifier := form.Get("code_verifier"); code.Req.CodeChallenge != "" || verifier != "" {
+			sum := sha256.Sum256([]byte(verifier))
+			if verifier == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != code.Req.CodeChallenge {
+				return errInvalidGrant("PKCE verification failed")
+			}
+		}
+		return nil
+	})
+	if grantErr != nil {
+		p.writeJSONError(w, r, grantErr)
+		return
 	}
-	at := p.store.newAccessToken(code, p.cfg.AccessTokenTTL)
-	idToken, err := p.idToken(code.grant, at.IssuedAt)
+	idToken, err := p.idToken(at.grant, at.IssuedAt)
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "franceconnect: signing the ID token", "err", err)
 		p.writeJSONError(w, r, errServer())
@@ -92,7 +90,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, tokenResponse{
 		AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(p.cfg.AccessTokenTTL / time.Second),
-		IDToken: idToken, Scope: strings.Join(code.Req.Scopes, " "),
+		IDToken: idToken, Scope: strings.Join(at.Req.Scopes, " "),
 	})
 }
 

@@ -17,12 +17,16 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.Form.Get("access_token")
 	if auth := r.Header.Get("Authorization"); auth != "" {
-		scheme, value, _ := strings.Cut(auth, " ")
-		if !strings.EqualFold(scheme, "Bearer") || value == "" {
+		parts := strings.Split(auth, " ")
+		if len(parts) != 2 || !strings.EqualFold(parts[0], "Bearer") || parts[1] == "" {
 			p.writeJSONError(w, r, errInvalidRequest("invalid authorization header value format"))
 			return
 		}
-		token = strings.TrimSpace(value)
+		if token != "" {
+			p.writeJSONError(w, r, errInvalidRequest("access token must only be provided using one mechanism"))
+			return
+		}
+		token = parts[1]
 	}
 	if token == "" {
 		p.writeJSONError(w, r, errNoToken())
