@@ -1,9 +1,11 @@
 package franceconnect
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -123,7 +125,7 @@ func (p *Provider) consentPage(w http.ResponseWriter, r *http.Request) {
 		if c == "given_name_array" {
 			continue
 		}
-		identity = append(identity, consentLine{Label: claimLabels[c], Value: claimValue(c, it.Persona, it.IdP)})
+		identity = append(identity, consentLine{Label: claimLabels[c], Value: p.displayClaim(c, it.Persona, it.IdP)})
 	}
 	var groups []consentGroup
 	for _, dp := range p.cfg.Clients.DataProviders() {
@@ -184,4 +186,34 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) 
 	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now()}, p.cfg.CodeTTL)
 	p.log.InfoContext(r.Context(), "franceconnect: login", "client", it.Req.Client.ID, "persona", it.Persona.Login, "idp", it.IdP.ID, "scope", it.Req.Scopes)
 	p.respond(w, it.Req, url.Values{"code": {code}, "state": {it.Req.State}, "iss": {p.cfg.Issuer}})
+}
+
+// displayClaim is a claim as a person reads it on the consent page: the
+// Insee codes with their names, the gender in French.
+func (p *Provider) displayClaim(claim string, persona *population.Persona, idp *IdentityProvider) any {
+	v := claimValue(claim, persona, idp)
+	cog := p.cfg.People.COG()
+	switch claim {
+	case "gender":
+		if v == "female" {
+			return "Femme"
+		}
+		return "Homme"
+	case "birthplace":
+		if c, ok := cog.Commune(persona.Birthplace); ok {
+			return fmt.Sprintf("%s (%s)", c.Name, c.Code)
+		}
+		return "— (né(e) à l'étranger)"
+	case "birthcountry":
+		if c, ok := cog.Country(persona.Birthcountry); ok {
+			return fmt.Sprintf("%s (%s)", c.Name, c.Code)
+		}
+	case "preferred_username", "given_name", "family_name", "email":
+		if v == "" {
+			return "—"
+		}
+	case "amr":
+		return strings.Join(idp.AMR, ", ")
+	}
+	return v
 }

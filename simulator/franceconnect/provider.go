@@ -19,6 +19,7 @@ type People interface {
 	ByLogin(login string) (*population.Persona, bool)
 	BySPI(spi string) (*population.Persona, bool)
 	Search(query string) []*population.Persona
+	COG() *population.COG
 }
 
 var _ People = (*population.Population)(nil)
