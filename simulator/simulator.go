@@ -15,8 +15,10 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/bacasable/bacasable/fixtures"
+	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/impotparticulier"
 	"github.com/bacasable/bacasable/simulator/population"
 )
 
@@ -35,6 +37,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Keys are FranceConnect's signing keys. Default: generated at start.
 	Keys *franceconnect.Keys
+	// Contracts holds the OpenAPI contracts. Default: the embedded openapi/.
+	Contracts fs.FS
 
 	// FranceConnect rules and lifetimes; zero takes fcp-low's value.
 	NonceMinLength int           // 22
@@ -42,14 +46,22 @@ type Config struct {
 	AccessTokenTTL time.Duration // 60 s
 	IDTokenTTL     time.Duration // 60 s
 	SessionTTL     time.Duration // 30 min
+
+	// API Impôt particulier.
+	GatewayTokenTTL time.Duration             // 1 h
+	Calendar        impotparticulier.Calendar // revenue year N-1 available on 22 July of N
+	// BareErrors sends the DGFiP's error messages without the sandbox's
+	// explanation appended.
+	BareErrors bool
 }
 
 // Sandbox is the composed sandbox.
 type Sandbox struct {
-	handler       http.Handler
-	Population    *population.Population
-	Clients       *franceconnect.Registry
-	FranceConnect *franceconnect.Provider
+	handler          http.Handler
+	Population       *population.Population
+	Clients          *franceconnect.Registry
+	FranceConnect    *franceconnect.Provider
+	ImpotParticulier *impotparticulier.API
 }
 
 // New loads the fixtures and builds every service. A fixture error names
@@ -65,6 +77,9 @@ func New(cfg Config) (*Sandbox, error) {
 	publicURL := strings.TrimRight(cfg.PublicURL, "/")
 	if cfg.Fixtures == nil {
 		cfg.Fixtures = fixtures.FS()
+	}
+	if cfg.Contracts == nil {
+		cfg.Contracts = openapi.FS()
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
@@ -93,14 +108,28 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 
+	habilitations, err := impotparticulier.LoadHabilitations(cfg.Fixtures)
+	if err != nil {
+		return nil, err
+	}
+	api, err := impotparticulier.New(impotparticulier.Config{
+		Contract: cfg.Contracts, Habilitations: habilitations, Households: pop, Introspector: fc,
+		Clock: cfg.Clock, Logger: cfg.Logger, TokenTTL: cfg.GatewayTokenTTL, Calendar: cfg.Calendar,
+		ExplainErrors: !cfg.BareErrors,
+	})
+	if err != nil {
+		return nil, err
+	}
+
 	r := mux.NewRouter()
 	fc.Routes(r)
+	api.Routes(r)
 	r.HandleFunc("/", home(publicURL)).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
 	return &Sandbox{
 		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, r)),
-		Population: pop, Clients: clients, FranceConnect: fc,
+		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api,
 	}, nil
 }
 
@@ -117,6 +146,7 @@ func home(publicURL string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "bacasable — bac à sable FranceConnect et API Impôt particulier (personnes fictives)\n\n"+
-			"FranceConnect issuer : %[1]s/api/v2\nDiscovery : %[1]s/api/v2/.well-known/openid-configuration\n", publicURL)
+			"FranceConnect issuer : %[1]s/api/v2\nDiscovery : %[1]s/api/v2/.well-known/openid-configuration\n"+
+			"API Impôt particulier : %[1]s/impotparticulier/1.0 (contrat : %[1]s/impotparticulier/1.0/openapi.yaml, jeton : POST %[1]s/token)\n", publicURL)
 	}
 }

@@ -15,19 +15,25 @@ import (
 // PersonasFile is the fixture file holding the personas.
 const PersonasFile = "personas.yaml"
 
-// Population is the loaded set of personas. It is immutable once loaded and
-// safe for concurrent reads.
+// Population is the loaded set of personas and of the foyers fiscaux they
+// make up. It is immutable once loaded and safe for concurrent reads.
 type Population struct {
 	personas []*Persona
 	byID     map[string]*Persona
 	byLogin  map[string]*Persona
 	bySPI    map[string]*Persona
 	cog      *COG
+
+	foyers    []*Foyer
+	foyerByID map[string]*Foyer
+	spiFoyers map[string]*declarantFoyers
+	roles     map[string]string // persona id → RoleDeclarant or RoleDependant
 }
 
 // Load reads the personas of fsys and checks each one against the rules
-// below and the Insee reference cog. Every problem is reported with the file
-// and the line.
+// below and the Insee reference cog, then the foyers fiscaux of foyers.yaml
+// when fsys has that file (see loadFoyers). Every problem is reported with
+// the file and the line.
 func Load(fsys fs.FS, cog *COG) (*Population, error) {
 	root, err := fixture.ReadDocument(fsys, PersonasFile)
 	if err != nil {
@@ -53,6 +59,9 @@ func Load(fsys fs.FS, cog *COG) (*Population, error) {
 		errs = append(errs, &fixture.Error{File: PersonasFile, Msg: dup})
 	}
 	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	if err := pop.loadFoyers(fsys); err != nil {
 		return nil, err
 	}
 	return pop, nil

@@ -1,0 +1,166 @@
+package impotparticulier
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bacasable/bacasable/simulator/population"
+)
+
+// answer finds the household's avis for the call's year and builds the
+// resource's body, filtered by the habilitation and the consent.
+func (a *API) answer(c *call) (any, *Erreur) {
+	now := a.cfg.Clock.Now()
+	ref := now.In(paris).Year() - 1 // the fixtures' N-1
+	latest := a.cfg.Calendar.LatestAvailable(now)
+	allowed := allowedFields(c.hab, c.consent)
+
+	if c.op.Resource == DeuxAns {
+		return a.deuxAns(c, ref, latest, allowed)
+	}
+	annrev, _ := strconv.Atoi(c.params["annrev"])
+	if e := a.checkYear(c, annrev, latest); e != nil {
+		return nil, e
+	}
+	avis, e := a.avis(c, annrev, ref)
+	if e != nil {
+		return nil, e
+	}
+	last := avis[len(avis)-1]
+	switch c.op.Resource {
+	case Situations:
+		if len(avis) > 1 {
+			return nil, ErrAucunResultat.With("l'année %d a %d avis (décès en cours d'année) : utilisez dernieresituation ou situations/ir/assiettes/multiple", annrev, len(avis))
+		}
+		return filter(situation(last), allowed), nil
+	case DerniereSituation:
+		return filter(derniereSituation(last), allowed), nil
+	case Factures:
+		if len(avis) > 1 {
+			return nil, ErrAucunResultat.With("l'année %d a %d avis (décès en cours d'année) : utilisez situations/ir/assiettes/multiple", annrev, len(avis))
+		}
+		return filter(facturesSituation(last), allowed), nil
+	case Multiple:
+		periods := make([]map[string]any, len(avis))
+		for i, av := range avis {
+			periods[i] = filter(multipleSituation(av), allowed)
+		}
+		return map[string]any{"situationsIR": periods}, nil
+	case IFI:
+		if !last.IFI {
+			return nil, ErrAucunResultat.With("le foyer n'est pas redevable de l'IFI pour %d", annrev)
+		}
+		return filter(map[string]any{"indicateurIfiIsf": "O"}, allowed), nil
+	case LEP:
+		return filter(map[string]any{"statut": lepStatut(last, c.params["departement"])}, allowed), nil
+	}
+	return nil, ErrTechnique.With("ressource %s sans réponse", c.op.Resource)
+}
+
+// deuxAns answers the latest available avis, or the one before when the
+// household has none for the latest year.
+func (a *API) deuxAns(c *call, ref, latest int, allowed map[string]bool) (any, *Erreur) {
+	for _, year := range []int{latest, latest - 1} {
+		_, avis, ok := a.cfg.Households.AvisBySPI(c.spi, year, ref)
+		if !ok {
+			return nil, a.unknownSPI(c)
+		}
+		if len(avis) > 0 {
+			return filter(derniereSituation(avis[len(avis)-1]), allowed), nil
+		}
+	}
+	return nil, ErrAucunResultat.With("aucun avis pour %d ni %d", latest, latest-1)
+}
+
+// checkYear applies the taxation calendar, the habilitation's years rule
+// and, in FranceConnect mode, the years the user consented to.
+func (a *API) checkYear(c *call, annrev, latest int) *Erreur {
+	if annrev > latest {
+		return ErrAucunResultat.With("les revenus %d ne sont pas encore taxés : disponibles à partir du %s ; dernière année disponible : %d",
+			annrev, a.cfg.Calendar.TaxationDate(annrev).Format("02/01/2006"), latest)
+	}
+	if c.op.Resource == LEP {
+		return nil
+	}
+	years := a.yearsOf(c.hab.Annees, latest)
+	if !slices.Contains(years, annrev) {
+		return ErrAccesRefuse.With("l'habilitation %s couvre les revenus %s (règle %s), pas %d", c.hab.IDTeleservice, joinYears(years), strings.Join(c.hab.Annees, ", "), annrev)
+	}
+	if c.consent != nil {
+		var rules []string
+		for _, s := range c.consent {
+			if rule, ok := strings.CutPrefix(s, "dgfip_annee_"); ok {
+				rules = append(rules, rule)
+			}
+		}
+		if len(rules) > 0 {
+			if consented := a.yearsOf(rules, latest); !slices.Contains(consented, annrev) {
+				return ErrJetonFC.With("l'usager a consenti aux revenus %s, pas %d", joinYears(consented), annrev)
+			}
+		}
+	}
+	return nil
+}
+
+// yearsOf turns years rules into revenue years at the clock's year N.
+func (a *API) yearsOf(rules []string, latest int) []int {
+	n := a.cfg.Clock.Now().In(paris).Year()
+	var out []int
+	for _, r := range rules {
+		switch r {
+		case "n_moins_1":
+			out = append(out, n-1)
+		case "n_moins_2":
+			out = append(out, n-2)
+		case "n_moins_3":
+			out = append(out, n-3)
+		case "n_moins_2_si_indispo_n_moins_1":
+			out = append(out, latest)
+		}
+	}
+	return out
+}
+
+func joinYears(years []int) string {
+	s := make([]string, len(years))
+	for i, y := range years {
+		s[i] = strconv.Itoa(y)
+	}
+	return strings.Join(s, ", ")
+}
+
+// avis returns the avis of annrev for the call's SPI.
+func (a *API) avis(c *call, annrev, ref int) ([]*population.Avis, *Erreur) {
+	_, avis, ok := a.cfg.Households.AvisBySPI(c.spi, annrev, ref)
+	if !ok {
+		return nil, a.unknownSPI(c)
+	}
+	if len(avis) == 0 {
+		return nil, ErrAucunResultat.With("aucune déclaration des revenus %d pour ce foyer", annrev)
+	}
+	return avis, nil
+}
+
+func (a *API) unknownSPI(c *call) *Erreur {
+	if c.op.FCMode {
+		return ErrUsagerInconnu.With("l'usager n'est déclarant d'aucun foyer fiscal")
+	}
+	return ErrSPIInconnu.With("le SPI %s n'est déclarant d'aucun foyer fiscal du bac à sable", c.spi)
+}
+
+// lepStatut says whether the household may open a livret d'épargne
+// populaire: its RFR under the ceiling for its parts (2025 ceilings: 22 823 €
+// for one part plus 6 095 € per half-part in metropolitan France; 27 009 €
+// plus 7 212 € overseas). The sandbox uses these for every barème year.
+func lepStatut(a *population.Avis, departement string) string {
+	base, half := 22823.0, 6095.0
+	if strings.HasPrefix(departement, "97") {
+		base, half = 27009.0, 7212.0
+	}
+	ceiling := base + (a.NbPart-1)*2*half
+	if float64(a.RFR) <= ceiling {
+		return "O"
+	}
+	return "N"
+}

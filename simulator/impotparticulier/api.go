@@ -1,0 +1,278 @@
+package impotparticulier
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/gorilla/mux"
+
+	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/population"
+)
+
+// Introspector resolves a FranceConnect access token as checktoken does for
+// a data provider. *franceconnect.Provider implements it in process; a real
+// checktoken client could too.
+type Introspector interface {
+	Introspect(token, dataProviderID string) (franceconnect.Introspection, error)
+}
+
+var _ Introspector = (*franceconnect.Provider)(nil)
+
+// Households is what the API reads of the population.
+type Households interface {
+	Personas() []*population.Persona
+	AvisBySPI(spi string, annrev, ref int) (*population.Foyer, []*population.Avis, bool)
+	FoyerRole(personaID string) string
+}
+
+var _ Households = (*population.Population)(nil)
+
+// Config configures the API and its gateway. Zero values take the defaults
+// in comments.
+type Config struct {
+	Contract      fs.FS // holds impot-particulier.yaml (the openapi directory)
+	Habilitations *Habilitations
+	Households    Households
+	Introspector  Introspector
+	Clock         clock.Clock  // default real time
+	Logger        *slog.Logger // default discard
+	// DataProviderID is the DGFiP's client_id at FranceConnect; default "dgfip".
+	DataProviderID string
+	// TokenTTL is the gateway tokens' lifetime; default 1 h.
+	TokenTTL time.Duration
+	// Calendar says when each revenue year is taxed; default 22 July.
+	Calendar Calendar
+	// ExplainErrors appends the sandbox's explanation to every error
+	// message ("Aucun résultat — les revenus 2026 ne sont pas encore
+	// taxés…"); false gives the DGFiP's bare messages.
+	ExplainErrors bool
+}
+
+// API is the emulated gateway and API Impôt particulier.
+type API struct {
+	cfg           Config
+	log           *slog.Logger
+	contract      *contract
+	habilitations *Habilitations
+	gateway       *gateway
+	identities    map[string]*population.Persona
+}
+
+// New builds the API from its contract and habilitations.
+func New(cfg Config) (*API, error) {
+	if cfg.Contract == nil || cfg.Habilitations == nil || cfg.Households == nil || cfg.Introspector == nil {
+		return nil, errors.New("impotparticulier: Contract, Habilitations, Households and Introspector are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DataProviderID == "" {
+		cfg.DataProviderID = "dgfip"
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = time.Hour
+	}
+	if cfg.Calendar.Month == 0 {
+		cfg.Calendar.Month, cfg.Calendar.Day = DefaultCalendar.Month, DefaultCalendar.Day
+	}
+	c, err := loadContract(cfg.Contract)
+	if err != nil {
+		return nil, err
+	}
+	a := &API{cfg: cfg, log: cfg.Logger, contract: c, habilitations: cfg.Habilitations, gateway: newGateway(cfg.Clock)}
+	a.identities = indexIdentities(cfg.Households.Personas())
+	return a, nil
+}
+
+// Routes mounts the gateway's token endpoint, the contract and the API.
+func (a *API) Routes(r *mux.Router) {
+	r.HandleFunc("/token", a.token).Methods(http.MethodPost)
+	r.HandleFunc(BasePath+"/openapi.yaml", a.serveContract).Methods(http.MethodGet)
+	r.PathPrefix(BasePath + "/").Handler(http.HandlerFunc(a.serveAPI))
+}
+
+func (a *API) serveContract(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	_, _ = w.Write(a.contract.raw)
+}
+
+// call is one API request on its way through the checks.
+type call struct {
+	op      operation
+	params  map[string]string
+	hab     *Habilitation
+	consent []string // FranceConnect mode: the dgfip_* scopes consented
+	spi     string
+}
+
+// serveAPI runs the checks in the gateway's and the API's order: route,
+// gateway token, contract, scope, habilitation, quota, user, year, data.
+func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
+	route, params, err := a.contract.router.FindRoute(r)
+	if err != nil {
+		var rerr *routers.RouteError
+		if errors.As(err, &rerr) && errors.Is(err, routers.ErrMethodNotAllowed) {
+			a.writeErreur(w, r, ErrMethode.With("méthode %s non permise : l'API n'a que des GET", r.Method))
+			return
+		}
+		a.writeErreur(w, r, ErrRessourceInconnue.With("aucune ressource du contrat ne correspond à %s", r.URL.Path))
+		return
+	}
+	tok, e := a.gatewayToken(r)
+	if e != nil {
+		a.writeErreur(w, r, e)
+		return
+	}
+	if e := a.contract.validateRequest(r, route, params); e != nil {
+		a.writeErreur(w, r, e)
+		return
+	}
+	c := &call{op: a.contract.ops[route.Operation.OperationID], params: params}
+	if scope := resourceScopes[c.op.Resource]; !slices.Contains(tok.Scopes, scope) {
+		a.writeErreur(w, r, ErrAccesRefuse.With("le jeton de la passerelle n'a pas le scope %s (il a : %s)", scope, strings.Join(tok.Scopes, " ")))
+		return
+	}
+	if e := a.checkHabilitation(r, tok, c); e != nil {
+		a.writeErreur(w, r, e)
+		return
+	}
+	if ok, wait := a.gateway.count(c.hab.IDTeleservice, c.hab.QuotaParMinute); !ok {
+		e := ErrQuota.With("plus de %d appels dans la minute pour %s", c.hab.QuotaParMinute, c.hab.IDTeleservice)
+		e.RetryAfter = wait.Round(time.Second) + time.Second
+		a.writeErreur(w, r, e)
+		return
+	}
+	if c.op.FCMode {
+		e = a.identifyFC(r, c)
+	} else {
+		c.spi = params["spi"]
+	}
+	if e != nil {
+		a.writeErreur(w, r, e)
+		return
+	}
+	body, e := a.answer(c)
+	if e != nil {
+		a.writeErreur(w, r, e)
+		return
+	}
+	w.Header().Set("Content-Type", c.op.MediaType)
+	writeJSON(w, http.StatusOK, body)
+}
+
+// gatewayToken checks the Authorization header against the gateway.
+func (a *API) gatewayToken(r *http.Request) (*gatewayToken, *Erreur) {
+	auth := r.Header.Get("Authorization")
+	scheme, value, _ := strings.Cut(auth, " ")
+	if auth == "" {
+		return nil, ErrJetonPasserelle.With("en-tête Authorization absent : obtenez un jeton par POST /token (client credentials)")
+	}
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(value) == "" {
+		return nil, ErrJetonPasserelle.With("l'en-tête Authorization doit être « Bearer <jeton de la passerelle> »")
+	}
+	tok, why := a.gateway.check(strings.TrimSpace(value))
+	if tok == nil {
+		return nil, ErrJetonPasserelle.With("%s", why)
+	}
+	return tok, nil
+}
+
+// checkHabilitation finds the habilitation of ID_Teleservice and checks it
+// belongs to the token's client and covers the resource in this mode.
+func (a *API) checkHabilitation(r *http.Request, tok *gatewayToken, c *call) *Erreur {
+	id := r.Header.Get("ID_Teleservice")
+	h, owner, ok := a.habilitations.Teleservice(id)
+	if !ok || owner != tok.Client {
+		return ErrAccesRefuse.With("ID_Teleservice « %s » n'est pas une habilitation du client %s", truncate(id), tok.Client.ID)
+	}
+	mode := WithSPI
+	if c.op.FCMode {
+		mode = WithFranceConnect
+	}
+	if !slices.Contains(h.Modalites, mode) {
+		return ErrAccesRefuse.With("l'habilitation %s n'ouvre pas la modalité %s", h.IDTeleservice, mode)
+	}
+	if !slices.Contains(h.Ressources, c.op.Resource) {
+		return ErrAccesRefuse.With("l'habilitation %s n'ouvre pas la ressource %s", h.IDTeleservice, c.op.Resource)
+	}
+	c.hab = h
+	return nil
+}
+
+// identifyFC resolves X-FranceConnect-OAuth as a data provider does, then
+// finds the declarant whose identité pivot matches.
+func (a *API) identifyFC(r *http.Request, c *call) *Erreur {
+	raw := strings.TrimSpace(r.Header.Get("X-FranceConnect-OAuth"))
+	if scheme, rest, found := strings.Cut(raw, " "); found && strings.EqualFold(scheme, "Bearer") {
+		raw = strings.TrimSpace(rest)
+	}
+	in, err := a.cfg.Introspector.Introspect(raw, a.cfg.DataProviderID)
+	if err != nil {
+		return ErrTechnique.With("checktoken indisponible : %v", err)
+	}
+	if !in.Active {
+		return ErrJetonFC.With("le jeton FranceConnect est inconnu ou expiré (durée de vie 60 s) : appelez l'API juste après la connexion")
+	}
+	for _, s := range in.Scopes() {
+		if strings.HasPrefix(s, "dgfip_") {
+			c.consent = append(c.consent, s)
+		}
+	}
+	if len(c.consent) == 0 {
+		return ErrJetonFC.With("l'usager n'a consenti à aucune donnée de la DGFiP (aucun scope dgfip_* dans le jeton FranceConnect)")
+	}
+	p, ok := a.identities[identityKey(in.GivenName, in.FamilyName, in.Birthdate, in.Gender, in.Birthplace, in.Birthcountry)]
+	if !ok {
+		return ErrUsagerInconnu.With("l'identité pivot transmise par FranceConnect ne correspond à aucun usager de la DGFiP")
+	}
+	if p.SPI == "" {
+		if a.cfg.Households.FoyerRole(p.ID) == "dependant" {
+			return ErrUsagerInconnu.With("%s est rattaché(e) au foyer fiscal d'un déclarant mais n'est pas déclarant(e) : l'API ne répond que pour les déclarants", p.DisplayName())
+		}
+		return ErrUsagerInconnu.With("%s n'est connu(e) d'aucun foyer fiscal de la DGFiP", p.DisplayName())
+	}
+	c.spi = p.SPI
+	return nil
+}
+
+// indexIdentities keys personas by their identité pivot.
+func indexIdentities(personas []*population.Persona) map[string]*population.Persona {
+	m := make(map[string]*population.Persona, len(personas))
+	for _, p := range personas {
+		birthplace := p.Birthplace
+		m[identityKey(&p.GivenName, &p.FamilyName, p.NormalisedBirthdate(), p.Gender, &birthplace, p.Birthcountry)] = p
+	}
+	return m
+}
+
+func identityKey(given, family *string, birthdate, gender string, birthplace *string, country string) string {
+	deref := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return population.Fold(strings.TrimSpace(*s))
+	}
+	return strings.Join([]string{deref(given), deref(family), birthdate, gender, deref(birthplace), country}, "|")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,170 @@
+package impotparticulier_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/bacasable/bacasable/simulator/franceconnect"
+)
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestChainFranceConnectToImpotParticulier is the walk that matters: a
+// relying party logs a persona in with DGFiP scopes, gets a gateway token,
+// calls the API in FranceConnect mode and gets exactly the consented fields
+// of the right household.
+func TestChainFranceConnectToImpotParticulier(t *testing.T) {
+	s := newSandbox(t, afterTaxation, nil)
+	ctx := context.Background()
+	issuer := s.URL + "/api/v2"
+	provider, err := oidc.NewProvider(ctx, issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauth2.Config{ClientID: demoClientID, ClientSecret: demoClientSecret, RedirectURL: callback, Endpoint: provider.Endpoint(),
+		Scopes: []string{oidc.ScopeOpenID, "identite_pivot", "dgfip_rfr", "dgfip_nbpart", "dgfip_sitfam", "dgfip_aft"}}
+	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	verifier := oauth2.GenerateVerifier()
+	nonce := "nonce-for-the-canteen-0123456789"
+	authURL := conf.AuthCodeURL("state-for-the-canteen-0123456789", oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce),
+		oauth2.SetAuthURLParam("acr_values", "eidas1"))
+	req, _ := http.NewRequest(http.MethodGet, authURL, nil)
+	req.Header.Set(franceconnect.PersonaHeader, "test")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := resp.Location()
+	tok, err := conf.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idt, err := provider.Verifier(&oidc.Config{ClientID: demoClientID, Now: s.Clock.Now}).Verify(ctx, tok.Extra("id_token").(string))
+	if err != nil || idt.Nonce != nonce {
+		t.Fatalf("ID token: %v (nonce %q)", err, idt.Nonce)
+	}
+
+	gw := s.demoToken()
+	a := s.call(apiCall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: gw, FC: tok.AccessToken, Teleservice: "BACASABLE-DEMO"})
+	if a.Status != 200 {
+		t.Fatalf("API: %d %s", a.Status, a.Raw)
+	}
+	if ct := a.Header.Get("Content-Type"); ct != "application/prs.dgfip.part.situations.ir.assiettes.v1+json" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	// Consented: rfr, nbPart, sitFam, aft (+ aftDetail); the habilitation
+	// would also allow pac and the declarants' names, not consented.
+	if got := keys(a.JSON); !reflect.DeepEqual(got, []string{"aft", "aftDetail", "nbPart", "rfr", "sitFam"}) {
+		t.Fatalf("fields = %v, want exactly the consented ones", got)
+	}
+	if a.JSON["rfr"] != json.Number("41220") || a.JSON["nbPart"] != json.Number("3") || a.JSON["sitFam"] != "M" {
+		t.Errorf("household = %v", a.Raw)
+	}
+	if aft, _ := a.JSON["aft"].(string); !strings.Contains(aft, "33130 BEGLES") {
+		t.Errorf("aft = %q", aft)
+	}
+}
+
+// TestSPIModeEveryResource calls each resource in SPI mode for Angela.
+func TestSPIModeEveryResource(t *testing.T) {
+	s := newSandbox(t, afterTaxation, nil)
+	gw := s.completToken()
+	for _, tc := range []struct {
+		path, mediaType string
+		check           func(t *testing.T, a apiAnswer)
+	}{
+		{"/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", "application/prs.dgfip.part.situations.ir.assiettes.v1+json", func(t *testing.T, a apiAnswer) {
+			if a.JSON["rfr"] != json.Number("41220") || a.JSON["prnmDec1"] != "ANGELA CLAIRE LOUISE" {
+				t.Errorf("answer = %s", a.Raw)
+			}
+		}},
+		{"/spi/" + angelaSPI + "/dernieresituation/ir/assiettes/annrev/2025", "application/prs.dgfip.part.derniere.situations.ir.assiettes.v1+json", func(t *testing.T, a apiAnswer) {
+			if a.JSON["annRevenu"] != json.Number("2025") {
+				t.Errorf("annRevenu = %v", a.JSON["annRevenu"])
+			}
+		}},
+		{"/spi/" + angelaSPI + "/dernieresituation/ir/assiettes/deuxans", "application/prs.dgfip.part.derniere.situations.ir.assiettes.v1+json", func(t *testing.T, a apiAnswer) {
+			if a.JSON["annRevenu"] != json.Number("2025") {
+				t.Errorf("deuxans annRevenu = %v, want the latest (2025)", a.JSON["annRevenu"])
+			}
+		}},
+		{"/spi/" + angelaSPI + "/situations/ir/assiettes/multiple/annrev/2025", "application/prs.dgfip.part.situations.ir.assiettes.multiple.v1+json", func(t *testing.T, a apiAnswer) {
+			if list, _ := a.JSON["situationsIR"].([]any); len(list) != 1 {
+				t.Errorf("situationsIR = %v", a.JSON["situationsIR"])
+			}
+		}},
+		{"/spi/" + angelaSPI + "/situations/ir/factures/annrev/2025", "application/prs.dgfip.part.situations.ir.factures.v1+json", func(t *testing.T, a apiAnswer) {
+			if _, ok := a.JSON["facture"].([]any); !ok {
+				t.Errorf("facture = %v", a.JSON["facture"])
+			}
+		}},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			a := s.call(apiCall{Path: tc.path, Gateway: gw, Teleservice: "BACASABLE-COMPLET"})
+			if a.Status != 200 {
+				t.Fatalf("%d %s", a.Status, a.Raw)
+			}
+			if ct := a.Header.Get("Content-Type"); ct != tc.mediaType {
+				t.Errorf("Content-Type = %q, want %q", ct, tc.mediaType)
+			}
+			tc.check(t, a)
+		})
+	}
+}
+
+// TestHabilitationFiltersFields: SPI mode returns only the habilitation's
+// data (BACASABLE-DEMO has no revenue lines, no tax amounts).
+func TestHabilitationFiltersFields(t *testing.T) {
+	s := newSandbox(t, afterTaxation, nil)
+	a := s.call(apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: s.demoToken(), Teleservice: "BACASABLE-DEMO"})
+	if a.Status != 200 {
+		t.Fatalf("%d %s", a.Status, a.Raw)
+	}
+	want := []string{"aft", "aftDetail", "dateNaisDec1", "dateNaisDec2", "nbPart", "nmNaiDec1", "nmNaiDec2", "nmUsaDec1", "nmUsaDec2",
+		"pac", "prnmDec1", "prnmDec2", "rfr", "sitFam", "sitParIso"}
+	if got := keys(a.JSON); !reflect.DeepEqual(got, want) {
+		t.Errorf("fields = %v\nwant %v", got, want)
+	}
+}
+
+// TestYearsFollowTheCalendar: before 22 July the latest year is N-2.
+func TestYearsFollowTheCalendar(t *testing.T) {
+	s := newSandbox(t, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), nil)
+	gw := s.demoToken()
+	a := s.call(apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
+	if code, msg := a.erreur(); a.Status != 410 || code != 4101 || !strings.Contains(msg, "22/07/2026") {
+		t.Errorf("2025 in March 2026: %d %s", a.Status, a.Raw)
+	}
+	a = s.call(apiCall{Path: "/spi/" + angelaSPI + "/dernieresituation/ir/assiettes/deuxans", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
+	if a.Status != 200 {
+		t.Fatalf("deuxans: %d %s", a.Status, a.Raw)
+	}
+	s.Clock.Set(time.Date(2026, 7, 22, 0, 0, 1, 0, time.FixedZone("CEST", 7200)))
+	a = s.call(apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
+	if code, _ := a.erreur(); a.Status != 401 || code != 4010 {
+		t.Errorf("a gateway token from March is expired in July: %d %s", a.Status, a.Raw)
+	}
+	gw = s.demoToken()
+	a = s.call(apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
+	if a.Status != 200 {
+		t.Errorf("2025 on 22 July 2026: %d %s", a.Status, a.Raw)
+	}
+}

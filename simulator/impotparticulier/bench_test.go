@@ -1,0 +1,42 @@
+package impotparticulier_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/bacasable/bacasable/simulator"
+)
+
+// BenchmarkAPICallFranceConnectMode measures one API call end to end in
+// process: gateway token check, contract validation, habilitation and
+// quota, FranceConnect token introspection, identity matching, household
+// lookup, answer building and filtering. Run:
+//
+//	go test -bench APICall -benchmem ./simulator/impotparticulier/
+func BenchmarkAPICallFranceConnectMode(b *testing.B) {
+	fsys := copyFixtures(b)
+	// The same habilitation as BACASABLE-COMPLET with a quota a benchmark cannot reach.
+	hab := strings.Replace(string(fsys["habilitations.yaml"].Data), "quota_par_minute: 1000", "quota_par_minute: 1000000000", 1)
+	fsys["habilitations.yaml"] = &fstest.MapFile{Data: []byte(hab)}
+	s := newSandbox(b, afterTaxation, func(c *simulator.Config) { c.Fixtures = fsys })
+	gw := s.completToken()
+	fc := s.fcToken("test", allDGFiPScopes)
+	h := s.SB.Handler()
+	req := httptest.NewRequest(http.MethodGet, "/impotparticulier/1.0/situations/ir/assiettes/annrev/2025", nil)
+	req.Header.Set("Authorization", "Bearer "+gw)
+	req.Header.Set("X-FranceConnect-OAuth", fc)
+	req.Header.Set("X-Correlation-ID", correlationID)
+	req.Header.Set("ID_Teleservice", "BACASABLE-COMPLET")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}

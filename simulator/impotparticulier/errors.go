@@ -1,0 +1,112 @@
+package impotparticulier
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Erreur is one DGFiP error: the HTTP status, the numeric code and the
+// message of the {"erreur":{…}} envelope. Detail is the sandbox's own
+// explanation for a developer, logged and sent in the message after the
+// DGFiP's wording (the real API has no such detail).
+type Erreur struct {
+	Status  int
+	Code    int
+	Message string
+	Detail  string
+	// RetryAfter, when set, is sent as a Retry-After header (429, 503).
+	RetryAfter time.Duration
+}
+
+func (e *Erreur) Error() string {
+	return fmt.Sprintf("%d/%d %s (%s)", e.Status, e.Code, e.Message, e.Detail)
+}
+
+// With returns a copy of e with a developer's explanation.
+func (e Erreur) With(format string, args ...any) *Erreur {
+	e.Detail = fmt.Sprintf(format, args...)
+	return &e
+}
+
+// The catalogue. Codes marked "assumed" are the sandbox's choice where the
+// DGFiP documents nothing (see the contract's description and the README).
+var (
+	ErrRequete         = Erreur{Status: 400, Code: 4000, Message: "Un des paramètres en entrée est non conforme aux valeurs possibles"}
+	ErrFormatSPI       = Erreur{Status: 400, Code: 4001, Message: "Le format du SPI est incorrect"}
+	ErrFormatAnnee     = Erreur{Status: 400, Code: 4002, Message: "Le format de l'année est incorrect"}
+	ErrFormatDept      = Erreur{Status: 400, Code: 4007, Message: "Le format du département est incorrect"}
+	ErrJetonPasserelle = Erreur{Status: 401, Code: 4010, Message: "Jeton d'accès absent, invalide ou expiré"} // assumed
+	ErrAccesRefuse     = Erreur{Status: 403, Code: 4031, Message: "L'utilisateur n'a pas accès à la ressource"}
+	ErrJetonFC         = Erreur{Status: 403, Code: 4033, Message: "Jeton FranceConnect invalide, expiré ou sans consentement pour ces données"} // assumed
+	ErrUsagerInconnu   = Erreur{Status: 404, Code: 4040, Message: "Aucun usager déclarant ne correspond à cette identité"}                      // assumed
+	ErrAucunResultat   = Erreur{Status: 410, Code: 4101, Message: "Aucun résultat"}
+	ErrSPIInconnu      = Erreur{Status: 410, Code: 4102, Message: "Le spi envoyé ne correspond à aucun usager"}
+	ErrQuota           = Erreur{Status: 429, Code: 4290, Message: "Quota d'appels par minute dépassé pour cet ID_Teleservice"} // assumed
+	ErrTechnique       = Erreur{Status: 500, Code: 5000, Message: "Internal Server Error «Erreur de traitement – demande à renouveler»"}
+	ErrIndisponible    = Erreur{Status: 503, Code: 5030, Message: "Service temporairement indisponible, demande à renouveler"} // assumed
+)
+
+// horodatageLayout is the envelope's timestamp: local time without offset,
+// as in the only published DGFiP error body.
+const horodatageLayout = "2006-01-02T15:04:05"
+
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+// writeErreur answers e in the DGFiP envelope. It is the only place the
+// API writes an error.
+func (a *API) writeErreur(w http.ResponseWriter, r *http.Request, e *Erreur) {
+	level := slog.LevelWarn
+	if e.Status >= 500 {
+		level = slog.LevelError
+	}
+	a.log.Log(r.Context(), level, "impotparticulier: error", "status", e.Status, "code", e.Code, "detail", e.Detail, "path", r.URL.Path)
+	msg := e.Message
+	if e.Detail != "" && a.cfg.ExplainErrors {
+		msg += " — " + e.Detail
+	}
+	body := map[string]any{"erreur": map[string]any{
+		"code": e.Code, "message": msg, "horodatage": a.cfg.Clock.Now().In(paris).Format(horodatageLayout),
+	}}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.Status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(body)
+}
+
+// oauthError is the gateway's /token error (RFC 6749 §5.2).
+type oauthError struct {
+	Status      int
+	Code        string
+	Description string
+}
+
+func (a *API) writeOAuthError(w http.ResponseWriter, r *http.Request, e oauthError) {
+	a.log.WarnContext(r.Context(), "gateway: token error", "error", e.Code, "description", e.Description)
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="bacasable gateway"`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(e.Status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": e.Code, "error_description": e.Description})
+}
+
+// Errors of the gateway's routing, outside the DGFiP catalogue (assumed).
+var (
+	ErrRessourceInconnue = Erreur{Status: 404, Code: 4040, Message: "La ressource demandée n'existe pas"}
+	ErrMethode           = Erreur{Status: 405, Code: 4050, Message: "Méthode non autorisée"}
+)

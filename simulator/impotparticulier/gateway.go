@@ -1,0 +1,136 @@
+package impotparticulier
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bacasable/bacasable/simulator/clock"
+)
+
+// gatewayToken is a client-credentials access token of the gateway.
+type gatewayToken struct {
+	Client  *GatewayClient
+	Scopes  []string
+	Expires time.Time
+}
+
+// gateway issues and checks the gateway's tokens, and counts calls per
+// ID_Teleservice for the quotas.
+type gateway struct {
+	clock clock.Clock
+
+	mu     sync.Mutex
+	tokens map[string]*gatewayToken
+	calls  map[string]*minuteCount
+	writes int
+}
+
+type minuteCount struct {
+	minute time.Time
+	n      int
+}
+
+func newGateway(c clock.Clock) *gateway {
+	return &gateway{clock: c, tokens: map[string]*gatewayToken{}, calls: map[string]*minuteCount{}}
+}
+
+func (g *gateway) issue(c *GatewayClient, scopes []string, ttl time.Duration) string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	now := g.clock.Now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.writes++
+	if g.writes%256 == 0 {
+		for k, t := range g.tokens {
+			if now.After(t.Expires) {
+				delete(g.tokens, k)
+			}
+		}
+	}
+	g.tokens[tok] = &gatewayToken{Client: c, Scopes: scopes, Expires: now.Add(ttl)}
+	return tok
+}
+
+// check returns the live token, or why not.
+func (g *gateway) check(tok string) (*gatewayToken, string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	t, ok := g.tokens[tok]
+	switch {
+	case !ok:
+		return nil, "jeton de la passerelle inconnu"
+	case g.clock.Now().After(t.Expires):
+		return nil, "jeton de la passerelle expiré"
+	}
+	return t, ""
+}
+
+// count records one call for id and tells whether it stays within quota
+// calls in the current minute of the clock; when over, it returns how long
+// until the next minute.
+func (g *gateway) count(id string, quota int) (bool, time.Duration) {
+	now := g.clock.Now()
+	minute := now.Truncate(time.Minute)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c, ok := g.calls[id]
+	if !ok || !c.minute.Equal(minute) {
+		c = &minuteCount{minute: minute}
+		g.calls[id] = c
+	}
+	c.n++
+	if c.n > quota {
+		return false, minute.Add(time.Minute).Sub(now)
+	}
+	return true, 0
+}
+
+// token is POST /token: OAuth2 client credentials, client authenticated by
+// HTTP Basic or by client_id/client_secret in the form.
+func (a *API) token(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		a.writeOAuthError(w, r, oauthError{http.StatusBadRequest, "invalid_request", "the request body could not be read"})
+		return
+	}
+	id, secret, basic := r.BasicAuth()
+	if !basic {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	client, ok := a.habilitations.Client(id)
+	if id == "" || !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
+		a.writeOAuthError(w, r, oauthError{http.StatusUnauthorized, "invalid_client", "Client Authentication failed."})
+		return
+	}
+	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
+		a.writeOAuthError(w, r, oauthError{http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant_type value: « " + gt + " » (client_credentials expected)"})
+		return
+	}
+	requested := strings.Fields(r.PostForm.Get("scope"))
+	allowed := client.Scopes()
+	if len(requested) == 0 {
+		// Like a WSO2 gateway, no scope gives the "default" scope, which
+		// opens no resource.
+		requested = []string{"default"}
+	}
+	for _, s := range requested {
+		if s != "default" && !slices.Contains(allowed, s) {
+			a.writeOAuthError(w, r, oauthError{http.StatusBadRequest, "invalid_scope", "The requested scope is invalid, unknown, or malformed: « " + s + " » is not granted to this client (granted: " + strings.Join(allowed, " ") + ")"})
+			return
+		}
+	}
+	tok := a.gateway.issue(client, requested, a.cfg.TokenTTL)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{
+		"access_token": tok, "scope": strings.Join(requested, " "), "token_type": "Bearer", "expires_in": int(a.cfg.TokenTTL / time.Second),
+	})
+}

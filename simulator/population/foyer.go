@@ -1,0 +1,1122 @@
+package population
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/bacasable/bacasable/simulator/fixture"
+)
+
+// FoyersFile is the fixture file holding the foyers fiscaux. It is optional:
+// without it the population has no foyer (every persona is unknown to the
+// DGFiP).
+const FoyersFile = "foyers.yaml"
+
+// Values of Avis.TypeAvis. The DGFiP does not document them; these are the
+// sandbox's choice.
+const (
+	// TypeAvisInitial is the avis of the whole year, or of the period
+	// before a death.
+	TypeAvisInitial = 1
+	// TypeAvisApresDeces is the survivor's avis for the period after the
+	// death of the spouse or partner.
+	TypeAvisApresDeces = 2
+	// TypeAvisRectificatif is a corrective avis: it replaces the initial
+	// avis of the same period.
+	TypeAvisRectificatif = 3
+)
+
+// Foyer is a foyer fiscal: one or two declarants, dependants, and per
+// revenue year its avis.
+type Foyer struct {
+	ID         string
+	Declarant1 *Persona // has an SPI
+	Declarant2 *Persona // nil for a single declarant; has an SPI
+	Dependants []Dependant
+	// Residence is where the household actually lives; it may differ from
+	// the fiscal address of the avis (the parking refusal case).
+	Residence Adresse
+	// Line is the foyer's line in foyers.yaml, for messages.
+	Line int
+
+	// years holds the yearly data by offset: 1 = N-1, 2 = N-2, 3 = N-3;
+	// nil when the foyer did not exist that year.
+	years [4]*foyerYear
+}
+
+// Dependant is a person attached to a foyer: a persona, or a person known
+// only by the fixture.
+type Dependant struct {
+	Persona *Persona // nil when not a persona
+	Prenoms string
+	Nom     string
+	// DateNaissance is as the fixture writes it: YYYY-MM-DD, or relative to
+	// the clock's year N as N-k-MM-DD (see BirthDate).
+	DateNaissance string
+	// Categorie is F, G, H, I, R, J, N or P, as the cases of the pac object.
+	Categorie string
+
+	born birthDate
+}
+
+// BirthDate returns the date of birth as YYYY-MM-DD when the latest revenue
+// year is ref (so the clock's year N is ref+1).
+func (d Dependant) BirthDate(ref int) string {
+	return d.born.in(ref + 1).Format(time.DateOnly)
+}
+
+// Adresse is a postal address as the avis writes it.
+type Adresse struct {
+	Complement string `yaml:"complement"`
+	Voie       string `yaml:"voie"`
+	CodePostal string `yaml:"code_postal"`
+	Commune    string `yaml:"commune"`
+}
+
+// Ligne is the one-line aft: complement first when present, upper case,
+// without diacritics nor punctuation, e.g. "BAT 3 APT 93 10 RUE DU CENTRE
+// 93160 NOISY LE GRAND".
+func (a Adresse) Ligne() string {
+	var parts []string
+	for _, s := range []string{avisAddress(a.Complement), avisAddress(a.Voie), strings.TrimSpace(a.CodePostal), avisAddress(a.Commune)} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// normalised is a in the avis's spelling (see Ligne), field by field.
+func (a Adresse) normalised() Adresse {
+	return Adresse{
+		Complement: avisAddress(a.Complement),
+		Voie:       avisAddress(a.Voie),
+		CodePostal: strings.TrimSpace(a.CodePostal),
+		Commune:    avisAddress(a.Commune),
+	}
+}
+
+// Avis is one avis d'impôt sur le revenu: everything the resources return
+// for one period of one revenue year.
+type Avis struct {
+	AnnRev int
+	// DateDebutPeriode and DateFinPeriode are YYYY-MM-DD: the whole year
+	// unless a death splits it.
+	DateDebutPeriode, DateFinPeriode string
+	// TypeAvis is TypeAvisInitial, TypeAvisApresDeces or
+	// TypeAvisRectificatif.
+	TypeAvis int
+	// Rectificatif marks a corrective avis: it replaces the initial one of
+	// the same period.
+	Rectificatif bool
+	SitFam       string // M O C D V
+	NbPart       float64
+	Pac          Pac
+	Dec1, Dec2   *DeclarantAvis // Dec2 nil when single
+	// Aft is the fiscal address on 1 January of the year after AnnRev, in
+	// the avis's spelling.
+	Aft        Adresse
+	SitParIso  string // "T" for a single parent, else ""
+	PensAlPer  int
+	IndDeficit string // "0" or "1"
+
+	RevenuBrutGlobal, RevImposable, RFR, ImpAvImput, MontTotIr, MntRevbareme int64
+	// DatEtab is the taxation date (22 July of AnnRev+1; 18 November for a
+	// corrective avis), DatRec the date the avis is put into collection
+	// (31 July; 30 November), both YYYY-MM-DD.
+	DatRec, DatEtab string
+	NumRole         string
+	Rev             Revenus
+	// IFI tells whether the foyer is subject to the IFI for that year.
+	IFI      bool
+	Factures []LigneFacture
+}
+
+// DeclarantAvis is a declarant as the avis names them: upper case, without
+// diacritics, hyphens and apostrophes kept.
+type DeclarantAvis struct {
+	SPI          string
+	NomNaissance string
+	NomUsage     string // the birth name when there is no usage name
+	Prenoms      string
+	// DateNaissance is YYYY-MM-DD, the persona's raw date (00 for a
+	// presumed day or month, as the civil registry keeps it).
+	DateNaissance string
+	// DptNaissance is the département code ("75", "2B", "974") and
+	// LieuNaissance the commune's name, e.g. "PARIS 7E ARRONDISSEMENT";
+	// for a birth abroad DptNaissance is "99" and LieuNaissance the
+	// country's name, e.g. "ALGERIE" (the sandbox's choice).
+	DptNaissance, LieuNaissance string
+	// DateDeces is YYYY-MM-DD when the declarant died during the revenue
+	// year, else "".
+	DateDeces string
+}
+
+// Revenus are the declared amounts by category, as the rev object.
+type Revenus struct {
+	Tspr, Rcm, Pv, Fonc, Pro, Chges, Rici, Alpha, Div []LigneRevenu
+}
+
+// LigneRevenu is one declaration code and its amount.
+type LigneRevenu struct {
+	Code, Valeur string
+}
+
+// LigneFacture is one line of the avis (the factures resource). The codes
+// and labels are the sandbox's: the DGFiP does not publish them.
+type LigneFacture struct {
+	NumLigne                                                        int
+	CodeLigne, LibelleLigne, Colonne1, Colonne2, Colonne3, Colonne4 string
+}
+
+// foyerYear is what a foyer filed for one relative year.
+type foyerYear struct {
+	none bool // aucune_declaration
+	// deathMD is the MM-DD of declarant 2's death, or "".
+	deathMD string
+	// periods are the avis in period order, with every date left empty:
+	// Foyer.Avis fills them for the calendar year asked.
+	periods []*Avis
+	// initial is the avis a corrective one replaced (kept for reference).
+	initial *Avis
+}
+
+// Avis returns the avis of revenue year annrev when the latest revenue year
+// is ref (N-1 = ref), in period order, a corrective avis in place of the
+// initial one; nil when the foyer filed nothing that year. The avis are
+// fresh copies the caller may keep.
+func (f *Foyer) Avis(annrev, ref int) []*Avis {
+	off := ref - annrev + 1
+	if off < 1 || off > 3 || f.years[off] == nil || f.years[off].none {
+		return nil
+	}
+	y := f.years[off]
+	out := make([]*Avis, len(y.periods))
+	for i, t := range y.periods {
+		out[i] = t.dated(annrev, y.deathMD, i)
+	}
+	return out
+}
+
+// dated copies the template t for the calendar year annrev; period is its
+// index (0 before a death, 1 after).
+func (t *Avis) dated(annrev int, deathMD string, period int) *Avis {
+	a := *t
+	a.AnnRev = annrev
+	start := time.Date(annrev, time.January, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(annrev, time.December, 31, 0, 0, 0, 0, time.UTC)
+	if deathMD != "" {
+		md, _ := time.Parse("01-02", deathMD)
+		death := time.Date(annrev, md.Month(), md.Day(), 0, 0, 0, 0, time.UTC)
+		if period == 0 {
+			end = death
+		} else {
+			start = death.AddDate(0, 0, 1)
+		}
+	}
+	a.DateDebutPeriode = start.Format(time.DateOnly)
+	a.DateFinPeriode = end.Format(time.DateOnly)
+	if a.Rectificatif {
+		a.DatEtab = fmt.Sprintf("%d-11-18", annrev+1)
+		a.DatRec = fmt.Sprintf("%d-11-30", annrev+1)
+	} else {
+		a.DatEtab = fmt.Sprintf("%d-07-22", annrev+1)
+		a.DatRec = fmt.Sprintf("%d-07-31", annrev+1)
+	}
+	if t.Dec1 != nil {
+		d := *t.Dec1
+		a.Dec1 = &d
+	}
+	if t.Dec2 != nil {
+		d := *t.Dec2
+		if deathMD != "" && period == 0 {
+			d.DateDeces = a.DateFinPeriode
+		}
+		a.Dec2 = &d
+	}
+	a.Rev = Revenus{
+		Tspr: slices.Clone(t.Rev.Tspr), Rcm: slices.Clone(t.Rev.Rcm), Pv: slices.Clone(t.Rev.Pv),
+		Fonc: slices.Clone(t.Rev.Fonc), Pro: slices.Clone(t.Rev.Pro), Chges: slices.Clone(t.Rev.Chges),
+		Rici: slices.Clone(t.Rev.Rici), Alpha: slices.Clone(t.Rev.Alpha), Div: slices.Clone(t.Rev.Div),
+	}
+	a.Factures = slices.Clone(t.Factures)
+	return &a
+}
+
+// ── Lookups ────────────────────────────────────────────────────────────
+
+// declarantFoyers is the foyers of one SPI, by relative year.
+type declarantFoyers struct {
+	byOffset [4]*Foyer
+	latest   *Foyer // of the most recent year
+}
+
+// Foyers returns every foyer, in file order.
+func (pop *Population) Foyers() []*Foyer { return pop.foyers }
+
+// FoyerByID returns the foyer with that id.
+func (pop *Population) FoyerByID(id string) (*Foyer, bool) {
+	f, ok := pop.foyerByID[id]
+	return f, ok
+}
+
+// AvisBySPI returns the avis of the revenue year annrev for the foyer where
+// spi is declarant 1 or 2 that year, in period order (two periods when a
+// declarant died during the year), the corrective avis replacing the
+// original; ref is the latest revenue year in calendar terms (clock year -
+// 1) and maps the fixture's relative years (N-1 = ref, N-2 = ref-1, N-3 =
+// ref-2). ok is false when spi is no declarant of any foyer; avis is empty
+// when that foyer filed nothing for annrev. When spi is no declarant that
+// year (a year outside N-3…N-1, or before a marriage recorded in other
+// foyers), f is the foyer of its most recent year.
+func (pop *Population) AvisBySPI(spi string, annrev, ref int) (f *Foyer, avis []*Avis, ok bool) {
+	df, ok := pop.spiFoyers[spi]
+	if !ok {
+		return nil, nil, false
+	}
+	off := ref - annrev + 1
+	if off >= 1 && off <= 3 && df.byOffset[off] != nil {
+		f = df.byOffset[off]
+		return f, f.Avis(annrev, ref), true
+	}
+	return df.latest, nil, true
+}
+
+// Roles of a persona towards the foyers, as FoyerRole returns them.
+const (
+	RoleDeclarant = "declarant"
+	RoleDependant = "dependant"
+)
+
+// FoyerRole tells how a persona relates to foyers: "declarant" (of at least
+// one foyer, some year), "dependant" (attached to a foyer, never a
+// declarant) or "" (unknown to the DGFiP).
+func (pop *Population) FoyerRole(personaID string) string { return pop.roles[personaID] }
+
+// ── Loading ────────────────────────────────────────────────────────────
+
+// foyerSpec is one foyer as foyers.yaml writes it; the nested mappings are
+// decoded one by one so that unknown keys are reported where they are.
+type foyerSpec struct {
+	ID             string    `yaml:"id"`
+	Declarant1     string    `yaml:"declarant1"`
+	Declarant2     string    `yaml:"declarant2"`
+	Dependants     yaml.Node `yaml:"dependants"`
+	Residence      yaml.Node `yaml:"residence"`
+	AdresseFiscale yaml.Node `yaml:"adresse_fiscale"`
+	Annees         yaml.Node `yaml:"annees"`
+}
+
+type dependantSpec struct {
+	Persona       string `yaml:"persona"`
+	Prenoms       string `yaml:"prenoms"`
+	Nom           string `yaml:"nom"`
+	DateNaissance string `yaml:"date_naissance"`
+	Categorie     string `yaml:"categorie"`
+}
+
+// yearSpec is one relative year of a foyer.
+type yearSpec struct {
+	SitFam               string    `yaml:"sitFam"`
+	AdresseFiscale       yaml.Node `yaml:"adresse_fiscale"`
+	ParentIsole          bool      `yaml:"parent_isole"`
+	InvaliditeDeclarant1 bool      `yaml:"invalidite_declarant1"`
+	InvaliditeDeclarant2 bool      `yaml:"invalidite_declarant2"`
+	IFI                  bool      `yaml:"ifi"`
+	AucuneDeclaration    bool      `yaml:"aucune_declaration"`
+	DecesDeclarant2      string    `yaml:"deces_declarant2"`
+	ApresDeces           yaml.Node `yaml:"apres_deces"`
+	Rectificatif         yaml.Node `yaml:"rectificatif"`
+	periodSpec           `yaml:",inline"`
+}
+
+// periodSpec is the revenues of one avis and the values the computation
+// must give, when the fixture states them.
+type periodSpec struct {
+	Revenus          map[string]int64 `yaml:"revenus"`
+	NbPart           *float64         `yaml:"nbPart"`
+	RFR              *int64           `yaml:"rfr"`
+	RevenuBrutGlobal *int64           `yaml:"revenuBrutGlobal"`
+	RevImposable     *int64           `yaml:"revImposable"`
+	MntRevbareme     *int64           `yaml:"mntRevbareme"`
+	ImpAvImput       *int64           `yaml:"impAvImput"`
+	MontTotIr        *int64           `yaml:"montTotIr"`
+}
+
+// earliestClockYear is the earliest clock year the fixtures are checked
+// for when a check needs one (a relative date of birth against a
+// declarant's absolute one): the contract's examples are the revenues 2024,
+// taxed in 2025.
+const earliestClockYear = 2025
+
+// minParentAge is the youngest a declarant may be at the birth of a
+// dependant child.
+const minParentAge = 15
+
+var yearKeys = map[string]int{"N-1": 1, "N-2": 2, "N-3": 3}
+
+// foyerLoader holds the state of one loading of foyers.yaml.
+type foyerLoader struct {
+	pop  *Population
+	errs fixture.Errors
+	// seen records, per relative year, who is a declarant or dependant of
+	// which foyer, to report the same person in two foyers.
+	declarants [4]map[string]*Foyer
+	dependants [4]map[string]*Foyer
+}
+
+func (l *foyerLoader) add(node *yaml.Node, format string, args ...any) {
+	l.errs.Add(FoyersFile, node, format, args...)
+}
+
+// loadFoyers reads foyers.yaml from fsys, if present, checks it against the
+// personas, the COG and the tax computation, and indexes the foyers.
+func (pop *Population) loadFoyers(fsys fs.FS) error {
+	pop.foyerByID = map[string]*Foyer{}
+	pop.spiFoyers = map[string]*declarantFoyers{}
+	pop.roles = map[string]string{}
+	if _, err := fs.Stat(fsys, FoyersFile); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	root, err := fixture.ReadDocument(fsys, FoyersFile)
+	if err != nil {
+		return err
+	}
+	l := &foyerLoader{pop: pop}
+	for i := range l.declarants {
+		l.declarants[i] = map[string]*Foyer{}
+		l.dependants[i] = map[string]*Foyer{}
+	}
+	for _, node := range fixture.Items(root, "foyers", true, FoyersFile, &l.errs) {
+		if f := l.foyer(node); f != nil {
+			pop.foyers = append(pop.foyers, f)
+		}
+	}
+	if err := l.errs.Err(); err != nil {
+		return err
+	}
+	pop.indexFoyers()
+	return nil
+}
+
+// indexFoyers fills the lookups by id and SPI, and the roles.
+func (pop *Population) indexFoyers() {
+	for _, f := range pop.foyers {
+		pop.foyerByID[f.ID] = f
+		for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
+			if p == nil {
+				continue
+			}
+			pop.roles[p.ID] = RoleDeclarant
+			df := pop.spiFoyers[p.SPI]
+			if df == nil {
+				df = &declarantFoyers{}
+				pop.spiFoyers[p.SPI] = df
+			}
+			for off := 1; off <= 3; off++ {
+				if f.years[off] != nil {
+					df.byOffset[off] = f
+				}
+			}
+		}
+	}
+	for _, f := range pop.foyers {
+		for _, d := range f.Dependants {
+			if d.Persona != nil && pop.roles[d.Persona.ID] == "" {
+				pop.roles[d.Persona.ID] = RoleDependant
+			}
+		}
+	}
+	for _, df := range pop.spiFoyers {
+		for off := 1; off <= 3; off++ {
+			if df.byOffset[off] != nil {
+				df.latest = df.byOffset[off]
+				break
+			}
+		}
+	}
+}
+
+// foyer checks and builds one foyer; nil when it is too broken to go on.
+func (l *foyerLoader) foyer(node *yaml.Node) *Foyer {
+	var spec foyerSpec
+	if !fixture.Decode(FoyersFile, node, &spec, &l.errs) {
+		return nil
+	}
+	f := &Foyer{ID: spec.ID, Line: node.Line}
+	if !idPattern.MatchString(spec.ID) {
+		l.add(fixture.ValueNode(node, "id"), "foyer id %q must be lower-case letters, digits and hyphens", spec.ID)
+	} else if other, ok := l.pop.foyerByID[spec.ID]; ok {
+		l.add(fixture.ValueNode(node, "id"), "foyer id %q is used twice (first at line %d)", spec.ID, other.Line)
+	} else {
+		l.pop.foyerByID[spec.ID] = f // for the duplicate check; reset by indexFoyers
+	}
+	f.Declarant1 = l.declarant(node, "declarant1", spec.Declarant1, true)
+	if spec.Declarant2 != "" {
+		f.Declarant2 = l.declarant(node, "declarant2", spec.Declarant2, false)
+		if spec.Declarant2 == spec.Declarant1 {
+			l.add(fixture.ValueNode(node, "declarant2"), "foyer %q: declarant2 is declarant1 again", f.ID)
+		}
+	}
+	if spec.Residence.Kind == 0 {
+		l.add(node, "foyer %q: missing key \"residence\" (the address where the household lives)", f.ID)
+	} else if a, ok := l.adresse(&spec.Residence); ok {
+		f.Residence = a
+	}
+	aft := f.Residence.normalised()
+	if spec.AdresseFiscale.Kind != 0 {
+		if a, ok := l.adresse(&spec.AdresseFiscale); ok {
+			aft = a.normalised()
+		}
+	}
+	l.dependantsOf(f, &spec.Dependants)
+	var categories []string
+	for _, d := range f.Dependants {
+		categories = append(categories, d.Categorie)
+	}
+	pac, _ := PacOf(categories) // categories were checked one by one
+	if spec.Annees.Kind == 0 {
+		l.add(node, "foyer %q: missing key \"annees\" (N-1, N-2, N-3)", f.ID)
+		return f
+	}
+	if spec.Annees.Kind != yaml.MappingNode || len(spec.Annees.Content) == 0 {
+		l.add(&spec.Annees, "foyer %q: \"annees\" must map N-1, N-2 or N-3 to the year's declaration", f.ID)
+		return f
+	}
+	for i := 0; i+1 < len(spec.Annees.Content); i += 2 {
+		key, value := spec.Annees.Content[i], spec.Annees.Content[i+1]
+		off, ok := yearKeys[key.Value]
+		if !ok {
+			l.add(key, "foyer %q: year %q must be N-1, N-2 or N-3 (N is the clock's year; N-1 is the revenue year taxed during year N)", f.ID, key.Value)
+			continue
+		}
+		if f.years[off] != nil {
+			l.add(key, "foyer %q: year %s is given twice", f.ID, key.Value)
+			continue
+		}
+		f.years[off] = l.year(f, spec.Declarant2 != "", off, key, value, pac, aft)
+	}
+	l.checkDependantAges(f)
+	return f
+}
+
+// declarant resolves a declarant's persona id.
+func (l *foyerLoader) declarant(node *yaml.Node, key, id string, required bool) *Persona {
+	v := fixture.ValueNode(node, key)
+	if id == "" {
+		if required {
+			l.add(v, "missing key %q (a persona id)", key)
+		}
+		return nil
+	}
+	p, ok := l.pop.ByID(id)
+	if !ok {
+		l.add(v, "%s %q is not a persona id of %s", key, id, PersonasFile)
+		return nil
+	}
+	if p.SPI == "" {
+		l.add(v, "%s %q has no SPI in %s: a declarant needs a numéro fiscal", key, id, PersonasFile)
+		return nil
+	}
+	return p
+}
+
+// adresse decodes and checks an address against the COG.
+func (l *foyerLoader) adresse(node *yaml.Node) (Adresse, bool) {
+	var a Adresse
+	if !fixture.Decode(FoyersFile, node, &a, &l.errs) {
+		return a, false
+	}
+	ok := true
+	if strings.TrimSpace(a.Voie) == "" {
+		l.add(fixture.ValueNode(node, "voie"), "address without \"voie\" (number and street)")
+		ok = false
+	}
+	communes := l.pop.cog.CommunesByPostalCode(a.CodePostal)
+	switch {
+	case !cogDigits(a.CodePostal, 5):
+		l.add(fixture.ValueNode(node, "code_postal"), "code_postal %q must be 5 digits (quote it)", a.CodePostal)
+		ok = false
+	case len(communes) == 0:
+		l.add(fixture.ValueNode(node, "code_postal"), "code_postal %s serves no commune of the COG reference", a.CodePostal)
+		ok = false
+	default:
+		want := communeKey(a.Commune)
+		var names []string
+		found := false
+		for _, c := range communes {
+			names = append(names, c.Name)
+			found = found || communeKey(c.Name) == want
+		}
+		if !found {
+			l.add(fixture.ValueNode(node, "commune"), "commune %q is not served by code_postal %s in the COG reference (it serves %s)", a.Commune, a.CodePostal, strings.Join(names, ", "))
+			ok = false
+		}
+	}
+	return a, ok
+}
+
+// dependantsOf decodes and checks the dependants.
+func (l *foyerLoader) dependantsOf(f *Foyer, node *yaml.Node) {
+	if node.Kind == 0 {
+		return
+	}
+	if node.Kind != yaml.SequenceNode {
+		l.add(node, "foyer %q: \"dependants\" must be a list", f.ID)
+		return
+	}
+	for _, item := range node.Content {
+		var spec dependantSpec
+		if !fixture.Decode(FoyersFile, item, &spec, &l.errs) {
+			continue
+		}
+		d := Dependant{Categorie: spec.Categorie}
+		ok := true
+		if _, err := PacOf([]string{spec.Categorie}); err != nil {
+			l.add(fixture.ValueNode(item, "categorie"), "foyer %q: dependant %s", f.ID, err)
+			ok = false
+		}
+		switch {
+		case spec.Persona != "":
+			if spec.Prenoms != "" || spec.Nom != "" || spec.DateNaissance != "" {
+				l.add(item, "foyer %q: a dependant is either a persona or prenoms/nom/date_naissance, not both", f.ID)
+				ok = false
+			}
+			p, found := l.pop.ByID(spec.Persona)
+			if !found {
+				l.add(fixture.ValueNode(item, "persona"), "foyer %q: dependant %q is not a persona id of %s", f.ID, spec.Persona, PersonasFile)
+				continue
+			}
+			if p == f.Declarant1 || p == f.Declarant2 {
+				l.add(fixture.ValueNode(item, "persona"), "foyer %q: %q is a declarant of this foyer, not a dependant", f.ID, spec.Persona)
+				ok = false
+			}
+			d.Persona, d.Prenoms, d.Nom, d.DateNaissance = p, p.GivenName, p.FamilyName, p.Birthdate
+			b, err := parseBirthDate(normaliseBirthdate(p.Birthdate))
+			if err != nil {
+				continue // reported with the persona
+			}
+			d.born = b
+		default:
+			if strings.TrimSpace(spec.Prenoms) == "" || strings.TrimSpace(spec.Nom) == "" {
+				l.add(item, "foyer %q: a dependant needs \"persona\", or \"prenoms\", \"nom\" and \"date_naissance\"", f.ID)
+				ok = false
+			}
+			d.Prenoms, d.Nom, d.DateNaissance = spec.Prenoms, spec.Nom, spec.DateNaissance
+			b, err := parseBirthDate(spec.DateNaissance)
+			if err != nil {
+				l.add(fixture.ValueNode(item, "date_naissance"), "foyer %q: %s", f.ID, err)
+				ok = false
+			}
+			d.born = b
+		}
+		if ok {
+			d.born.line = item.Line
+			f.Dependants = append(f.Dependants, d)
+		}
+	}
+}
+
+// checkDependantAges checks what can be checked whatever the clock: a
+// relative date of birth against the categorie in each year (under 18 on 1
+// January for F, H and P; adult by 31 December for J and N, and under 25 on
+// 1 January for J) and against the years (born by the end of the year);
+// every child born when each declarant was at least 15 (absolute dates as
+// they are, relative ones for a clock in earliestClockYear). Absolute dates
+// of persona children are not checked against the categorie: their age in
+// N-k moves with the clock.
+func (l *foyerLoader) checkDependantAges(f *Foyer) {
+	for _, d := range f.Dependants {
+		name := strings.TrimSpace(d.Prenoms + " " + d.Nom)
+		node := &yaml.Node{Line: d.born.line}
+		if d.born.relative {
+			for off := 1; off <= 3; off++ {
+				if f.years[off] == nil {
+					continue
+				}
+				year := earliestClockYear - off
+				jan1 := time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC)
+				dec31 := time.Date(year, time.December, 31, 0, 0, 0, 0, time.UTC)
+				born := d.born.in(earliestClockYear)
+				if born.After(dec31) {
+					l.add(node, "foyer %q: %s, born in N-%d, cannot be a dependant for N-%d", f.ID, name, d.born.years, off)
+					continue
+				}
+				ageJan, ageDec := ageAt(born, jan1), ageAt(born, dec31)
+				switch d.Categorie {
+				case CategorieF, CategorieH, CategorieP:
+					if ageJan >= 18 {
+						l.add(node, "foyer %q: %s is %d on 1 January N-%d: categorie %s is for a child under 18 (G or I if disabled, J if attached adult)", f.ID, name, ageJan, off, d.Categorie)
+					}
+				case CategorieJ, CategorieN:
+					if ageDec < 18 {
+						l.add(node, "foyer %q: %s is a minor in N-%d: categorie %s is for an adult", f.ID, name, off, d.Categorie)
+					} else if d.Categorie == CategorieJ && ageJan >= 25 {
+						l.add(node, "foyer %q: %s is %d on 1 January N-%d: an adult child can be attached (J) only under 25", f.ID, name, ageJan, off)
+					}
+				}
+			}
+		}
+		if d.Categorie == CategorieR {
+			continue
+		}
+		born := d.born.in(earliestClockYear)
+		for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
+			if p == nil {
+				continue
+			}
+			pb, err := time.Parse(time.DateOnly, p.NormalisedBirthdate())
+			if err != nil {
+				continue
+			}
+			if age := ageAt(pb, born); age < minParentAge {
+				l.add(node, "foyer %q: %s is born when declarant %q was %d: not coherent with a child (at least %d)", f.ID, name, p.ID, age, minParentAge)
+			}
+		}
+	}
+}
+
+// year checks and builds one relative year of f; hasDec2 tells whether the
+// fixture names a declarant2 (even one that did not resolve).
+func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, key, node *yaml.Node, pac Pac, aft Adresse) *foyerYear {
+	y := &foyerYear{}
+	var spec yearSpec
+	if !fixture.Decode(FoyersFile, node, &spec, &l.errs) {
+		return y
+	}
+	label := fmt.Sprintf("foyer %q, %s", f.ID, key.Value)
+	l.claim(f, off, key, label)
+	if spec.AucuneDeclaration {
+		if len(node.Content) > 2 {
+			l.add(node, "%s: aucune_declaration excludes every other key", label)
+		}
+		y.none = true
+		return y
+	}
+	// Situation de famille against the declarants.
+	couple := spec.SitFam == "M" || spec.SitFam == "O"
+	switch {
+	case !strings.Contains("MOCDV", spec.SitFam) || len(spec.SitFam) != 1:
+		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %q must be M (marié), O (pacsé), C (célibataire), D (divorcé) or V (veuf)", label, spec.SitFam)
+		return y
+	case couple && !hasDec2:
+		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %s needs two declarants; this foyer has only declarant1", label, spec.SitFam)
+	case !couple && hasDec2:
+		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %s is for a single declarant; this foyer has two (use M or O; a death is deces_declarant2)", label, spec.SitFam)
+	}
+	children := pac.NbPacF + pac.NbPacH + pac.NbPacJ
+	if spec.ParentIsole && (spec.SitFam != "C" && spec.SitFam != "D" || children == 0) {
+		l.add(fixture.ValueNode(node, "parent_isole"), "%s: parent_isole (case T) is for a single or divorced declarant with a child (F, G, H, I or J); sitFam is %s, %s", label, spec.SitFam, pac)
+	}
+	if spec.InvaliditeDeclarant2 && !hasDec2 {
+		l.add(fixture.ValueNode(node, "invalidite_declarant2"), "%s: invalidite_declarant2 without declarant2", label)
+	}
+	if spec.AdresseFiscale.Kind != 0 {
+		if a, ok := l.adresse(&spec.AdresseFiscale); ok {
+			aft = a.normalised()
+		}
+	}
+	decl := Declaration{
+		SitFam: spec.SitFam, ParentIsole: spec.ParentIsole,
+		Invalide1: spec.InvaliditeDeclarant1, Invalide2: spec.InvaliditeDeclarant2,
+		Pac: pac, Revenus: spec.Revenus,
+	}
+	tmpl := func() *Avis {
+		a := &Avis{
+			TypeAvis: TypeAvisInitial, SitFam: spec.SitFam, Pac: pac, Aft: aft,
+			IFI: spec.IFI, NumRole: "001", IndDeficit: "0",
+			Dec1: l.pop.declarantAvis(f.Declarant1), Dec2: l.pop.declarantAvis(f.Declarant2),
+		}
+		if spec.ParentIsole {
+			a.SitParIso = "T"
+		}
+		return a
+	}
+	l.checkCodes(label, node, spec.Revenus, hasDec2, len(f.Dependants))
+	first := tmpl()
+	l.compute(label, node, first, decl, spec.periodSpec)
+	y.periods = []*Avis{first}
+
+	// A death splits the year: the couple until the death, then the survivor.
+	if spec.DecesDeclarant2 != "" {
+		v := fixture.ValueNode(node, "deces_declarant2")
+		md, err := time.Parse("01-02", spec.DecesDeclarant2)
+		switch {
+		case !hasDec2 || !couple:
+			l.add(v, "%s: deces_declarant2 needs a couple (two declarants, sitFam M or O)", label)
+		case err != nil || len(spec.DecesDeclarant2) != 5:
+			l.add(v, "%s: deces_declarant2 %q must be the day in the year, MM-DD (e.g. \"04-17\")", label, spec.DecesDeclarant2)
+		case spec.DecesDeclarant2 == "02-29" || spec.DecesDeclarant2 == "12-31":
+			l.add(v, "%s: deces_declarant2 %q: choose a day that exists every year and leaves a period after it", label, spec.DecesDeclarant2)
+		case spec.ApresDeces.Kind == 0:
+			l.add(v, "%s: deces_declarant2 needs \"apres_deces\": the survivor's revenus after the death", label)
+		default:
+			y.deathMD = md.Format("01-02")
+			var after periodSpec
+			if fixture.Decode(FoyersFile, &spec.ApresDeces, &after, &l.errs) {
+				afterLabel := label + ", apres_deces"
+				l.checkCodes(afterLabel, &spec.ApresDeces, after.Revenus, false, len(f.Dependants))
+				second := tmpl()
+				second.TypeAvis = TypeAvisApresDeces
+				second.SitFam = "V"
+				second.Dec2 = nil
+				d := decl
+				d.SitFam, d.Survivant, d.Invalide2, d.Revenus = "V", true, false, after.Revenus
+				l.compute(afterLabel, &spec.ApresDeces, second, d, after)
+				y.periods = append(y.periods, second)
+			}
+		}
+	} else if spec.ApresDeces.Kind != 0 {
+		l.add(&spec.ApresDeces, "%s: apres_deces without deces_declarant2", label)
+	}
+
+	// A corrective avis replaces the initial one.
+	if spec.Rectificatif.Kind != 0 {
+		var corr periodSpec
+		switch {
+		case spec.DecesDeclarant2 != "":
+			l.add(&spec.Rectificatif, "%s: a corrective avis in a year with a death is not modelled", label)
+		case fixture.Decode(FoyersFile, &spec.Rectificatif, &corr, &l.errs):
+			corrLabel := label + ", rectificatif"
+			if corr.Revenus == nil {
+				l.add(&spec.Rectificatif, "%s: the corrective avis needs its \"revenus\"", corrLabel)
+				break
+			}
+			l.checkCodes(corrLabel, &spec.Rectificatif, corr.Revenus, hasDec2, len(f.Dependants))
+			fixed := tmpl()
+			fixed.TypeAvis, fixed.Rectificatif, fixed.NumRole = TypeAvisRectificatif, true, "002"
+			d := decl
+			d.Revenus = corr.Revenus
+			l.compute(corrLabel, &spec.Rectificatif, fixed, d, corr)
+			y.initial, y.periods = first, []*Avis{fixed}
+		}
+	}
+	return y
+}
+
+// claim records f's declarants and dependants for the year, reporting a
+// person already in another foyer that year.
+func (l *foyerLoader) claim(f *Foyer, off int, key *yaml.Node, label string) {
+	for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
+		if p == nil {
+			continue
+		}
+		if other := l.declarants[off][p.ID]; other != nil {
+			l.add(key, "%s: %s (SPI %s) is already a declarant of foyer %q for N-%d (line %d): one foyer per declarant and year", label, p.ID, p.SPI, other.ID, off, other.Line)
+		} else if other := l.dependants[off][p.ID]; other != nil {
+			l.add(key, "%s: %s is a dependant of foyer %q for N-%d: not also a declarant", label, p.ID, other.ID, off)
+		}
+		l.declarants[off][p.ID] = f
+	}
+	for _, d := range f.Dependants {
+		if d.Persona == nil {
+			continue
+		}
+		id := d.Persona.ID
+		if other := l.dependants[off][id]; other != nil && other != f {
+			l.add(key, "%s: %s is already a dependant of foyer %q for N-%d", label, id, other.ID, off)
+		} else if other := l.declarants[off][id]; other != nil && other != f {
+			l.add(key, "%s: %s is a declarant of foyer %q for N-%d: not also a dependant", label, id, other.ID, off)
+		}
+		l.dependants[off][id] = f
+	}
+}
+
+// checkCodes reports unknown codes, negative amounts and amounts of people
+// the foyer does not have.
+func (l *foyerLoader) checkCodes(label string, node *yaml.Node, revenus map[string]int64, hasDec2 bool, dependants int) {
+	rn := fixture.Key(node, "revenus")
+	if rn == nil || rn.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(rn.Content); i += 2 {
+		k := rn.Content[i]
+		rc, ok := RevenueCodeOf(k.Value)
+		switch {
+		case !ok:
+			l.add(k, "%s: unknown revenue code %q (known codes: %s)", label, k.Value, revenueCodeList())
+		case revenus[k.Value] < 0:
+			l.add(rn.Content[i+1], "%s: %s must not be negative (a deficit has its own code, e.g. 4BC)", label, k.Value)
+		case rc.Column == 2 && !hasDec2:
+			l.add(k, "%s: %s is an amount of declarant 2, and there is none", label, k.Value)
+		case rc.Column == 3 && (dependants == 0 || k.Value[1] == 'D' && dependants < 2):
+			l.add(k, "%s: %s is an amount of a dependant, and the foyer has %d", label, k.Value, dependants)
+		}
+	}
+}
+
+// compute fills a from the computation of decl and compares the values the
+// fixture states.
+func (l *foyerLoader) compute(label string, node *yaml.Node, a *Avis, decl Declaration, spec periodSpec) {
+	c, err := Calcule(decl)
+	if err != nil {
+		return // the codes were reported with their line
+	}
+	a.NbPart = c.NbPart
+	a.PensAlPer = int(c.PensAlPer)
+	if c.Deficit {
+		a.IndDeficit = "1"
+	}
+	a.RevenuBrutGlobal, a.RevImposable, a.RFR = c.RevenuBrutGlobal, c.RevImposable, c.RFR
+	a.MntRevbareme, a.ImpAvImput, a.MontTotIr = c.MntRevbareme, c.ImpAvImput, c.MontTotIr
+	a.Rev = revenusOf(decl.Revenus)
+	a.Factures = factures(c)
+
+	if spec.NbPart != nil && *spec.NbPart != c.NbPart {
+		l.add(fixture.ValueNode(node, "nbPart"), "%s: nbPart is %s in the fixture, but the quotient familial gives %s (sitFam %s, %s%s)",
+			label, formatParts(*spec.NbPart), formatParts(c.NbPart), decl.SitFam, decl.Pac, partsNotes(decl))
+	}
+	for _, v := range []struct {
+		key  string
+		want *int64
+		got  int64
+	}{
+		{"rfr", spec.RFR, c.RFR},
+		{"revenuBrutGlobal", spec.RevenuBrutGlobal, c.RevenuBrutGlobal},
+		{"revImposable", spec.RevImposable, c.RevImposable},
+		{"mntRevbareme", spec.MntRevbareme, c.MntRevbareme},
+		{"impAvImput", spec.ImpAvImput, c.ImpAvImput},
+		{"montTotIr", spec.MontTotIr, c.MontTotIr},
+	} {
+		if v.want != nil && *v.want != v.got {
+			l.add(fixture.ValueNode(node, v.key), "%s: %s is %d in the fixture, but the computation gives %d (revenu imposable %d, %s parts, impôt au barème %d, décote %d)",
+				label, v.key, *v.want, v.got, c.RevImposable, formatParts(c.NbPart), c.MntRevbareme, c.Decote)
+		}
+	}
+}
+
+// partsNotes lists the other inputs of the quotient familial, for messages.
+func partsNotes(d Declaration) string {
+	var notes []string
+	if d.ParentIsole {
+		notes = append(notes, "case T")
+	}
+	if d.Invalide1 {
+		notes = append(notes, "declarant 1 disabled")
+	}
+	if d.Invalide2 {
+		notes = append(notes, "declarant 2 disabled")
+	}
+	if d.Survivant {
+		notes = append(notes, "survivor in the year of the death")
+	}
+	if notes == nil {
+		return ""
+	}
+	return ", " + strings.Join(notes, ", ")
+}
+
+func formatParts(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }
+
+// revenusOf lists the declared amounts by rev category, codes in order.
+func revenusOf(revenus map[string]int64) Revenus {
+	codes := make([]string, 0, len(revenus))
+	for code := range revenus {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	r := Revenus{Tspr: []LigneRevenu{}, Rcm: []LigneRevenu{}, Pv: []LigneRevenu{}, Fonc: []LigneRevenu{}, Pro: []LigneRevenu{},
+		Chges: []LigneRevenu{}, Rici: []LigneRevenu{}, Alpha: []LigneRevenu{}, Div: []LigneRevenu{}}
+	for _, code := range codes {
+		rc, _ := RevenueCodeOf(code)
+		line := LigneRevenu{Code: code, Valeur: strconv.FormatInt(revenus[code], 10)}
+		switch rc.Category {
+		case "tspr":
+			r.Tspr = append(r.Tspr, line)
+		case "rcm":
+			r.Rcm = append(r.Rcm, line)
+		case "fonc":
+			r.Fonc = append(r.Fonc, line)
+		case "pro":
+			r.Pro = append(r.Pro, line)
+		case "chges":
+			r.Chges = append(r.Chges, line)
+		}
+	}
+	return r
+}
+
+// factures builds the lines of the avis from the computation: one line per
+// kind of income present, the charges, and the décote when granted. Codes
+// and labels are the sandbox's (0020, 0240 and 1830 as in the contract's
+// example).
+func factures(c Calcul) []LigneFacture {
+	var out []LigneFacture
+	amount := func(v int64) string {
+		if v == 0 {
+			return ""
+		}
+		return strconv.FormatInt(v, 10)
+	}
+	add := func(code, libelle string, cols ...int64) {
+		l := LigneFacture{NumLigne: len(out) + 1, CodeLigne: code, LibelleLigne: libelle}
+		dst := []*string{&l.Colonne1, &l.Colonne2, &l.Colonne3, &l.Colonne4}
+		for i, v := range cols {
+			*dst[i] = amount(v)
+		}
+		out = append(out, l)
+	}
+	sum := func(a [3]int64) int64 { return a[0] + a[1] + a[2] }
+	if sum(c.Salaires) != 0 {
+		add("0020", "Salaires", c.Salaires[0], c.Salaires[1], c.Salaires[2])
+	}
+	if sum(c.Pensions) != 0 {
+		add("0030", "Pensions, retraites, rentes", c.Pensions[0], c.Pensions[1], c.Pensions[2])
+	}
+	if sum(c.Salaires)+sum(c.Pensions) != 0 {
+		add("0240", "Salaires, pensions, rentes nets", c.NetsTSPR[0], c.NetsTSPR[1], c.NetsTSPR[2])
+	}
+	if c.RCM != 0 {
+		add("0310", "Revenus de capitaux mobiliers nets", c.RCM)
+	}
+	if c.Fonciers != 0 {
+		add("0410", "Revenus fonciers nets", c.Fonciers)
+	}
+	if c.Pro[0]+c.Pro[1] != 0 {
+		add("0510", "Bénéfices non salariaux nets (micro)", c.Pro[0], c.Pro[1])
+	}
+	if c.Charges != 0 {
+		add("0610", "Charges déductibles", c.Charges)
+	}
+	if c.AbattementsRattachement != 0 {
+		add("0650", "Abattement pour personnes rattachées", c.AbattementsRattachement)
+	}
+	if c.Decote != 0 {
+		add("1830", "Décote", c.Decote)
+	}
+	return out
+}
+
+// declarantAvis is how the avis names p; nil for nil.
+func (pop *Population) declarantAvis(p *Persona) *DeclarantAvis {
+	if p == nil {
+		return nil
+	}
+	usage := p.PreferredUsername
+	if usage == "" {
+		usage = p.FamilyName
+	}
+	d := &DeclarantAvis{
+		SPI:           p.SPI,
+		NomNaissance:  avisText(p.FamilyName),
+		NomUsage:      avisText(usage),
+		Prenoms:       avisText(p.GivenName),
+		DateNaissance: p.Birthdate,
+	}
+	if p.BornInFrance() {
+		if c, ok := pop.cog.Commune(p.Birthplace); ok {
+			d.DptNaissance, d.LieuNaissance = c.Departement, avisText(c.Name)
+		}
+	} else if c, ok := pop.cog.Country(p.Birthcountry); ok {
+		d.DptNaissance, d.LieuNaissance = "99", avisText(c.Name)
+	}
+	return d
+}
+
+// ── Dates and spelling ────────────────────────────────────────────────
+
+// birthDate is a date of birth, absolute or relative to the clock's year N.
+type birthDate struct {
+	relative   bool
+	years      int // relative: born in year N - years
+	year       int // absolute
+	month, day int
+	line       int // the dependant's line, for messages
+}
+
+var relativeDatePattern = regexp.MustCompile(`^N-([0-9]{1,3})-([0-9]{2})-([0-9]{2})$`)
+
+// parseBirthDate reads YYYY-MM-DD or N-k-MM-DD.
+func parseBirthDate(s string) (birthDate, error) {
+	if m := relativeDatePattern.FindStringSubmatch(s); m != nil {
+		k, _ := strconv.Atoi(m[1])
+		if _, err := time.Parse("01-02", m[2]+"-"+m[3]); err != nil || k < 1 {
+			return birthDate{}, fmt.Errorf("date_naissance %q: N-k-MM-DD needs k ≥ 1 and a real day", s)
+		}
+		month, _ := strconv.Atoi(m[2])
+		day, _ := strconv.Atoi(m[3])
+		return birthDate{relative: true, years: k, month: month, day: day}, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return birthDate{}, fmt.Errorf("date_naissance %q must be YYYY-MM-DD or, relative to the clock's year N, N-k-MM-DD (e.g. \"N-9-03-14\")", s)
+	}
+	return birthDate{year: t.Year(), month: int(t.Month()), day: t.Day()}, nil
+}
+
+// in returns the date when the clock's year is n.
+func (b birthDate) in(n int) time.Time {
+	year := b.year
+	if b.relative {
+		year = n - b.years
+	}
+	return time.Date(year, time.Month(b.month), b.day, 0, 0, 0, 0, time.UTC)
+}
+
+// ageAt is the age in whole years at t of someone born on born.
+func ageAt(born, t time.Time) int {
+	age := t.Year() - born.Year()
+	if t.Month() < born.Month() || t.Month() == born.Month() && t.Day() < born.Day() {
+		age--
+	}
+	return age
+}
+
+// avisText is s as the DGFiP writes names: upper case, without diacritics
+// (æ and œ spelled out), typographic apostrophes made plain, single spaces.
+// Hyphens and apostrophes are kept (guide §7: "quand un tiret est déclaré,
+// il est transmis").
+func avisText(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch r {
+		case 'æ':
+			b.WriteString("ae")
+		case 'œ':
+			b.WriteString("oe")
+		case '’':
+			b.WriteByte('\'')
+		default:
+			if f, ok := foldTable[r]; ok {
+				r = f
+			}
+			b.WriteRune(r)
+		}
+	}
+	return strings.ToUpper(strings.Join(strings.Fields(b.String()), " "))
+}
+
+// avisAddress is s as an address of the avis: avisText with hyphens,
+// apostrophes, commas and dots turned into spaces ("Noisy-le-Grand" →
+// "NOISY LE GRAND"), as postal addresses are written.
+func avisAddress(s string) string {
+	return avisText(strings.Map(func(r rune) rune {
+		if strings.ContainsRune("-'’,.", r) {
+			return ' '
+		}
+		return r
+	}, s))
+}
+
+// communeKey is the spelling communes are compared in: avisAddress, with
+// the abbreviations ST and STE spelled out.
+func communeKey(s string) string {
+	words := strings.Fields(avisAddress(s))
+	for i, w := range words {
+		switch w {
+		case "ST":
+			words[i] = "SAINT"
+		case "STE":
+			words[i] = "SAINTE"
+		}
+	}
+	return strings.Join(words, " ")
+}
