@@ -23,6 +23,7 @@ import (
 
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/impotparticulier"
 )
 
 func main() {
@@ -47,6 +48,8 @@ type options struct {
 	logLevel       string
 	logFormat      string
 	nonceMinLength int
+	taxationDate   string
+	bareErrors     bool
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
@@ -74,6 +77,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 		nonceDefault = n
 	}
 	fs.IntVar(&o.nonceMinLength, "nonce-min-length", nonceDefault, "minimum nonce length FranceConnect enforces (env BACASABLE_NONCE_MIN_LENGTH)")
+	fs.StringVar(&o.taxationDate, "taxation-date", env("BACASABLE_TAXATION_DATE", "07-22"), "MM-DD on which revenue year N-1 becomes available in year N (env BACASABLE_TAXATION_DATE)")
+	fs.BoolVar(&o.bareErrors, "bare-errors", getenv("BACASABLE_BARE_ERRORS") == "true", "send the DGFiP's error messages without the sandbox's explanation; the variable takes true or false (env BACASABLE_BARE_ERRORS)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: bacasable [flags]\n\nRuns the FranceConnect and API Impôt particulier sandbox.\n\nFlags:")
 		fs.PrintDefaults()
@@ -86,6 +91,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	}
 	if o.nonceMinLength < 1 {
 		return nil, fmt.Errorf("--nonce-min-length must be at least 1")
+	}
+	if _, err := impotparticulier.ParseTaxationDay(o.taxationDate); err != nil {
+		return nil, fmt.Errorf("--taxation-date: %w", err)
 	}
 	return o, nil
 }
@@ -128,7 +136,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if publicURL == "" {
 		publicURL = fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
 	}
-	cfg := simulator.Config{PublicURL: publicURL, Logger: logger, Keys: keys, NonceMinLength: o.nonceMinLength}
+	calendar, _ := impotparticulier.ParseTaxationDay(o.taxationDate)
+	cfg := simulator.Config{PublicURL: publicURL, Logger: logger, Keys: keys, NonceMinLength: o.nonceMinLength,
+		Calendar: calendar, BareErrors: o.bareErrors}
 	if o.fixtures != "" {
 		if st, err := os.Stat(o.fixtures); err != nil || !st.IsDir() {
 			return fmt.Errorf("--fixtures %q is not a directory", o.fixtures)
@@ -191,6 +201,8 @@ func printBanner(w io.Writer, publicURL, addr string, sb *simulator.Sandbox) {
 	fmt.Fprintf(&b, "  listening on   %s\n", addr)
 	fmt.Fprintf(&b, "  issuer         %s/api/v2\n", publicURL)
 	fmt.Fprintf(&b, "  discovery      %s/api/v2/.well-known/openid-configuration\n", publicURL)
+	fmt.Fprintf(&b, "  impôt part.    %s/impotparticulier/1.0  (contract: …/openapi.yaml; gateway token: POST %s/token)\n", publicURL, publicURL)
+	fmt.Fprintf(&b, "  gateway demo   client_id bacasable-demo, secret bacasable-demo-secret, ID_Teleservice BACASABLE-DEMO\n")
 	if sps := sb.Clients.ServiceProviders(); len(sps) > 0 {
 		fmt.Fprintf(&b, "  demo client    client_id     %s\n", sps[0].ID)
 		fmt.Fprintf(&b, "                 client_secret %s\n", sps[0].Secret)

@@ -671,6 +671,8 @@ var flagEnv = []struct{ flag, env string }{
 	{"log-level", "BACASABLE_LOG_LEVEL"},
 	{"log-format", "BACASABLE_LOG_FORMAT"},
 	{"nonce-min-length", "BACASABLE_NONCE_MIN_LENGTH"},
+	{"taxation-date", "BACASABLE_TAXATION_DATE"},
+	{"bare-errors", "BACASABLE_BARE_ERRORS"},
 }
 
 func TestHelpListsEveryFlagWithItsEnvVariable(t *testing.T) {
@@ -724,15 +726,15 @@ func TestParseFlags(t *testing.T) {
 		env  map[string]string
 		want options
 	}{
-		{"defaults", nil, nil, options{listen: "127.0.0.1:8080", logLevel: "info", logFormat: "text", nonceMinLength: 22}},
+		{"defaults", nil, nil, options{listen: "127.0.0.1:8080", logLevel: "info", logFormat: "text", nonceMinLength: 22, taxationDate: "07-22"}},
 		{"environment", nil, env, options{listen: "0.0.0.0:9999", publicURL: "http://sandbox.test:9000", fixtures: "/srv/fixtures",
-			keys: "/srv/keys.json", logLevel: "debug", logFormat: "json", nonceMinLength: 32}},
+			keys: "/srv/keys.json", logLevel: "debug", logFormat: "json", nonceMinLength: 32, taxationDate: "07-22"}},
 		{"flags win over the environment", []string{"--listen", "127.0.0.1:0", "--public-url", "https://fc.example",
 			"--fixtures", "dir", "--keys", "k.json", "--log-level", "warn", "--log-format", "text", "--nonce-min-length", "40"}, env,
 			options{listen: "127.0.0.1:0", publicURL: "https://fc.example", fixtures: "dir", keys: "k.json", logLevel: "warn",
-				logFormat: "text", nonceMinLength: 40}},
+				logFormat: "text", nonceMinLength: 40, taxationDate: "07-22"}},
 		{"single dash and =", []string{"-listen=127.0.0.1:1234"}, nil,
-			options{listen: "127.0.0.1:1234", logLevel: "info", logFormat: "text", nonceMinLength: 22}},
+			options{listen: "127.0.0.1:1234", logLevel: "info", logFormat: "text", nonceMinLength: 22, taxationDate: "07-22"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
