@@ -58,7 +58,7 @@ type Config struct {
 // Sandbox is the composed sandbox.
 type Sandbox struct {
 	handler          http.Handler
-	Population       *population.Population
+	Population       *population.Live
 	Clients          *franceconnect.Registry
 	FranceConnect    *franceconnect.Provider
 	ImpotParticulier *impotparticulier.API
@@ -91,10 +91,11 @@ func New(cfg Config) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	pop, err := population.Load(cfg.Fixtures, cog)
+	loaded, err := population.Load(cfg.Fixtures, cog)
 	if err != nil {
 		return nil, err
 	}
+	pop := population.NewLive(loaded)
 	clients, err := franceconnect.LoadClients(cfg.Fixtures)
 	if err != nil {
 		return nil, err

@@ -22,7 +22,10 @@ type People interface {
 	COG() *population.COG
 }
 
-var _ People = (*population.Population)(nil)
+var (
+	_ People = (*population.Population)(nil)
+	_ People = (*population.Live)(nil)
+)
 
 // Config configures the provider. Zero values take the defaults in comments,
 // which are fcp-low's.

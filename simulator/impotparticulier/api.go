@@ -29,12 +29,15 @@ var _ Introspector = (*franceconnect.Provider)(nil)
 
 // Households is what the API reads of the population.
 type Households interface {
-	Personas() []*population.Persona
+	ByIdentity(key string) (*population.Persona, bool)
 	AvisBySPI(spi string, annrev, ref int) (*population.Foyer, []*population.Avis, bool)
 	FoyerRole(personaID string) string
 }
 
-var _ Households = (*population.Population)(nil)
+var (
+	_ Households = (*population.Population)(nil)
+	_ Households = (*population.Live)(nil)
+)
 
 // Config configures the API and its gateway. Zero values take the defaults
 // in comments.
@@ -64,7 +67,6 @@ type API struct {
 	contract      *contract
 	habilitations *Habilitations
 	gateway       *gateway
-	identities    map[string]*population.Persona
 }
 
 // New builds the API from its contract and habilitations.
@@ -92,7 +94,6 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a := &API{cfg: cfg, log: cfg.Logger, contract: c, habilitations: cfg.Habilitations, gateway: newGateway(cfg.Clock)}
-	a.identities = indexIdentities(cfg.Households.Personas())
 	return a, nil
 }
 
@@ -233,7 +234,8 @@ func (a *API) identifyFC(r *http.Request, c *call) *Erreur {
 	if len(c.consent) == 0 {
 		return ErrJetonFC.With("l'usager n'a consenti à aucune donnée de la DGFiP (aucun scope dgfip_* dans le jeton FranceConnect)")
 	}
-	p, ok := a.identities[identityKey(in.GivenName, in.FamilyName, in.Birthdate, in.Gender, in.Birthplace, in.Birthcountry)]
+	p, ok := a.cfg.Households.ByIdentity(population.IdentityKey(deref(in.GivenName), deref(in.FamilyName), in.Birthdate, in.Gender,
+		deref(in.Birthplace), in.Birthcountry))
 	if !ok {
 		return ErrUsagerInconnu.With("l'identité pivot transmise par FranceConnect ne correspond à aucun usager de la DGFiP")
 	}
@@ -247,24 +249,11 @@ func (a *API) identifyFC(r *http.Request, c *call) *Erreur {
 	return nil
 }
 
-// indexIdentities keys personas by their identité pivot.
-func indexIdentities(personas []*population.Persona) map[string]*population.Persona {
-	m := make(map[string]*population.Persona, len(personas))
-	for _, p := range personas {
-		birthplace := p.Birthplace
-		m[identityKey(&p.GivenName, &p.FamilyName, p.NormalisedBirthdate(), p.Gender, &birthplace, p.Birthcountry)] = p
+func deref(s *string) string {
+	if s == nil {
+		return ""
 	}
-	return m
-}
-
-func identityKey(given, family *string, birthdate, gender string, birthplace *string, country string) string {
-	deref := func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return population.Fold(strings.TrimSpace(*s))
-	}
-	return strings.Join([]string{deref(given), deref(family), birthdate, gender, deref(birthplace), country}, "|")
+	return *s
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,9 +1,7 @@
 package population
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"slices"
 	"strconv"
@@ -366,6 +364,7 @@ var yearKeys = map[string]int{"N-1": 1, "N-2": 2, "N-3": 3}
 // foyerLoader holds the state of one loading of foyers.yaml.
 type foyerLoader struct {
 	pop  *Population
+	file string // the file of the item being checked, for messages
 	errs fixture.Errors
 	// seen records, per relative year, who is a declarant or dependant of
 	// which foyer, to report the same person in two foyers.
@@ -374,29 +373,23 @@ type foyerLoader struct {
 }
 
 func (l *foyerLoader) add(node *yaml.Node, format string, args ...any) {
-	l.errs.Add(FoyersFile, node, format, args...)
+	l.errs.Add(l.file, node, format, args...)
 }
 
-// loadFoyers reads foyers.yaml from fsys, if present, checks it against the
-// personas, the COG and the tax computation, and indexes the foyers.
-func (pop *Population) loadFoyers(fsys fs.FS) error {
+// loadFoyers checks the foyer items against the personas, the COG and the
+// tax computation, and indexes the foyers.
+func (pop *Population) loadFoyers(items []item) error {
 	pop.foyerByID = map[string]*Foyer{}
 	pop.spiFoyers = map[string]*declarantFoyers{}
 	pop.roles = map[string]string{}
-	if _, err := fs.Stat(fsys, FoyersFile); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	root, err := fixture.ReadDocument(fsys, FoyersFile)
-	if err != nil {
-		return err
-	}
 	l := &foyerLoader{pop: pop}
 	for i := range l.declarants {
 		l.declarants[i] = map[string]*Foyer{}
 		l.dependants[i] = map[string]*Foyer{}
 	}
-	for _, node := range fixture.Items(root, "foyers", true, FoyersFile, &l.errs) {
-		if f := l.foyer(node); f != nil {
+	for _, it := range items {
+		l.file = it.file
+		if f := l.foyer(it.node); f != nil {
 			pop.foyers = append(pop.foyers, f)
 		}
 	}
@@ -448,7 +441,7 @@ func (pop *Population) indexFoyers() {
 // foyer checks and builds one foyer; nil when it is too broken to go on.
 func (l *foyerLoader) foyer(node *yaml.Node) *Foyer {
 	var spec foyerSpec
-	if !fixture.Decode(FoyersFile, node, &spec, &l.errs) {
+	if !fixture.Decode(l.file, node, &spec, &l.errs) {
 		return nil
 	}
 	f := &Foyer{ID: spec.ID, Line: node.Line}
@@ -532,7 +525,7 @@ func (l *foyerLoader) declarant(node *yaml.Node, key, id string, required bool) 
 // adresse decodes and checks an address against the COG.
 func (l *foyerLoader) adresse(node *yaml.Node) (Adresse, bool) {
 	var a Adresse
-	if !fixture.Decode(FoyersFile, node, &a, &l.errs) {
+	if !fixture.Decode(l.file, node, &a, &l.errs) {
 		return a, false
 	}
 	ok := true
@@ -575,7 +568,7 @@ func (l *foyerLoader) dependantsOf(f *Foyer, node *yaml.Node) {
 	}
 	for _, item := range node.Content {
 		var spec dependantSpec
-		if !fixture.Decode(FoyersFile, item, &spec, &l.errs) {
+		if !fixture.Decode(l.file, item, &spec, &l.errs) {
 			continue
 		}
 		d := Dependant{Categorie: spec.Categorie}
@@ -689,7 +682,7 @@ func (l *foyerLoader) checkDependantAges(f *Foyer) {
 func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, key, node *yaml.Node, pac Pac, aft Adresse) *foyerYear {
 	y := &foyerYear{}
 	var spec yearSpec
-	if !fixture.Decode(FoyersFile, node, &spec, &l.errs) {
+	if !fixture.Decode(l.file, node, &spec, &l.errs) {
 		return y
 	}
 	label := fmt.Sprintf("foyer %q, %s", f.ID, key.Value)
@@ -761,7 +754,7 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, key, node *yaml.Node
 		default:
 			y.deathMD = md.Format("01-02")
 			var after periodSpec
-			if fixture.Decode(FoyersFile, &spec.ApresDeces, &after, &l.errs) {
+			if fixture.Decode(l.file, &spec.ApresDeces, &after, &l.errs) {
 				afterLabel := label + ", apres_deces"
 				l.checkCodes(afterLabel, &spec.ApresDeces, after.Revenus, false, len(f.Dependants))
 				second := tmpl()
@@ -784,7 +777,7 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, key, node *yaml.Node
 		switch {
 		case spec.DecesDeclarant2 != "":
 			l.add(&spec.Rectificatif, "%s: a corrective avis in a year with a death is not modelled", label)
-		case fixture.Decode(FoyersFile, &spec.Rectificatif, &corr, &l.errs):
+		case fixture.Decode(l.file, &spec.Rectificatif, &corr, &l.errs):
 			corrLabel := label + ", rectificatif"
 			if corr.Revenus == nil {
 				l.add(&spec.Rectificatif, "%s: the corrective avis needs its \"revenus\"", corrLabel)

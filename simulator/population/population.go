@@ -7,7 +7,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/bacasable/bacasable/simulator/fixture"
 )
@@ -28,6 +31,10 @@ type Population struct {
 	foyerByID map[string]*Foyer
 	spiFoyers map[string]*declarantFoyers
 	roles     map[string]string // persona id → RoleDeclarant or RoleDependant
+
+	source       Source
+	identityOnce sync.Once
+	identities   map[string]*Persona // identité pivot → persona, built on first use
 }
 
 // Load reads the personas of fsys and checks each one against the rules
@@ -35,37 +42,139 @@ type Population struct {
 // when fsys has that file (see loadFoyers). Every problem is reported with
 // the file and the line.
 func Load(fsys fs.FS, cog *COG) (*Population, error) {
-	root, err := fixture.ReadDocument(fsys, PersonasFile)
+	return Build(Source{Fixtures: fsys}, cog)
+}
+
+// Document is a set of fixture items from one origin: a fixture file, a
+// control API request, the generator. Each item is a YAML mapping shaped
+// like an entry of personas.yaml or foyers.yaml.
+type Document struct {
+	File     string // named in error messages
+	Personas []*yaml.Node
+	Foyers   []*yaml.Node
+}
+
+// Source is everything a population is built from: the fixture files, then
+// documents applied in order. An item of a document whose id is already
+// known replaces the earlier one (that is how the control API replaces a
+// persona); within one document an id is unique.
+type Source struct {
+	Fixtures  fs.FS
+	Documents []Document
+	// Generate, when set, adds documents made on the fly (a generated
+	// population is rebuilt from its seed rather than kept as YAML).
+	Generate func(cog *COG) ([]Document, error)
+}
+
+// item is one fixture entry with the file it comes from.
+type item struct {
+	file string
+	node *yaml.Node
+}
+
+// Build checks every item of src and makes the population. The result
+// keeps src, so that a change can rebuild from it (see Live).
+func Build(src Source, cog *COG) (*Population, error) {
+	docs, err := src.documents(cog)
 	if err != nil {
 		return nil, err
 	}
 	var errs fixture.Errors
+	personaItems := mergeItems(docs, func(d Document) []*yaml.Node { return d.Personas }, &errs)
+	foyerItems := mergeItems(docs, func(d Document) []*yaml.Node { return d.Foyers }, &errs)
 	var personas []*Persona
-	for _, node := range fixture.Items(root, "personas", true, PersonasFile, &errs) {
+	for _, it := range personaItems {
 		p := &Persona{}
-		if !fixture.Decode(PersonasFile, node, p, &errs) {
+		if !fixture.Decode(it.file, it.node, p, &errs) {
 			continue
 		}
 		for _, problem := range Check(p, cog) {
-			errs.Add(PersonasFile, fixture.ValueNode(node, problem.Field), "persona %q: %s", p.ID, problem.Msg)
+			errs.Add(it.file, fixture.ValueNode(it.node, problem.Field), "persona %q: %s", p.ID, problem.Msg)
 		}
 		personas = append(personas, p)
 	}
 	if len(personas) == 0 && len(errs) == 0 {
-		errs.Add(PersonasFile, root, "no persona declared")
+		errs.Add(PersonasFile, nil, "no persona declared")
 	}
-	pop := &Population{cog: cog}
+	pop := &Population{cog: cog, source: src}
 	for _, dup := range pop.index(personas) {
 		errs = append(errs, &fixture.Error{File: PersonasFile, Msg: dup})
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	if err := pop.loadFoyers(fsys); err != nil {
+	if err := pop.loadFoyers(foyerItems); err != nil {
 		return nil, err
 	}
 	return pop, nil
 }
+
+// documents reads the fixture files as the first documents.
+func (src Source) documents(cog *COG) ([]Document, error) {
+	var docs []Document
+	if src.Fixtures != nil {
+		root, err := fixture.ReadDocument(src.Fixtures, PersonasFile)
+		if err != nil {
+			return nil, err
+		}
+		var errs fixture.Errors
+		doc := Document{File: PersonasFile, Personas: fixture.Items(root, "personas", true, PersonasFile, &errs)}
+		if err := errs.Err(); err != nil {
+			return nil, err
+		}
+		docs = append(docs, doc)
+		if _, err := fs.Stat(src.Fixtures, FoyersFile); err == nil {
+			root, err := fixture.ReadDocument(src.Fixtures, FoyersFile)
+			if err != nil {
+				return nil, err
+			}
+			doc := Document{File: FoyersFile, Foyers: fixture.Items(root, "foyers", true, FoyersFile, &errs)}
+			if err := errs.Err(); err != nil {
+				return nil, err
+			}
+			docs = append(docs, doc)
+		}
+	}
+	if src.Generate != nil {
+		gen, err := src.Generate(cog)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, gen...)
+	}
+	return append(docs, src.Documents...), nil
+}
+
+// mergeItems lists the items of every document in order; an id seen in an
+// earlier document is replaced in place, an id twice in one document is an
+// error left to the duplicate checks.
+func mergeItems(docs []Document, items func(Document) []*yaml.Node, errs *fixture.Errors) []item {
+	var out []item
+	where := map[string]int{} // id → index in out
+	for _, d := range docs {
+		seenHere := map[string]bool{}
+		for _, n := range items(d) {
+			id := ""
+			if v := fixture.Key(n, "id"); v != nil {
+				id = v.Value
+			}
+			if i, ok := where[id]; ok && id != "" && !seenHere[id] {
+				out[i] = item{file: d.File, node: n}
+				seenHere[id] = true
+				continue
+			}
+			if id != "" {
+				where[id] = len(out)
+				seenHere[id] = true
+			}
+			out = append(out, item{file: d.File, node: n})
+		}
+	}
+	return out
+}
+
+// Source returns what the population was built from.
+func (pop *Population) Source() Source { return pop.source }
 
 // index fills the lookup maps and returns one message per duplicate key.
 func (pop *Population) index(personas []*Persona) []string {

@@ -1,0 +1,92 @@
+package population
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// IdentityKey is the identité pivot as a data provider matches it: first
+// names, birth name, birthdate (normalised), gender, birthplace, country,
+// compared without case or accents.
+func IdentityKey(givenName, familyName, birthdate, gender, birthplace, birthcountry string) string {
+	return strings.Join([]string{Fold(strings.TrimSpace(givenName)), Fold(strings.TrimSpace(familyName)), birthdate, gender,
+		strings.TrimSpace(birthplace), birthcountry}, "|")
+}
+
+// ByIdentity returns the persona whose identité pivot matches, as the DGFiP
+// matches the identity FranceConnect sends it.
+func (pop *Population) ByIdentity(key string) (*Persona, bool) {
+	pop.identityOnce.Do(func() {
+		pop.identities = make(map[string]*Persona, len(pop.personas))
+		for _, p := range pop.personas {
+			pop.identities[IdentityKey(p.GivenName, p.FamilyName, p.NormalisedBirthdate(), p.Gender, p.Birthplace, p.Birthcountry)] = p
+		}
+	})
+	p, ok := pop.identities[key]
+	return p, ok
+}
+
+// Live is the population the services read: a snapshot that the control
+// API can replace as a whole (add or replace a persona or a foyer, reset).
+// Readers always see one consistent snapshot; a change builds a new one
+// from the current source and swaps it in only when every check passes.
+type Live struct {
+	cur     atomic.Pointer[Population]
+	initial *Population
+	mu      sync.Mutex // serialises changes
+}
+
+// NewLive starts from pop; Reset returns to it.
+func NewLive(pop *Population) *Live {
+	l := &Live{initial: pop}
+	l.cur.Store(pop)
+	return l
+}
+
+// Current returns the snapshot in force.
+func (l *Live) Current() *Population { return l.cur.Load() }
+
+// Apply builds a new population from the current source plus doc, and
+// swaps it in when it is valid; the error names the document and the line.
+func (l *Live) Apply(doc Document) (*Population, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cur := l.cur.Load()
+	src := cur.source
+	src.Documents = append(append([]Document{}, src.Documents...), doc)
+	next, err := Build(src, cur.cog)
+	if err != nil {
+		return nil, err
+	}
+	l.cur.Store(next)
+	return next, nil
+}
+
+// Reset returns to the population loaded at start.
+func (l *Live) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cur.Store(l.initial)
+}
+
+// The lookups of the snapshot in force, so that services can hold a *Live
+// where they would hold a *Population.
+
+func (l *Live) Personas() []*Persona                  { return l.Current().Personas() }
+func (l *Live) ByID(id string) (*Persona, bool)       { return l.Current().ByID(id) }
+func (l *Live) ByLogin(login string) (*Persona, bool) { return l.Current().ByLogin(login) }
+func (l *Live) BySPI(spi string) (*Persona, bool)     { return l.Current().BySPI(spi) }
+func (l *Live) ByIdentity(key string) (*Persona, bool) {
+	return l.Current().ByIdentity(key)
+}
+func (l *Live) Search(query string) []*Persona { return l.Current().Search(query) }
+func (l *Live) COG() *COG                      { return l.Current().COG() }
+func (l *Live) Foyers() []*Foyer               { return l.Current().Foyers() }
+func (l *Live) FoyerByID(id string) (*Foyer, bool) {
+	return l.Current().FoyerByID(id)
+}
+func (l *Live) FoyerRole(personaID string) string { return l.Current().FoyerRole(personaID) }
+func (l *Live) AvisBySPI(spi string, annrev, ref int) (*Foyer, []*Avis, bool) {
+	return l.Current().AvisBySPI(spi, annrev, ref)
+}
