@@ -16,10 +16,13 @@ import (
 
 	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/openapi"
+	"github.com/bacasable/bacasable/scenarios"
 	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/fixture"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/impotparticulier"
 	"github.com/bacasable/bacasable/simulator/population"
+	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
 // Config configures the sandbox. Zero values take the defaults in comments.
@@ -30,8 +33,9 @@ type Config struct {
 	// Fixtures holds personas.yaml, clients.yaml and cog/. Default: the
 	// embedded fixtures.
 	Fixtures fs.FS
-	// Clock is the one clock of every service. Default: real time.
-	Clock clock.Clock
+	// Clock is the one clock of every service; the control API moves it.
+	// Default: a virtual clock reading real time until moved.
+	Clock *clock.Virtual
 	// Logger receives one line per request and the services' messages.
 	// Default: discard.
 	Logger *slog.Logger
@@ -39,6 +43,8 @@ type Config struct {
 	Keys *franceconnect.Keys
 	// Contracts holds the OpenAPI contracts. Default: the embedded openapi/.
 	Contracts fs.FS
+	// Scenarios holds the scenario files. Default: the embedded scenarios/.
+	Scenarios fs.FS
 
 	// FranceConnect rules and lifetimes; zero takes fcp-low's value.
 	NonceMinLength int           // 22
@@ -59,6 +65,8 @@ type Config struct {
 type Sandbox struct {
 	handler          http.Handler
 	Population       *population.Live
+	Scenarios        *scenario.Engine
+	Clock            *clock.Virtual
 	Clients          *franceconnect.Registry
 	FranceConnect    *franceconnect.Provider
 	ImpotParticulier *impotparticulier.API
@@ -82,7 +90,10 @@ func New(cfg Config) (*Sandbox, error) {
 		cfg.Contracts = openapi.FS()
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = clock.Real{}
+		cfg.Clock = clock.NewVirtual()
+	}
+	if cfg.Scenarios == nil {
+		cfg.Scenarios = scenarios.FS()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -96,12 +107,21 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	pop := population.NewLive(loaded)
+	set, err := scenario.Load(cfg.Scenarios)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPersonaScenarios(loaded, set); err != nil {
+		return nil, err
+	}
+	engine := scenario.NewEngine(set, cfg.Clock)
 	clients, err := franceconnect.LoadClients(cfg.Fixtures)
 	if err != nil {
 		return nil, err
 	}
 	fc, err := franceconnect.New(franceconnect.Config{
 		Issuer: publicURL + "/api/v2", Clients: clients, People: pop, Clock: cfg.Clock, Logger: cfg.Logger, Keys: cfg.Keys,
+		Scenarios:      engine,
 		NonceMinLength: cfg.NonceMinLength, CodeTTL: cfg.CodeTTL, AccessTokenTTL: cfg.AccessTokenTTL,
 		IDTokenTTL: cfg.IDTokenTTL, SessionTTL: cfg.SessionTTL,
 	})
@@ -116,7 +136,7 @@ func New(cfg Config) (*Sandbox, error) {
 	api, err := impotparticulier.New(impotparticulier.Config{
 		Contract: cfg.Contracts, Habilitations: habilitations, Households: pop, Introspector: fc,
 		Clock: cfg.Clock, Logger: cfg.Logger, TokenTTL: cfg.GatewayTokenTTL, Calendar: cfg.Calendar,
-		ExplainErrors: !cfg.BareErrors,
+		ExplainErrors: !cfg.BareErrors, Scenarios: engine,
 	})
 	if err != nil {
 		return nil, err
@@ -130,7 +150,7 @@ func New(cfg Config) (*Sandbox, error) {
 
 	return &Sandbox{
 		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, r)),
-		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api,
+		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}, nil
 }
 
@@ -150,4 +170,19 @@ func home(publicURL string) http.HandlerFunc {
 			"FranceConnect issuer : %[1]s/api/v2\nDiscovery : %[1]s/api/v2/.well-known/openid-configuration\n"+
 			"API Impôt particulier : %[1]s/impotparticulier/1.0 (contrat : %[1]s/impotparticulier/1.0/openapi.yaml, jeton : POST %[1]s/token)\n", publicURL)
 	}
+}
+
+// checkPersonaScenarios reports personas naming a scenario no file declares.
+func checkPersonaScenarios(pop *population.Population, set *scenario.Set) error {
+	var errs fixture.Errors
+	for _, p := range pop.Personas() {
+		if p.Scenario == "" {
+			continue
+		}
+		if _, ok := set.Get(p.Scenario); !ok {
+			errs = append(errs, &fixture.Error{File: population.PersonasFile,
+				Msg: fmt.Sprintf("persona %q: scenario %q is not declared in scenarios/ (known: %s)", p.ID, p.Scenario, strings.Join(set.Names(), ", "))})
+		}
+	}
+	return errs.Err()
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/bacasable/bacasable/simulator/population"
+	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
 // Introspection is checktoken's token_introspection object: who the access
@@ -62,12 +65,29 @@ func (p *Provider) introspect(token string, dp *DataProvider) Introspection {
 	}
 	person := at.Persona
 	birthplace, given, family := person.Birthplace, person.GivenName, person.FamilyName
-	return Introspection{
+	in := Introspection{
 		Active: true, Aud: at.Req.Client.ID, Sub: pairwiseSub(dp.ID, person, p.cfg.PairwiseSalt),
 		Iat: at.IssuedAt.Unix(), Exp: at.Expires.Unix(), ACR: at.Req.ACR, JTI: at.JTI, Scope: strings.Join(scopes, " "),
 		Gender: person.Gender, FamilyName: &family, GivenName: &given, GivenNameArray: person.GivenNames(),
 		Birthdate: person.NormalisedBirthdate(), Birthplace: &birthplace, Birthcountry: person.Birthcountry,
 	}
+	for _, c := range at.Removed {
+		switch c {
+		case "given_name":
+			in.GivenName, in.GivenNameArray = nil, nil
+		case "family_name":
+			in.FamilyName = nil
+		case "birthplace":
+			in.Birthplace = nil
+		case "birthdate":
+			in.Birthdate = ""
+		case "gender":
+			in.Gender = ""
+		case "birthcountry":
+			in.Birthcountry = ""
+		}
+	}
+	return in
 }
 
 // checktoken is the data providers' endpoint: it authenticates the data
@@ -93,6 +113,20 @@ func (p *Provider) checktoken(w http.ResponseWriter, r *http.Request) {
 	dp, ok := p.cfg.Clients.DataProvider(id)
 	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(dp.Secret)) != 1 {
 		p.writeJSONError(w, r, errInvalidClient("invalid data provider credentials"))
+		return
+	}
+	var persona *population.Persona
+	clients := []string{dp.ID}
+	if at, _ := p.store.accessToken(token); at != nil {
+		persona = at.Persona
+		clients = append(clients, at.Req.Client.ID)
+	}
+	choice, perr := p.pick(r, scenario.StepCheckToken, persona, clients...)
+	if perr != nil {
+		p.writeJSONError(w, r, perr)
+		return
+	}
+	if p.failed(w, r, choice) {
 		return
 	}
 	now := p.cfg.Clock.Now()

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/bacasable/bacasable/simulator/population"
+	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
 // The interaction pages: choose an identity provider, log in, consent.
@@ -183,7 +184,25 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) 
 		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
 		return
 	}
-	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now()}, p.cfg.CodeTTL)
+	c, perr := p.pick(r, scenario.StepLogin, it.Persona, it.Req.Client.ID)
+	if perr != nil {
+		p.writeErrorPage(w, r, perr)
+		return
+	}
+	p.scenarios.Wait(r.Context(), c)
+	if refusal := c.Refusal(); refusal != "" {
+		p.redirectError(w, r, it.Req, refusalError(refusal).WithHint("scénario « %s »", c.Name()))
+		return
+	}
+	if eff := c.Failure(); eff != nil {
+		if !p.scenarios.Cut(w, r, eff) {
+			e := scenarioError(c.Name(), eff.Response)
+			e.FCCode = "Y000000"
+			p.writeErrorPage(w, r, e)
+		}
+		return
+	}
+	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(), Removed: c.RemovedClaims()}, p.cfg.CodeTTL)
 	p.log.InfoContext(r.Context(), "franceconnect: login", "client", it.Req.Client.ID, "persona", it.Persona.Login, "idp", it.IdP.ID, "scope", it.Req.Scopes)
 	p.respond(w, it.Req, url.Values{"code": {code}, "state": {it.Req.State}, "iss": {p.cfg.Issuer}})
 }

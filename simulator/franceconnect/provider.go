@@ -38,6 +38,8 @@ type Config struct {
 	Clock   clock.Clock  // default: real time
 	Logger  *slog.Logger // default: discard
 	Keys    *Keys        // default: generated at start
+	// Scenarios chooses the named behaviours; default: none.
+	Scenarios Scenarios
 
 	NonceMinLength int           // default 22 (was 32 before late 2023)
 	CodeTTL        time.Duration // default 30 s, single use
@@ -60,6 +62,9 @@ func (c *Config) setDefaults() error {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Scenarios == nil {
+		c.Scenarios = noScenarios{}
+	}
 	if c.NonceMinLength == 0 {
 		c.NonceMinLength = 22
 	}
@@ -80,11 +85,12 @@ func (c *Config) setDefaults() error {
 
 // Provider is the emulated FranceConnect.
 type Provider struct {
-	cfg   Config
-	keys  *Keys
-	log   *slog.Logger
-	store *store
-	pages *pages
+	cfg       Config
+	keys      *Keys
+	log       *slog.Logger
+	store     *store
+	pages     *pages
+	scenarios Scenarios
 	// basePath is the issuer's path ("/api/v2"), where routes are mounted.
 	basePath string
 }
@@ -109,7 +115,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{cfg: cfg, keys: keys, log: cfg.Logger, store: newStore(cfg.Clock), pages: pg, basePath: base}, nil
+	return &Provider{cfg: cfg, keys: keys, log: cfg.Logger, store: newStore(cfg.Clock), pages: pg, basePath: base, scenarios: cfg.Scenarios}, nil
 }
 
 // Keys returns the provider's signing keys.

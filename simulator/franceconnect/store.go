@@ -40,6 +40,8 @@ type grant struct {
 	Persona  *population.Persona
 	IdP      *IdentityProvider
 	AuthTime time.Time
+	// Removed are the claims a scenario took out of this login's identity.
+	Removed []string
 }
 
 type authCode struct {
@@ -202,6 +204,17 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	s.tokens[t.Token] = t
 	c.Used, c.Token = true, t.Token
 	return t, nil
+}
+
+// codePersona returns the persona and client of a live code, without
+// consuming it (for choosing the token step's scenario).
+func (s *store) codePersona(code string) (*population.Persona, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.codes[code]; ok {
+		return c.Persona, c.Req.Client.ID
+	}
+	return nil, ""
 }
 
 // accessToken returns the token if it is known and alive, else why not.

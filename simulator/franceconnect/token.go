@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
 const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -60,6 +62,15 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	case form.Get("redirect_uri") == "":
 		p.writeJSONError(w, r, errMissingParameter("redirect_uri"))
+		return
+	}
+	persona, _ := p.store.codePersona(form.Get("code"))
+	choice, perr := p.pick(r, scenario.StepToken, persona, client.ID)
+	if perr != nil {
+		p.writeJSONError(w, r, perr)
+		return
+	}
+	if p.failed(w, r, choice) {
 		return
 	}
 	at, grantErr := p.store.exchange(form.Get("code"), p.cfg.AccessTokenTTL, func(code *authCode) *Error {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
 // userinfo answers the granted claims as a signed JWT (application/jwt),
@@ -37,12 +39,20 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		p.writeJSONError(w, r, errInvalidToken(why))
 		return
 	}
+	choice, perr := p.pick(r, scenario.StepUserinfo, at.Persona, at.Req.Client.ID)
+	if perr != nil {
+		p.writeJSONError(w, r, perr)
+		return
+	}
+	if p.failed(w, r, choice) {
+		return
+	}
 	now := p.cfg.Clock.Now()
 	claims := map[string]any{
 		"sub": pairwiseSub(at.Req.Client.ID, at.Persona, p.cfg.PairwiseSalt),
 		"aud": at.Req.Client.ID, "iat": now.Unix(), "exp": now.Add(p.cfg.IDTokenTTL).Unix(), "iss": p.cfg.Issuer,
 	}
-	for _, c := range grantedClaims(at.Req.Scopes) {
+	for _, c := range withoutRemoved(grantedClaims(at.Req.Scopes), at.Removed) {
 		claims[c] = claimValue(c, at.Persona, at.IdP)
 	}
 	jws, err := p.keys.sign(jose.SignatureAlgorithm(at.Req.Client.SigningAlg), "", claims)

@@ -30,6 +30,7 @@ var _ Introspector = (*franceconnect.Provider)(nil)
 // Households is what the API reads of the population.
 type Households interface {
 	ByIdentity(key string) (*population.Persona, bool)
+	BySPI(spi string) (*population.Persona, bool)
 	AvisBySPI(spi string, annrev, ref int) (*population.Foyer, []*population.Avis, bool)
 	FoyerRole(personaID string) string
 }
@@ -54,6 +55,8 @@ type Config struct {
 	TokenTTL time.Duration
 	// Calendar says when each revenue year is taxed; default 22 July.
 	Calendar Calendar
+	// Scenarios chooses the named behaviours; default: none.
+	Scenarios Scenarios
 	// ExplainErrors appends the sandbox's explanation to every error
 	// message ("Aucun résultat — les revenus 2026 ne sont pas encore
 	// taxés…"); false gives the DGFiP's bare messages.
@@ -116,6 +119,8 @@ type call struct {
 	hab     *Habilitation
 	consent []string // FranceConnect mode: the dgfip_* scopes consented
 	spi     string
+	persona *population.Persona // nil when the SPI is nobody's
+	client  string              // the gateway client
 }
 
 // serveAPI runs the checks in the gateway's and the API's order: route,
@@ -162,6 +167,13 @@ func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	if e != nil {
 		a.writeErreur(w, r, e)
+		return
+	}
+	c.client = tok.Client.ID
+	if c.persona == nil {
+		c.persona, _ = a.cfg.Households.BySPI(c.spi)
+	}
+	if a.scenarioAnswered(w, r, c) {
 		return
 	}
 	body, e := a.answer(c)
@@ -245,7 +257,7 @@ func (a *API) identifyFC(r *http.Request, c *call) *Erreur {
 		}
 		return ErrUsagerInconnu.With("%s n'est connu(e) d'aucun foyer fiscal de la DGFiP", p.DisplayName())
 	}
-	c.spi = p.SPI
+	c.spi, c.persona = p.SPI, p
 	return nil
 }
 

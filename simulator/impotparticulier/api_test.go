@@ -14,6 +14,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/bacasable/bacasable/simulator/franceconnect"
+
+	"github.com/bacasable/bacasable/simulator/sandboxtest"
 )
 
 func keys(m map[string]any) []string {
@@ -30,14 +32,14 @@ func keys(m map[string]any) []string {
 // calls the API in FranceConnect mode and gets exactly the consented fields
 // of the right household.
 func TestChainFranceConnectToImpotParticulier(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
 	ctx := context.Background()
 	issuer := s.URL + "/api/v2"
 	provider, err := oidc.NewProvider(ctx, issuer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf := oauth2.Config{ClientID: demoClientID, ClientSecret: demoClientSecret, RedirectURL: callback, Endpoint: provider.Endpoint(),
+	conf := oauth2.Config{ClientID: sandboxtest.DemoClientID, ClientSecret: sandboxtest.DemoClientSecret, RedirectURL: sandboxtest.Callback, Endpoint: provider.Endpoint(),
 		Scopes: []string{oidc.ScopeOpenID, "identite_pivot", "dgfip_rfr", "dgfip_nbpart", "dgfip_sitfam", "dgfip_aft"}}
 	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 	verifier := oauth2.GenerateVerifier()
@@ -57,13 +59,13 @@ func TestChainFranceConnectToImpotParticulier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idt, err := provider.Verifier(&oidc.Config{ClientID: demoClientID, Now: s.Clock.Now}).Verify(ctx, tok.Extra("id_token").(string))
+	idt, err := provider.Verifier(&oidc.Config{ClientID: sandboxtest.DemoClientID, Now: s.Clock.Now}).Verify(ctx, tok.Extra("id_token").(string))
 	if err != nil || idt.Nonce != nonce {
 		t.Fatalf("ID token: %v (nonce %q)", err, idt.Nonce)
 	}
 
-	gw := s.demoToken()
-	a := s.call(apiCall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: gw, FC: tok.AccessToken, Teleservice: "BACASABLE-DEMO"})
+	gw := s.DemoToken()
+	a := s.Call(sandboxtest.APICall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: gw, FC: tok.AccessToken, Teleservice: "BACASABLE-DEMO"})
 	if a.Status != 200 {
 		t.Fatalf("API: %d %s", a.Status, a.Raw)
 	}
@@ -85,40 +87,40 @@ func TestChainFranceConnectToImpotParticulier(t *testing.T) {
 
 // TestSPIModeEveryResource calls each resource in SPI mode for Angela.
 func TestSPIModeEveryResource(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
-	gw := s.completToken()
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	gw := s.CompletToken()
 	for _, tc := range []struct {
 		path, mediaType string
-		check           func(t *testing.T, a apiAnswer)
+		check           func(t *testing.T, a sandboxtest.APIAnswer)
 	}{
-		{"/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", "application/prs.dgfip.part.situations.ir.assiettes.v1+json", func(t *testing.T, a apiAnswer) {
+		{"/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", "application/prs.dgfip.part.situations.ir.assiettes.v1+json", func(t *testing.T, a sandboxtest.APIAnswer) {
 			if a.JSON["rfr"] != json.Number("41220") || a.JSON["prnmDec1"] != "ANGELA CLAIRE LOUISE" {
 				t.Errorf("answer = %s", a.Raw)
 			}
 		}},
-		{"/spi/" + angelaSPI + "/dernieresituation/ir/assiettes/annrev/2025", "application/prs.dgfip.part.derniere.situations.ir.assiettes.v1+json", func(t *testing.T, a apiAnswer) {
+		{"/spi/" + sandboxtest.AngelaSPI + "/dernieresituation/ir/assiettes/annrev/2025", "application/prs.dgfip.part.derniere.situations.ir.assiettes.v1+json", func(t *testing.T, a sandboxtest.APIAnswer) {
 			if a.JSON["annRevenu"] != json.Number("2025") {
 				t.Errorf("annRevenu = %v", a.JSON["annRevenu"])
 			}
 		}},
-		{"/spi/" + angelaSPI + "/dernieresituation/ir/assiettes/deuxans", "application/prs.dgfip.part.derniere.situations.ir.assiettes.v1+json", func(t *testing.T, a apiAnswer) {
+		{"/spi/" + sandboxtest.AngelaSPI + "/dernieresituation/ir/assiettes/deuxans", "application/prs.dgfip.part.derniere.situations.ir.assiettes.v1+json", func(t *testing.T, a sandboxtest.APIAnswer) {
 			if a.JSON["annRevenu"] != json.Number("2025") {
 				t.Errorf("deuxans annRevenu = %v, want the latest (2025)", a.JSON["annRevenu"])
 			}
 		}},
-		{"/spi/" + angelaSPI + "/situations/ir/assiettes/multiple/annrev/2025", "application/prs.dgfip.part.situations.ir.assiettes.multiple.v1+json", func(t *testing.T, a apiAnswer) {
+		{"/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/multiple/annrev/2025", "application/prs.dgfip.part.situations.ir.assiettes.multiple.v1+json", func(t *testing.T, a sandboxtest.APIAnswer) {
 			if list, _ := a.JSON["situationsIR"].([]any); len(list) != 1 {
 				t.Errorf("situationsIR = %v", a.JSON["situationsIR"])
 			}
 		}},
-		{"/spi/" + angelaSPI + "/situations/ir/factures/annrev/2025", "application/prs.dgfip.part.situations.ir.factures.v1+json", func(t *testing.T, a apiAnswer) {
+		{"/spi/" + sandboxtest.AngelaSPI + "/situations/ir/factures/annrev/2025", "application/prs.dgfip.part.situations.ir.factures.v1+json", func(t *testing.T, a sandboxtest.APIAnswer) {
 			if _, ok := a.JSON["facture"].([]any); !ok {
 				t.Errorf("facture = %v", a.JSON["facture"])
 			}
 		}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			a := s.call(apiCall{Path: tc.path, Gateway: gw, Teleservice: "BACASABLE-COMPLET"})
+			a := s.Call(sandboxtest.APICall{Path: tc.path, Gateway: gw, Teleservice: "BACASABLE-COMPLET"})
 			if a.Status != 200 {
 				t.Fatalf("%d %s", a.Status, a.Raw)
 			}
@@ -133,8 +135,8 @@ func TestSPIModeEveryResource(t *testing.T) {
 // TestHabilitationFiltersFields: SPI mode returns only the habilitation's
 // data (BACASABLE-DEMO has no revenue lines, no tax amounts).
 func TestHabilitationFiltersFields(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
-	a := s.call(apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: s.demoToken(), Teleservice: "BACASABLE-DEMO"})
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	a := s.Call(sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: s.DemoToken(), Teleservice: "BACASABLE-DEMO"})
 	if a.Status != 200 {
 		t.Fatalf("%d %s", a.Status, a.Raw)
 	}
@@ -147,23 +149,23 @@ func TestHabilitationFiltersFields(t *testing.T) {
 
 // TestYearsFollowTheCalendar: before 22 July the latest year is N-2.
 func TestYearsFollowTheCalendar(t *testing.T) {
-	s := newSandbox(t, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), nil)
-	gw := s.demoToken()
-	a := s.call(apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
-	if code, msg := a.erreur(); a.Status != 410 || code != 4101 || !strings.Contains(msg, "22/07/2026") {
+	s := sandboxtest.New(t, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), nil)
+	gw := s.DemoToken()
+	a := s.Call(sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
+	if code, msg := a.Erreur(); a.Status != 410 || code != 4101 || !strings.Contains(msg, "22/07/2026") {
 		t.Errorf("2025 in March 2026: %d %s", a.Status, a.Raw)
 	}
-	a = s.call(apiCall{Path: "/spi/" + angelaSPI + "/dernieresituation/ir/assiettes/deuxans", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
+	a = s.Call(sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/dernieresituation/ir/assiettes/deuxans", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
 	if a.Status != 200 {
 		t.Fatalf("deuxans: %d %s", a.Status, a.Raw)
 	}
 	s.Clock.Set(time.Date(2026, 7, 22, 0, 0, 1, 0, time.FixedZone("CEST", 7200)))
-	a = s.call(apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
-	if code, _ := a.erreur(); a.Status != 401 || code != 4010 {
+	a = s.Call(sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
+	if code, _ := a.Erreur(); a.Status != 401 || code != 4010 {
 		t.Errorf("a gateway token from March is expired in July: %d %s", a.Status, a.Raw)
 	}
-	gw = s.demoToken()
-	a = s.call(apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
+	gw = s.DemoToken()
+	a = s.Call(sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
 	if a.Status != 200 {
 		t.Errorf("2025 on 22 July 2026: %d %s", a.Status, a.Raw)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing/fstest"
 
 	"github.com/bacasable/bacasable/simulator"
+
+	"github.com/bacasable/bacasable/simulator/sandboxtest"
 )
 
 // BenchmarkAPICallFranceConnectMode measures one API call end to end in
@@ -21,14 +23,14 @@ func BenchmarkAPICallFranceConnectMode(b *testing.B) {
 	// The same habilitation as BACASABLE-COMPLET with a quota a benchmark cannot reach.
 	hab := strings.Replace(string(fsys["habilitations.yaml"].Data), "quota_par_minute: 1000", "quota_par_minute: 1000000000", 1)
 	fsys["habilitations.yaml"] = &fstest.MapFile{Data: []byte(hab)}
-	s := newSandbox(b, afterTaxation, func(c *simulator.Config) { c.Fixtures = fsys })
-	gw := s.completToken()
-	fc := s.fcToken("test", allDGFiPScopes)
+	s := sandboxtest.New(b, sandboxtest.AfterTaxation, func(c *simulator.Config) { c.Fixtures = fsys })
+	gw := s.CompletToken()
+	fc := s.FCToken("test", allDGFiPScopes)
 	h := s.SB.Handler()
 	req := httptest.NewRequest(http.MethodGet, "/impotparticulier/1.0/situations/ir/assiettes/annrev/2025", nil)
 	req.Header.Set("Authorization", "Bearer "+gw)
 	req.Header.Set("X-FranceConnect-OAuth", fc)
-	req.Header.Set("X-Correlation-ID", correlationID)
+	req.Header.Set("X-Correlation-ID", sandboxtest.CorrelationID)
 	req.Header.Set("ID_Teleservice", "BACASABLE-COMPLET")
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/bacasable/bacasable/simulator/population"
+
+	"github.com/bacasable/bacasable/simulator/sandboxtest"
 )
 
 // allDGFiPScopes are every dgfip_* data scope (no year scope: all years).
@@ -18,9 +20,9 @@ const allDGFiPScopes = "openid identite_pivot dgfip_rfr dgfip_nbpart dgfip_sitfa
 // complete habilitation; the harness validates each answer against the
 // contract in strict mode and fails the test on any violation.
 func TestEveryAnswerMatchesTheContract(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
-	gw := s.completToken()
-	lep := s.gatewayToken("bacasable-banque", "bacasable-banque-secret", "RessourceLEP")
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	gw := s.CompletToken()
+	lep := s.GatewayToken("bacasable-banque", "bacasable-banque-secret", "RessourceLEP")
 	resources := []string{"/situations/ir/assiettes/annrev/%d", "/dernieresituation/ir/assiettes/annrev/%d",
 		"/situations/ir/assiettes/multiple/annrev/%d", "/situations/ir/factures/annrev/%d", "/situations/ifiisf/assiettes/annrev/%d"}
 	statuses := map[int]int{}
@@ -33,23 +35,23 @@ func TestEveryAnswerMatchesTheContract(t *testing.T) {
 			seen[d] = true
 			s.Clock.Advance(time.Minute) // a fresh quota minute per declarant; the FC token lives 60 s
 			p, _ := s.SB.Population.ByID(d)
-			fc := s.fcToken(p.Login, allDGFiPScopes)
+			fc := s.FCToken(p.Login, allDGFiPScopes)
 			for year := 2022; year <= 2026; year++ {
 				for _, r := range resources {
 					path := strings.Replace(r, "%d", strconv.Itoa(year), 1)
-					a := s.call(apiCall{Path: "/spi/" + p.SPI + path, Gateway: gw, Teleservice: "BACASABLE-COMPLET"})
+					a := s.Call(sandboxtest.APICall{Path: "/spi/" + p.SPI + path, Gateway: gw, Teleservice: "BACASABLE-COMPLET"})
 					statuses[a.Status]++
-					b := s.call(apiCall{Path: path, Gateway: gw, FC: fc, Teleservice: "BACASABLE-COMPLET"})
+					b := s.Call(sandboxtest.APICall{Path: path, Gateway: gw, FC: fc, Teleservice: "BACASABLE-COMPLET"})
 					if b.Status != a.Status {
 						t.Errorf("%s %s: SPI mode %d, FranceConnect mode %d (%s)", p.Login, path, a.Status, b.Status, b.Raw)
 					}
 				}
 			}
 			for _, path := range []string{"/dernieresituation/ir/assiettes/deuxans"} {
-				statuses[s.call(apiCall{Path: "/spi/" + p.SPI + path, Gateway: gw, Teleservice: "BACASABLE-COMPLET"}).Status]++
-				statuses[s.call(apiCall{Path: path, Gateway: gw, FC: fc, Teleservice: "BACASABLE-COMPLET"}).Status]++
+				statuses[s.Call(sandboxtest.APICall{Path: "/spi/" + p.SPI + path, Gateway: gw, Teleservice: "BACASABLE-COMPLET"}).Status]++
+				statuses[s.Call(sandboxtest.APICall{Path: path, Gateway: gw, FC: fc, Teleservice: "BACASABLE-COMPLET"}).Status]++
 			}
-			a := s.call(apiCall{Path: "/spi/" + p.SPI + "/lep/departement/75/annrev/2025/bareme/2025", Gateway: lep, Teleservice: "BACASABLE-LEP"})
+			a := s.Call(sandboxtest.APICall{Path: "/spi/" + p.SPI + "/lep/departement/75/annrev/2025/bareme/2025", Gateway: lep, Teleservice: "BACASABLE-LEP"})
 			statuses[a.Status]++
 		}
 	}
@@ -65,7 +67,7 @@ func TestEveryAnswerMatchesTheContract(t *testing.T) {
 	if statuses[429] > 0 || statuses[500] > 0 {
 		t.Errorf("quota or server errors in the sweep: %v", statuses)
 	}
-	t.Logf("%d declarants, %d answers checked against the contract, statuses %v", len(seen), s.checked, statuses)
+	t.Logf("%d declarants, %d answers checked against the contract, statuses %v", len(seen), s.Checked(), statuses)
 }
 
 func idOf(p *population.Persona) string {

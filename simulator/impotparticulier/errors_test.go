@@ -12,6 +12,8 @@ import (
 
 	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/simulator"
+
+	"github.com/bacasable/bacasable/simulator/sandboxtest"
 )
 
 const (
@@ -25,60 +27,60 @@ const (
 // TestErrorCatalogue: each error of the DGFiP catalogue, from a request or
 // a fixture, in the envelope, with the message naming what was wrong.
 func TestErrorCatalogue(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
-	demo, complet := s.demoToken(), s.completToken()
-	irOnly := s.gatewayToken("bacasable-demo", "bacasable-demo-secret", "RessourceIR")
-	noScope := s.gatewayToken("bacasable-demo", "bacasable-demo-secret", "")
-	fcAll := s.fcToken("test", "openid identite_pivot dgfip_rfr dgfip_nbpart dgfip_sitfam dgfip_aft")
-	fcNoDGFiP := s.fcToken("test", "openid identite_pivot")
-	fcYearN2 := s.fcToken("test", "openid dgfip_rfr dgfip_annee_n_moins_2")
-	fcUnknown := s.fcToken("lucas.janssens", "openid dgfip_rfr")
-	fcDependant := s.fcToken("hugo.bertin", "openid dgfip_rfr")
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	demo, complet := s.DemoToken(), s.CompletToken()
+	irOnly := s.GatewayToken("bacasable-demo", "bacasable-demo-secret", "RessourceIR")
+	noScope := s.GatewayToken("bacasable-demo", "bacasable-demo-secret", "")
+	fcAll := s.FCToken("test", "openid identite_pivot dgfip_rfr dgfip_nbpart dgfip_sitfam dgfip_aft")
+	fcNoDGFiP := s.FCToken("test", "openid identite_pivot")
+	fcYearN2 := s.FCToken("test", "openid dgfip_rfr dgfip_annee_n_moins_2")
+	fcUnknown := s.FCToken("lucas.janssens", "openid dgfip_rfr")
+	fcDependant := s.FCToken("hugo.bertin", "openid dgfip_rfr")
 	spiPath := func(spi, rest string) string { return "/spi/" + spi + rest }
 	ir := "/situations/ir/assiettes/annrev/"
 
 	for _, tc := range []struct {
 		name   string
-		call   apiCall
+		call   sandboxtest.APICall
 		status int
 		code   int
 		inMsg  string
 	}{
-		{"no Authorization", apiCall{Path: spiPath(angelaSPI, ir+"2025"), Teleservice: "BACASABLE-DEMO"}, 401, 4010, "Authorization absent"},
-		{"unknown gateway token", apiCall{Path: spiPath(angelaSPI, ir+"2025"), Gateway: "garbage", Teleservice: "BACASABLE-DEMO"}, 401, 4010, "inconnu"},
-		{"X-Correlation-ID not a UUID", apiCall{Path: spiPath(angelaSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO", Correlation: "1234"}, 400, 4000, "X-Correlation-ID"},
-		{"X-Correlation-ID missing", apiCall{Path: spiPath(angelaSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO", Correlation: "-"}, 400, 4000, "X-Correlation-ID"},
-		{"ID_Teleservice missing", apiCall{Path: spiPath(angelaSPI, ir+"2025"), Gateway: demo}, 400, 4000, "ID_Teleservice"},
-		{"SPI not 13 digits", apiCall{Path: spiPath("12345", ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 400, 4001, "spi"},
-		{"annrev not a year", apiCall{Path: spiPath(angelaSPI, ir+"20x5"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 400, 4002, "annrev"},
-		{"département malformed", apiCall{Path: spiPath(angelaSPI, "/lep/departement/ZZZZ/annrev/2025/bareme/2025"), Gateway: s.gatewayToken("bacasable-banque", "bacasable-banque-secret", "RessourceLEP"), Teleservice: "BACASABLE-LEP"}, 400, 4007, "departement"},
-		{"X-FranceConnect-OAuth missing", apiCall{Path: ir + "2025", Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 400, 4000, "X-FranceConnect-OAuth"},
-		{"unknown path", apiCall{Path: "/situations/ir/nothing", Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 404, 4040, "aucune ressource"},
-		{"token scope does not open the path", apiCall{Path: spiPath(angelaSPI, "/dernieresituation/ir/assiettes/annrev/2025"), Gateway: irOnly, Teleservice: "BACASABLE-DEMO"}, 403, 4031, "RessourceIRDerniere"},
-		{"token with the default scope", apiCall{Path: spiPath(angelaSPI, ir+"2025"), Gateway: noScope, Teleservice: "BACASABLE-DEMO"}, 403, 4031, "default"},
-		{"ID_Teleservice of another client", apiCall{Path: spiPath(angelaSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-COMPLET"}, 403, 4031, "BACASABLE-COMPLET"},
-		{"year outside the habilitation", apiCall{Path: spiPath(angelaSPI, ir+"2023"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 403, 4031, "2023"},
-		{"year not taxed yet", apiCall{Path: spiPath(angelaSPI, ir+"2026"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 410, 4101, "pas encore taxés"},
-		{"SPI of nobody", apiCall{Path: spiPath(unknownSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 410, 4102, unknownSPI},
-		{"no declaration that year", apiCall{Path: spiPath(yanisSPI, ir+"2024"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 410, 4101, "aucune déclaration"},
-		{"two avis in a death year", apiCall{Path: spiPath(danielleSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 410, 4101, "décès"},
-		{"no IFI", apiCall{Path: spiPath(sandrineSPI, "/situations/ifiisf/assiettes/annrev/2025"), Gateway: complet, Teleservice: "BACASABLE-COMPLET"}, 410, 4101, "IFI"},
-		{"FranceConnect token unknown", apiCall{Path: ir + "2025", Gateway: demo, FC: "garbage", Teleservice: "BACASABLE-DEMO"}, 403, 4033, "inconnu ou expiré"},
-		{"FranceConnect token without DGFiP scope", apiCall{Path: ir + "2025", Gateway: demo, FC: fcNoDGFiP, Teleservice: "BACASABLE-DEMO"}, 403, 4033, "aucune donnée"},
-		{"FranceConnect year not consented", apiCall{Path: ir + "2025", Gateway: demo, FC: fcYearN2, Teleservice: "BACASABLE-DEMO"}, 403, 4033, "2024"},
-		{"FranceConnect person unknown to the DGFiP", apiCall{Path: ir + "2025", Gateway: demo, FC: fcUnknown, Teleservice: "BACASABLE-DEMO"}, 404, 4040, "aucun foyer"},
-		{"FranceConnect dependant who is not a declarant", apiCall{Path: ir + "2025", Gateway: demo, FC: fcDependant, Teleservice: "BACASABLE-DEMO"}, 404, 4040, "n'est pas déclarant"},
-		{"FranceConnect mode, all good", apiCall{Path: ir + "2025", Gateway: demo, FC: fcAll, Teleservice: "BACASABLE-DEMO"}, 200, 0, ""},
+		{"no Authorization", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Teleservice: "BACASABLE-DEMO"}, 401, 4010, "Authorization absent"},
+		{"unknown gateway token", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: "garbage", Teleservice: "BACASABLE-DEMO"}, 401, 4010, "inconnu"},
+		{"X-Correlation-ID not a UUID", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO", Correlation: "1234"}, 400, 4000, "X-Correlation-ID"},
+		{"X-Correlation-ID missing", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO", Correlation: "-"}, 400, 4000, "X-Correlation-ID"},
+		{"ID_Teleservice missing", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: demo}, 400, 4000, "ID_Teleservice"},
+		{"SPI not 13 digits", sandboxtest.APICall{Path: spiPath("12345", ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 400, 4001, "spi"},
+		{"annrev not a year", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"20x5"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 400, 4002, "annrev"},
+		{"département malformed", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, "/lep/departement/ZZZZ/annrev/2025/bareme/2025"), Gateway: s.GatewayToken("bacasable-banque", "bacasable-banque-secret", "RessourceLEP"), Teleservice: "BACASABLE-LEP"}, 400, 4007, "departement"},
+		{"X-FranceConnect-OAuth missing", sandboxtest.APICall{Path: ir + "2025", Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 400, 4000, "X-FranceConnect-OAuth"},
+		{"unknown path", sandboxtest.APICall{Path: "/situations/ir/nothing", Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 404, 4040, "aucune ressource"},
+		{"token scope does not open the path", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, "/dernieresituation/ir/assiettes/annrev/2025"), Gateway: irOnly, Teleservice: "BACASABLE-DEMO"}, 403, 4031, "RessourceIRDerniere"},
+		{"token with the default scope", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: noScope, Teleservice: "BACASABLE-DEMO"}, 403, 4031, "default"},
+		{"ID_Teleservice of another client", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-COMPLET"}, 403, 4031, "BACASABLE-COMPLET"},
+		{"year outside the habilitation", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2023"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 403, 4031, "2023"},
+		{"year not taxed yet", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2026"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 410, 4101, "pas encore taxés"},
+		{"SPI of nobody", sandboxtest.APICall{Path: spiPath(unknownSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 410, 4102, unknownSPI},
+		{"no declaration that year", sandboxtest.APICall{Path: spiPath(yanisSPI, ir+"2024"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 410, 4101, "aucune déclaration"},
+		{"two avis in a death year", sandboxtest.APICall{Path: spiPath(danielleSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 410, 4101, "décès"},
+		{"no IFI", sandboxtest.APICall{Path: spiPath(sandrineSPI, "/situations/ifiisf/assiettes/annrev/2025"), Gateway: complet, Teleservice: "BACASABLE-COMPLET"}, 410, 4101, "IFI"},
+		{"FranceConnect token unknown", sandboxtest.APICall{Path: ir + "2025", Gateway: demo, FC: "garbage", Teleservice: "BACASABLE-DEMO"}, 403, 4033, "inconnu ou expiré"},
+		{"FranceConnect token without DGFiP scope", sandboxtest.APICall{Path: ir + "2025", Gateway: demo, FC: fcNoDGFiP, Teleservice: "BACASABLE-DEMO"}, 403, 4033, "aucune donnée"},
+		{"FranceConnect year not consented", sandboxtest.APICall{Path: ir + "2025", Gateway: demo, FC: fcYearN2, Teleservice: "BACASABLE-DEMO"}, 403, 4033, "2024"},
+		{"FranceConnect person unknown to the DGFiP", sandboxtest.APICall{Path: ir + "2025", Gateway: demo, FC: fcUnknown, Teleservice: "BACASABLE-DEMO"}, 404, 4040, "aucun foyer"},
+		{"FranceConnect dependant who is not a declarant", sandboxtest.APICall{Path: ir + "2025", Gateway: demo, FC: fcDependant, Teleservice: "BACASABLE-DEMO"}, 404, 4040, "n'est pas déclarant"},
+		{"FranceConnect mode, all good", sandboxtest.APICall{Path: ir + "2025", Gateway: demo, FC: fcAll, Teleservice: "BACASABLE-DEMO"}, 200, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := s.call(tc.call)
+			a := s.Call(tc.call)
 			if a.Status != tc.status {
 				t.Fatalf("status = %d, want %d; body %s", a.Status, tc.status, a.Raw)
 			}
 			if tc.code == 0 {
 				return
 			}
-			code, msg := a.erreur()
+			code, msg := a.Erreur()
 			if code != tc.code || !strings.Contains(msg, tc.inMsg) {
 				t.Errorf("erreur = %d %q, want %d containing %q", code, msg, tc.code, tc.inMsg)
 			}
@@ -92,17 +94,17 @@ func TestErrorCatalogue(t *testing.T) {
 // TestFranceConnectTokenExpires: the FC access token lives 60 s; the API
 // refuses it afterwards.
 func TestFranceConnectTokenExpires(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
-	gw := s.demoToken()
-	fc := s.fcToken("test", "openid identite_pivot dgfip_rfr")
-	call := apiCall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: gw, FC: fc, Teleservice: "BACASABLE-DEMO"}
-	if a := s.call(call); a.Status != 200 {
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	gw := s.DemoToken()
+	fc := s.FCToken("test", "openid identite_pivot dgfip_rfr")
+	call := sandboxtest.APICall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: gw, FC: fc, Teleservice: "BACASABLE-DEMO"}
+	if a := s.Call(call); a.Status != 200 {
 		t.Fatalf("fresh token: %d %s", a.Status, a.Raw)
 	}
 	s.Clock.Advance(61 * time.Second)
-	if a := s.call(call); a.Status != 403 {
+	if a := s.Call(call); a.Status != 403 {
 		t.Fatalf("token after 61 s: %d %s", a.Status, a.Raw)
-	} else if code, _ := a.erreur(); code != 4033 {
+	} else if code, _ := a.Erreur(); code != 4033 {
 		t.Errorf("code = %d", code)
 	}
 }
@@ -110,16 +112,16 @@ func TestFranceConnectTokenExpires(t *testing.T) {
 // TestQuota: the sixth call in a minute to BACASABLE-QUOTA is a 429 with
 // Retry-After; the next minute opens again.
 func TestQuota(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
-	gw := s.demoToken()
-	call := apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-QUOTA"}
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	gw := s.DemoToken()
+	call := sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-QUOTA"}
 	for i := 1; i <= 5; i++ {
-		if a := s.call(call); a.Status != 200 {
+		if a := s.Call(call); a.Status != 200 {
 			t.Fatalf("call %d: %d %s", i, a.Status, a.Raw)
 		}
 	}
-	a := s.call(call)
-	if code, _ := a.erreur(); a.Status != 429 || code != 4290 {
+	a := s.Call(call)
+	if code, _ := a.Erreur(); a.Status != 429 || code != 4290 {
 		t.Fatalf("sixth call: %d %s", a.Status, a.Raw)
 	}
 	wait, err := strconv.Atoi(a.Header.Get("Retry-After"))
@@ -127,11 +129,11 @@ func TestQuota(t *testing.T) {
 		t.Errorf("Retry-After = %q", a.Header.Get("Retry-After"))
 	}
 	// Other ID_Teleservices have their own count.
-	if b := s.call(apiCall{Path: call.Path, Gateway: gw, Teleservice: "BACASABLE-DEMO"}); b.Status != 200 {
+	if b := s.Call(sandboxtest.APICall{Path: call.Path, Gateway: gw, Teleservice: "BACASABLE-DEMO"}); b.Status != 200 {
 		t.Errorf("BACASABLE-DEMO: %d", b.Status)
 	}
 	s.Clock.Advance(time.Duration(wait) * time.Second)
-	if a := s.call(call); a.Status != 200 {
+	if a := s.Call(call); a.Status != 200 {
 		t.Errorf("next minute: %d %s", a.Status, a.Raw)
 	}
 }
@@ -139,13 +141,13 @@ func TestQuota(t *testing.T) {
 // TestDeathYear: dernière situation is the survivor's period; multiple has
 // both periods.
 func TestDeathYear(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
-	gw := s.completToken()
-	a := s.call(apiCall{Path: "/spi/" + danielleSPI + "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-COMPLET"})
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	gw := s.CompletToken()
+	a := s.Call(sandboxtest.APICall{Path: "/spi/" + danielleSPI + "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-COMPLET"})
 	if a.Status != 200 || a.JSON["sitFam"] != "V" {
 		t.Errorf("dernière situation: %d %s", a.Status, a.Raw)
 	}
-	a = s.call(apiCall{Path: "/spi/" + danielleSPI + "/situations/ir/assiettes/multiple/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-COMPLET"})
+	a = s.Call(sandboxtest.APICall{Path: "/spi/" + danielleSPI + "/situations/ir/assiettes/multiple/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-COMPLET"})
 	periods, _ := a.JSON["situationsIR"].([]any)
 	if a.Status != 200 || len(periods) != 2 {
 		t.Fatalf("multiple: %d %s", a.Status, a.Raw)
@@ -158,8 +160,8 @@ func TestDeathYear(t *testing.T) {
 
 // TestIFI: a household subject to IFI gets indicateurIfiIsf "O".
 func TestIFI(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
-	a := s.call(apiCall{Path: "/spi/" + charlesSPI + "/situations/ifiisf/assiettes/annrev/2025", Gateway: s.completToken(), Teleservice: "BACASABLE-COMPLET"})
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	a := s.Call(sandboxtest.APICall{Path: "/spi/" + charlesSPI + "/situations/ifiisf/assiettes/annrev/2025", Gateway: s.CompletToken(), Teleservice: "BACASABLE-COMPLET"})
 	if a.Status != 200 || a.JSON["indicateurIfiIsf"] != "O" {
 		t.Errorf("%d %s", a.Status, a.Raw)
 	}
@@ -167,7 +169,7 @@ func TestIFI(t *testing.T) {
 
 // TestGatewayTokenEndpoint covers /token's answers.
 func TestGatewayTokenEndpoint(t *testing.T) {
-	s := newSandbox(t, afterTaxation, nil)
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
 	post := func(form url.Values, basic ...string) (int, string) {
 		req, _ := http.NewRequest(http.MethodPost, s.URL+"/token", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -238,27 +240,27 @@ func TestHabilitationRules(t *testing.T) {
         annees: [n_moins_1]
         quota_par_minute: 50
 `)}
-	s := newSandbox(t, afterTaxation, func(c *simulator.Config) { c.Fixtures = fsys })
-	gw := s.gatewayToken("two-uses", "two-uses-secret", "RessourceIR RessourceIRDerniere")
-	fc := s.fcToken("test", "openid identite_pivot dgfip_rfr")
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, func(c *simulator.Config) { c.Fixtures = fsys })
+	gw := s.GatewayToken("two-uses", "two-uses-secret", "RessourceIR RessourceIRDerniere")
+	fc := s.FCToken("test", "openid identite_pivot dgfip_rfr")
 	for _, tc := range []struct {
 		name   string
-		call   apiCall
+		call   sandboxtest.APICall
 		status int
 		inMsg  string
 	}{
-		{"SPI habilitation, SPI mode", apiCall{Path: "/spi/" + angelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "SPI-IR"}, 200, ""},
-		{"SPI habilitation, FranceConnect mode", apiCall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: gw, FC: fc, Teleservice: "SPI-IR"}, 403, "with_france_connect"},
-		{"SPI habilitation, other resource", apiCall{Path: "/spi/" + angelaSPI + "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "SPI-IR"}, 403, "derniere_situation"},
-		{"FranceConnect habilitation, SPI mode", apiCall{Path: "/spi/" + angelaSPI + "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "FC-DERNIERE"}, 403, "with_spi"},
-		{"FranceConnect habilitation, FranceConnect mode", apiCall{Path: "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, FC: fc, Teleservice: "FC-DERNIERE"}, 200, ""},
+		{"SPI habilitation, SPI mode", sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "SPI-IR"}, 200, ""},
+		{"SPI habilitation, FranceConnect mode", sandboxtest.APICall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: gw, FC: fc, Teleservice: "SPI-IR"}, 403, "with_france_connect"},
+		{"SPI habilitation, other resource", sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "SPI-IR"}, 403, "derniere_situation"},
+		{"FranceConnect habilitation, SPI mode", sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "FC-DERNIERE"}, 403, "with_spi"},
+		{"FranceConnect habilitation, FranceConnect mode", sandboxtest.APICall{Path: "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, FC: fc, Teleservice: "FC-DERNIERE"}, 200, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := s.call(tc.call)
+			a := s.Call(tc.call)
 			if a.Status != tc.status {
 				t.Fatalf("status %d, want %d: %s", a.Status, tc.status, a.Raw)
 			}
-			if _, msg := a.erreur(); tc.status != 200 && !strings.Contains(msg, tc.inMsg) {
+			if _, msg := a.Erreur(); tc.status != 200 && !strings.Contains(msg, tc.inMsg) {
 				t.Errorf("message %q lacks %q", msg, tc.inMsg)
 			}
 			if tc.status == 200 && (len(a.JSON) < 1 || a.JSON["rfr"] == nil) {

@@ -29,6 +29,10 @@ type Persona struct {
 	Birthcountry      string `yaml:"birthcountry" json:"birthcountry"`
 	Email             string `yaml:"email" json:"email"`
 	Situation         string `yaml:"situation" json:"situation"`
+	// Scenario names the scenario every login and call of this persona
+	// meets (scenarios/<name>.yaml), e.g. a "Service DGFiP indisponible"
+	// persona for trainers.
+	Scenario string `yaml:"scenario,omitempty" json:"scenario,omitempty"`
 }
 
 // GivenNames returns the first names one by one (the given_name_array claim).

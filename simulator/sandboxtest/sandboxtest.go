@@ -1,7 +1,12 @@
-package impotparticulier_test
+// Package sandboxtest starts a whole sandbox behind an httptest server for
+// tests that drive it like its users: real HTTP, real OIDC flows, a frozen
+// clock, scenario latencies recorded rather than waited for, and every
+// answer of the API Impôt particulier checked against its contract.
+package sandboxtest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -19,24 +24,24 @@ import (
 
 // Fixture values the tests rely on.
 const (
-	demoClientID     = "211286433e39cce01db448d80181bdfd005554b19cd51b3fe7943f6b3b86ab6e"
-	demoClientSecret = "2791a731e6a59f56b6b4dd0d08c9b1f593b5f3658b9fd731cb24248e2669af4b"
-	callback         = "http://localhost:3000/callback"
-	angelaSPI        = "3999999887219"
-	correlationID    = "3f2b6a1e-8c4d-4e5f-9a0b-1c2d3e4f5a6b"
+	DemoClientID     = "211286433e39cce01db448d80181bdfd005554b19cd51b3fe7943f6b3b86ab6e"
+	DemoClientSecret = "2791a731e6a59f56b6b4dd0d08c9b1f593b5f3658b9fd731cb24248e2669af4b"
+	Callback         = "http://localhost:3000/Callback"
+	AngelaSPI        = "3999999887219"
+	CorrelationID    = "3f2b6a1e-8c4d-4e5f-9a0b-1c2d3e4f5a6b"
 )
 
-// After the 2026 taxation date: the latest available revenue year is 2025.
-var afterTaxation = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+// AfterTaxation is after the 2026 taxation date: the latest available revenue year is 2025.
+var AfterTaxation = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
 var (
 	keysOnce sync.Once
 	fcKeys   *franceconnect.Keys
 )
 
-// sandbox is the whole binary's handler behind an httptest server, under a
+// Sandbox is the whole binary's handler behind an httptest server, under a
 // frozen clock; every API answer is checked against the contract.
-type sandbox struct {
+type Sandbox struct {
 	t     testing.TB
 	URL   string
 	SB    *simulator.Sandbox
@@ -45,9 +50,11 @@ type sandbox struct {
 	mu         sync.Mutex
 	violations []string
 	checked    int
+	slept      []time.Duration
 }
 
-func newSandbox(t testing.TB, start time.Time, tweak func(*simulator.Config)) *sandbox {
+// New starts a sandbox at start; tweak may adjust the configuration.
+func New(t testing.TB, start time.Time, tweak func(*simulator.Config)) *Sandbox {
 	t.Helper()
 	keysOnce.Do(func() {
 		k, err := franceconnect.GenerateKeys()
@@ -56,7 +63,7 @@ func newSandbox(t testing.TB, start time.Time, tweak func(*simulator.Config)) *s
 		}
 		fcKeys = k
 	})
-	s := &sandbox{t: t, Clock: clock.NewFrozen(start)}
+	s := &Sandbox{t: t, Clock: clock.NewFrozen(start)}
 	srv := httptest.NewUnstartedServer(nil)
 	s.URL = "http://" + srv.Listener.Addr().String()
 	cfg := simulator.Config{PublicURL: s.URL, Clock: s.Clock, Keys: fcKeys}
@@ -68,6 +75,12 @@ func newSandbox(t testing.TB, start time.Time, tweak func(*simulator.Config)) *s
 		t.Fatal(err)
 	}
 	s.SB = sb
+	// Latencies of scenarios are recorded, not waited for.
+	sb.Scenarios.SetSleep(func(_ context.Context, d time.Duration) {
+		s.mu.Lock()
+		s.slept = append(s.slept, d)
+		s.mu.Unlock()
+	})
 	srv.Config.Handler = s.checkContract(sb.Handler())
 	srv.Start()
 	t.Cleanup(func() {
@@ -83,7 +96,7 @@ func newSandbox(t testing.TB, start time.Time, tweak func(*simulator.Config)) *s
 
 // checkContract validates every answer under /impotparticulier/1.0/ against
 // the contract in strict mode.
-func (s *sandbox) checkContract(next http.Handler) http.Handler {
+func (s *Sandbox) checkContract(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/impotparticulier/1.0/") || strings.HasSuffix(r.URL.Path, "/openapi.yaml") {
 			next.ServeHTTP(w, r)
@@ -110,8 +123,8 @@ func (s *sandbox) checkContract(next http.Handler) http.Handler {
 	})
 }
 
-// gatewayToken gets a client-credentials token from the gateway.
-func (s *sandbox) gatewayToken(id, secret, scope string) string {
+// GatewayToken gets a client-credentials token from the gateway.
+func (s *Sandbox) GatewayToken(id, secret, scope string) string {
 	s.t.Helper()
 	resp, err := http.PostForm(s.URL+"/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}, "scope": {scope}})
 	if err != nil {
@@ -127,21 +140,24 @@ func (s *sandbox) gatewayToken(id, secret, scope string) string {
 	return tok.AccessToken
 }
 
-const allIR = "RessourceIR RessourceIRDerniere RessourceIRDerniere2 RessourceIRMultiple RessourceIRFacture RessourceIFI"
+// AllIR is every gateway scope of the IR resources.
+const AllIR = "RessourceIR RessourceIRDerniere RessourceIRDerniere2 RessourceIRMultiple RessourceIRFacture RessourceIFI"
 
-func (s *sandbox) demoToken() string {
-	return s.gatewayToken("bacasable-demo", "bacasable-demo-secret", "RessourceIR RessourceIRDerniere RessourceIRDerniere2")
+// DemoToken is a gateway token of bacasable-demo for its three scopes.
+func (s *Sandbox) DemoToken() string {
+	return s.GatewayToken("bacasable-demo", "bacasable-demo-secret", "RessourceIR RessourceIRDerniere RessourceIRDerniere2")
 }
 
-func (s *sandbox) completToken() string {
-	return s.gatewayToken("bacasable-complet", "bacasable-complet-secret", allIR)
+// CompletToken is a gateway token of bacasable-complet for every IR scope.
+func (s *Sandbox) CompletToken() string {
+	return s.GatewayToken("bacasable-complet", "bacasable-complet-secret", AllIR)
 }
 
-// fcToken logs persona in with X-Bacasable-Persona and returns the
+// FCToken logs persona in with X-Bacasable-Persona and returns the
 // FranceConnect access token.
-func (s *sandbox) fcToken(persona, scope string) string {
+func (s *Sandbox) FCToken(persona, scope string) string {
 	s.t.Helper()
-	q := url.Values{"client_id": {demoClientID}, "redirect_uri": {callback}, "response_type": {"code"}, "acr_values": {"eidas1"},
+	q := url.Values{"client_id": {DemoClientID}, "redirect_uri": {Callback}, "response_type": {"code"}, "acr_values": {"eidas1"},
 		"scope": {scope}, "nonce": {"nonce-0123456789abcdefghij"}, "state": {"state-0123456789abcdefghij"}}
 	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v2/authorize?"+q.Encode(), nil)
 	req.Header.Set(franceconnect.PersonaHeader, persona)
@@ -156,7 +172,7 @@ func (s *sandbox) fcToken(persona, scope string) string {
 		s.t.Fatalf("authorize for %s: status %d", persona, resp.StatusCode)
 	}
 	resp, err = http.PostForm(s.URL+"/api/v2/token", url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
-		"redirect_uri": {callback}, "client_id": {demoClientID}, "client_secret": {demoClientSecret}})
+		"redirect_uri": {Callback}, "client_id": {DemoClientID}, "client_secret": {DemoClientSecret}})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -170,8 +186,8 @@ func (s *sandbox) fcToken(persona, scope string) string {
 	return tok.AccessToken
 }
 
-// apiCall is one request to the API.
-type apiCall struct {
+// APICall is one request to the API.
+type APICall struct {
 	Path        string // after /impotparticulier/1.0
 	Gateway     string // gateway token ("" = no Authorization)
 	FC          string // X-FranceConnect-OAuth ("" = absent)
@@ -180,15 +196,16 @@ type apiCall struct {
 	Header      http.Header
 }
 
-// apiAnswer is a decoded answer.
-type apiAnswer struct {
+// APIAnswer is a decoded answer.
+type APIAnswer struct {
 	Status int
 	Header http.Header
 	Raw    string
 	JSON   map[string]any
 }
 
-func (s *sandbox) call(c apiCall) apiAnswer {
+// Call sends one request to the API and decodes the answer.
+func (s *Sandbox) Call(c APICall) APIAnswer {
 	s.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.URL+"/impotparticulier/1.0"+c.Path, nil)
 	if c.Gateway != "" {
@@ -202,7 +219,7 @@ func (s *sandbox) call(c apiCall) apiAnswer {
 	}
 	switch c.Correlation {
 	case "":
-		req.Header.Set("X-Correlation-ID", correlationID)
+		req.Header.Set("X-Correlation-ID", CorrelationID)
 	case "-":
 	default:
 		req.Header.Set("X-Correlation-ID", c.Correlation)
@@ -216,18 +233,32 @@ func (s *sandbox) call(c apiCall) apiAnswer {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	a := apiAnswer{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
+	a := APIAnswer{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	_ = dec.Decode(&a.JSON)
 	return a
 }
 
-// erreur returns the DGFiP envelope's code and message.
-func (a apiAnswer) erreur() (int, string) {
+// Erreur returns the DGFiP envelope's code and message.
+func (a APIAnswer) Erreur() (int, string) {
 	e, _ := a.JSON["erreur"].(map[string]any)
 	code, _ := e["code"].(json.Number)
 	n, _ := code.Int64()
 	msg, _ := e["message"].(string)
 	return int(n), msg
+}
+
+// Slept returns the latencies scenarios asked for so far.
+func (s *Sandbox) Slept() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.slept...)
+}
+
+// Checked is the number of API answers checked against the contract.
+func (s *Sandbox) Checked() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.checked
 }
