@@ -64,6 +64,7 @@ type Config struct {
 // Sandbox is the composed sandbox.
 type Sandbox struct {
 	handler          http.Handler
+	resetClock       func()
 	Population       *population.Live
 	Scenarios        *scenario.Engine
 	Clock            *clock.Virtual
@@ -148,10 +149,23 @@ func New(cfg Config) (*Sandbox, error) {
 	r.HandleFunc("/", home(publicURL)).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
+	clockStart := cfg.Clock.State()
 	return &Sandbox{
+		resetClock: func() { cfg.Clock.Restore(clockStart) },
 		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, r)),
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}, nil
+}
+
+// Reset returns the sandbox to its start: the loaded population, no
+// scenario activation, the clock as configured at start, and no code,
+// token, login in progress or quota count.
+func (s *Sandbox) Reset() {
+	s.Population.Reset()
+	s.Scenarios.ClearAll()
+	s.resetClock()
+	s.FranceConnect.Reset()
+	s.ImpotParticulier.Reset()
 }
 
 // Handler returns the sandbox's HTTP handler.

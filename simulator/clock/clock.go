@@ -89,3 +89,52 @@ func (v *Virtual) Reset() {
 	v.frozen = nil
 	v.offset = 0
 }
+
+// State is a clock's setting: its offset from real time, or the instant it
+// stands still at.
+type State struct {
+	Offset time.Duration
+	Frozen *time.Time
+}
+
+// State returns the clock's setting, for Restore.
+func (v *Virtual) State() State {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	st := State{Offset: v.offset}
+	if v.frozen != nil {
+		t := *v.frozen
+		st.Frozen = &t
+	}
+	return st
+}
+
+// Restore puts the clock back to a setting taken with State.
+func (v *Virtual) Restore(st State) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.offset = st.Offset
+	v.frozen = nil
+	if st.Frozen != nil {
+		t := *st.Frozen
+		v.frozen = &t
+	}
+}
+
+// Frozen tells whether the clock stands still.
+func (v *Virtual) Frozen() bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.frozen != nil
+}
+
+// Unfreeze makes a frozen clock run again from where it stands.
+func (v *Virtual) Unfreeze() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.frozen == nil {
+		return
+	}
+	v.offset = v.frozen.Sub(v.real())
+	v.frozen = nil
+}

@@ -42,7 +42,11 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it := p.store.newInteraction(req, p.cfg.SessionTTL)
-	if who := r.Header.Get(PersonaHeader); who != "" {
+	who := r.Header.Get(PersonaHeader)
+	if who == "" {
+		who = p.queue.pop(req.Client.ID)
+	}
+	if who != "" {
 		persona, idp, ok := p.findPersona(who)
 		if !ok {
 			p.store.finish(it.UID)

@@ -91,6 +91,7 @@ type Provider struct {
 	store     *store
 	pages     *pages
 	scenarios Scenarios
+	queue     loginQueue
 	// basePath is the issuer's path ("/api/v2"), where routes are mounted.
 	basePath string
 }

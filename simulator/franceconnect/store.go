@@ -258,3 +258,13 @@ func (s *store) useAssertion(jti string, exp time.Time) bool {
 	s.assertions[jti] = exp
 	return true
 }
+
+// reset forgets everything.
+func (s *store) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.interactions = map[string]*interaction{}
+	s.codes = map[string]*authCode{}
+	s.tokens = map[string]*accessToken{}
+	s.assertions = map[string]time.Time{}
+}

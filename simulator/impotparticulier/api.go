@@ -100,6 +100,9 @@ func New(cfg Config) (*API, error) {
 	return a, nil
 }
 
+// Reset forgets every gateway token and quota count.
+func (a *API) Reset() { a.gateway.reset() }
+
 // Routes mounts the gateway's token endpoint, the contract and the API.
 func (a *API) Routes(r *mux.Router) {
 	r.HandleFunc("/token", a.token).Methods(http.MethodPost)

@@ -134,3 +134,11 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		"access_token": tok, "scope": strings.Join(requested, " "), "token_type": "Bearer", "expires_in": int(a.cfg.TokenTTL / time.Second),
 	})
 }
+
+// reset forgets every token and call count.
+func (g *gateway) reset() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.tokens = map[string]*gatewayToken{}
+	g.calls = map[string]*minuteCount{}
+}
