@@ -21,6 +21,7 @@ import (
 	"github.com/bacasable/bacasable/simulator/fixture"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/impotparticulier"
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
@@ -59,6 +60,8 @@ type Config struct {
 	// BareErrors sends the DGFiP's error messages without the sandbox's
 	// explanation appended.
 	BareErrors bool
+	// JournalSize is how many requests the journal keeps; default 5000.
+	JournalSize int
 }
 
 // Sandbox is the composed sandbox.
@@ -68,6 +71,7 @@ type Sandbox struct {
 	Population       *population.Live
 	Scenarios        *scenario.Engine
 	Clock            *clock.Virtual
+	Journal          *journal.Journal
 	Clients          *franceconnect.Registry
 	FranceConnect    *franceconnect.Provider
 	ImpotParticulier *impotparticulier.API
@@ -143,6 +147,7 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 
+	jr := journal.New(cfg.Clock, cfg.JournalSize)
 	r := mux.NewRouter()
 	fc.Routes(r)
 	api.Routes(r)
@@ -152,7 +157,8 @@ func New(cfg Config) (*Sandbox, error) {
 	clockStart := cfg.Clock.State()
 	return &Sandbox{
 		resetClock: func() { cfg.Clock.Restore(clockStart) },
-		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, r)),
+		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, r))),
+		Journal:    jr,
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}, nil
 }
@@ -199,4 +205,19 @@ func checkPersonaScenarios(pop *population.Population, set *scenario.Set) error 
 		}
 	}
 	return errs.Err()
+}
+
+// serviceOf names the emulated service a request is for, as the journal
+// records it; other requests (console, demo pages) are not recorded.
+func serviceOf(r *http.Request) string {
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/api/v2/"):
+		return "franceconnect"
+	case p == "/token":
+		return "passerelle"
+	case strings.HasPrefix(p, impotparticulier.BasePath+"/"):
+		return "impotparticulier"
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 )
 
@@ -32,6 +33,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.writeErrorPage(w, r, errBadParameters().WithHint("la requête n'a pas pu être lue : %v", err))
 		return
 	}
+	journal.SetClient(r.Context(), r.Form.Get("client_id"))
 	req, pageErr, redirErr := p.validateAuthorize(r.Form)
 	if pageErr != nil {
 		p.writeErrorPage(w, r, pageErr)
@@ -42,6 +44,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it := p.store.newInteraction(req, p.cfg.SessionTTL)
+	journal.SetLogin(r.Context(), it.UID)
 	who := r.Header.Get(PersonaHeader)
 	if who == "" {
 		who = p.queue.pop(req.Client.ID)

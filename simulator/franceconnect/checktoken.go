@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
@@ -33,6 +34,11 @@ type Introspection struct {
 	Birthdate      string   `json:"birthdate,omitempty"`
 	Birthplace     *string  `json:"birthplace,omitempty"`
 	Birthcountry   string   `json:"birthcountry,omitempty"`
+
+	// Login and Persona name the login and persona for the journal; they
+	// are not part of the checktoken answer.
+	Login   string `json:"-"`
+	Persona string `json:"-"`
 }
 
 // Scopes returns Scope split.
@@ -65,7 +71,7 @@ func (p *Provider) introspect(token string, dp *DataProvider) Introspection {
 	}
 	person := at.Persona
 	birthplace, given, family := person.Birthplace, person.GivenName, person.FamilyName
-	in := Introspection{
+	in := Introspection{Login: at.Login, Persona: person.Login,
 		Active: true, Aud: at.Req.Client.ID, Sub: pairwiseSub(dp.ID, person, p.cfg.PairwiseSalt),
 		Iat: at.IssuedAt.Unix(), Exp: at.Expires.Unix(), ACR: at.Req.ACR, JTI: at.JTI, Scope: strings.Join(scopes, " "),
 		Gender: person.Gender, FamilyName: &family, GivenName: &given, GivenNameArray: person.GivenNames(),
@@ -117,8 +123,11 @@ func (p *Provider) checktoken(w http.ResponseWriter, r *http.Request) {
 	}
 	var persona *population.Persona
 	clients := []string{dp.ID}
+	journal.SetClient(r.Context(), dp.ID)
 	if at, _ := p.store.accessToken(token); at != nil {
 		persona = at.Persona
+		journal.SetLogin(r.Context(), at.Login)
+		journal.SetPersona(r.Context(), at.Persona.Login)
 		clients = append(clients, at.Req.Client.ID)
 	}
 	choice, perr := p.pick(r, scenario.StepCheckToken, persona, clients...)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/bacasable/bacasable/simulator/journal"
 )
 
 // ErrorURI is the error_uri FranceConnect puts in its JSON errors: the
@@ -152,6 +154,10 @@ func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, req *au
 }
 
 func (p *Provider) logError(r *http.Request, e *Error) {
+	journal.SetError(r.Context(), e.Code)
+	if e.Hint != "" {
+		journal.Why(r.Context(), e.Hint)
+	}
 	level := slog.LevelWarn
 	if e.Status >= 500 {
 		level = slog.LevelError

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
@@ -18,7 +19,11 @@ import (
 
 // liveInteraction finds the interaction of the URL or answers the error page.
 func (p *Provider) liveInteraction(w http.ResponseWriter, r *http.Request) (interaction, bool) {
+	journal.SetLogin(r.Context(), mux.Vars(r)["uid"])
 	it, ok := p.store.interaction(mux.Vars(r)["uid"])
+	if ok {
+		journal.SetClient(r.Context(), it.Req.Client.ID)
+	}
 	if !ok {
 		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré (au-delà de %s) ou est déjà terminée ; recommencez depuis le service", p.cfg.SessionTTL))
 	}
@@ -180,6 +185,14 @@ func (p *Provider) abort(w http.ResponseWriter, r *http.Request) {
 // complete ends a consented interaction with a code for the client.
 func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) {
 	it, ok := p.store.finish(uid)
+	journal.SetLogin(r.Context(), uid)
+	if ok {
+		journal.SetClient(r.Context(), it.Req.Client.ID)
+		if it.Persona != nil {
+			journal.SetPersona(r.Context(), it.Persona.Login)
+			journal.Why(r.Context(), "persona "+it.Persona.Login+" ("+it.Persona.DisplayName()+") via "+it.IdP.Name)
+		}
+	}
 	if !ok || it.Persona == nil {
 		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
 		return
@@ -202,7 +215,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) 
 		}
 		return
 	}
-	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(), Removed: c.RemovedClaims()}, p.cfg.CodeTTL)
+	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(), Removed: c.RemovedClaims(), Login: it.UID}, p.cfg.CodeTTL)
 	p.log.InfoContext(r.Context(), "franceconnect: login", "client", it.Req.Client.ID, "persona", it.Persona.Login, "idp", it.IdP.ID, "scope", it.Req.Scopes)
 	p.respond(w, it.Req, url.Values{"code": {code}, "state": {it.Req.State}, "iss": {p.cfg.Issuer}})
 }

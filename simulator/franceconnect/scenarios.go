@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
@@ -40,6 +41,7 @@ func (p *Provider) pick(r *http.Request, step string, persona *population.Person
 		return c, errInvalidRequest("unknown scenario").WithHint("%v", err)
 	}
 	if c.Name() != "" && len(c.Effects) > 0 {
+		journal.Why(r.Context(), "scénario « "+c.Name()+" » : "+c.Why)
 		p.log.InfoContext(r.Context(), "franceconnect: scenario", "scenario", c.Name(), "step", step, "why", c.Why)
 	}
 	return c, nil

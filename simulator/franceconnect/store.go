@@ -42,6 +42,8 @@ type grant struct {
 	AuthTime time.Time
 	// Removed are the claims a scenario took out of this login's identity.
 	Removed []string
+	// Login identifies the login (its interaction) in the journal's timeline.
+	Login string
 }
 
 type authCode struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
@@ -64,6 +65,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeJSONError(w, r, errMissingParameter("redirect_uri"))
 		return
 	}
+	journal.SetClient(r.Context(), client.ID)
 	persona, _ := p.store.codePersona(form.Get("code"))
 	choice, perr := p.pick(r, scenario.StepToken, persona, client.ID)
 	if perr != nil {
@@ -92,6 +94,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeJSONError(w, r, grantErr)
 		return
 	}
+	journal.SetLogin(r.Context(), at.Login)
+	journal.SetPersona(r.Context(), at.Persona.Login)
 	idToken, err := p.idToken(at.grant, at.IssuedAt)
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "franceconnect: signing the ID token", "err", err)

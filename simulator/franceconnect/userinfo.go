@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
@@ -39,6 +40,9 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		p.writeJSONError(w, r, errInvalidToken(why))
 		return
 	}
+	journal.SetClient(r.Context(), at.Req.Client.ID)
+	journal.SetLogin(r.Context(), at.Login)
+	journal.SetPersona(r.Context(), at.Persona.Login)
 	choice, perr := p.pick(r, scenario.StepUserinfo, at.Persona, at.Req.Client.ID)
 	if perr != nil {
 		p.writeJSONError(w, r, perr)

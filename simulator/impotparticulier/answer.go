@@ -1,10 +1,12 @@
 package impotparticulier
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 )
 
@@ -62,10 +64,11 @@ func (a *API) answer(c *call) (any, *Erreur) {
 // household has none for the latest year.
 func (a *API) deuxAns(c *call, ref, latest int, allowed map[string]bool) (any, *Erreur) {
 	for _, year := range []int{latest, latest - 1} {
-		_, avis, ok := a.cfg.Households.AvisBySPI(c.spi, year, ref)
+		f, avis, ok := a.cfg.Households.AvisBySPI(c.spi, year, ref)
 		if !ok {
 			return nil, a.unknownSPI(c)
 		}
+		journal.Why(c.ctx, fmt.Sprintf("foyer %s (fixtures), revenus %d : %d avis", f.ID, year, len(avis)))
 		if len(avis) > 0 {
 			return filter(derniereSituation(avis[len(avis)-1]), allowed), nil
 		}
@@ -132,10 +135,11 @@ func joinYears(years []int) string {
 
 // avis returns the avis of annrev for the call's SPI.
 func (a *API) avis(c *call, annrev, ref int) ([]*population.Avis, *Erreur) {
-	_, avis, ok := a.cfg.Households.AvisBySPI(c.spi, annrev, ref)
+	f, avis, ok := a.cfg.Households.AvisBySPI(c.spi, annrev, ref)
 	if !ok {
 		return nil, a.unknownSPI(c)
 	}
+	journal.Why(c.ctx, fmt.Sprintf("foyer %s (fixtures), revenus %d : %d avis", f.ID, annrev, len(avis)))
 	if len(avis) == 0 {
 		return nil, ErrAucunResultat.With("aucune déclaration des revenus %d pour ce foyer", annrev)
 	}

@@ -1,6 +1,7 @@
 package impotparticulier
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 )
 
@@ -117,6 +119,7 @@ func (a *API) serveContract(w http.ResponseWriter, r *http.Request) {
 
 // call is one API request on its way through the checks.
 type call struct {
+	ctx     context.Context
 	op      operation
 	params  map[string]string
 	hab     *Habilitation
@@ -144,11 +147,12 @@ func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
 		a.writeErreur(w, r, e)
 		return
 	}
+	journal.SetClient(r.Context(), tok.Client.ID)
 	if e := a.contract.validateRequest(r, route, params); e != nil {
 		a.writeErreur(w, r, e)
 		return
 	}
-	c := &call{op: a.contract.ops[route.Operation.OperationID], params: params}
+	c := &call{ctx: r.Context(), op: a.contract.ops[route.Operation.OperationID], params: params}
 	if scope := resourceScopes[c.op.Resource]; !slices.Contains(tok.Scopes, scope) {
 		a.writeErreur(w, r, ErrAccesRefuse.With("le jeton de la passerelle n'a pas le scope %s (il a : %s)", scope, strings.Join(tok.Scopes, " ")))
 		return
@@ -176,6 +180,13 @@ func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if c.persona == nil {
 		c.persona, _ = a.cfg.Households.BySPI(c.spi)
 	}
+	if c.persona != nil {
+		journal.SetPersona(r.Context(), c.persona.Login)
+	}
+	if !c.op.FCMode {
+		journal.SetLogin(r.Context(), "spi:"+c.spi)
+	}
+	journal.Why(r.Context(), "habilitation "+c.hab.IDTeleservice+", ressource "+string(c.op.Resource))
 	if a.scenarioAnswered(w, r, c) {
 		return
 	}
@@ -238,6 +249,7 @@ func (a *API) identifyFC(r *http.Request, c *call) *Erreur {
 	if err != nil {
 		return ErrTechnique.With("checktoken indisponible : %v", err)
 	}
+	journal.SetLogin(r.Context(), in.Login)
 	if !in.Active {
 		return ErrJetonFC.With("le jeton FranceConnect est inconnu ou expiré (durée de vie 60 s) : appelez l'API juste après la connexion")
 	}

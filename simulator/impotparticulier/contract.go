@@ -13,6 +13,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/bacasable/bacasable/simulator/journal"
 )
 
 // ContractFile is the contract's file name in the openapi directory.
@@ -105,6 +107,7 @@ func (c *contract) validateRequest(r *http.Request, route *routers.Route, params
 	if err == nil {
 		return nil
 	}
+	journal.Violation(r.Context(), firstLine(err.Error()))
 	re, ok := err.(*openapi3filter.RequestError)
 	if !ok || re.Parameter == nil {
 		return ErrRequete.With("requête non conforme au contrat : %v", err)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/bacasable/bacasable/simulator/journal"
 )
 
 // Erreur is one DGFiP error: the HTTP status, the numeric code and the
@@ -68,6 +70,10 @@ func (a *API) writeErreur(w http.ResponseWriter, r *http.Request, e *Erreur) {
 	level := slog.LevelWarn
 	if e.Status >= 500 {
 		level = slog.LevelError
+	}
+	journal.SetError(r.Context(), strconv.Itoa(e.Code))
+	if e.Detail != "" {
+		journal.Why(r.Context(), e.Detail)
 	}
 	a.log.Log(r.Context(), level, "impotparticulier: error", "status", e.Status, "code", e.Code, "detail", e.Detail, "path", r.URL.Path)
 	msg := e.Message

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/journal"
 )
 
 // gatewayToken is a client-credentials access token of the gateway.
@@ -105,6 +106,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	if !basic {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
+	journal.SetClient(r.Context(), id)
 	client, ok := a.habilitations.Client(id)
 	if id == "" || !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
 		a.writeOAuthError(w, r, oauthError{http.StatusUnauthorized, "invalid_client", "Client Authentication failed."})

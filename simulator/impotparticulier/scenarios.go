@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
@@ -42,6 +43,7 @@ func (a *API) scenarioAnswered(w http.ResponseWriter, r *http.Request, c *call) 
 	if len(choice.Effects) == 0 {
 		return false
 	}
+	journal.Why(r.Context(), "scénario « "+choice.Name()+" » : "+choice.Why)
 	a.log.InfoContext(r.Context(), "impotparticulier: scenario", "scenario", choice.Name(), "why", choice.Why)
 	a.cfg.Scenarios.Wait(r.Context(), choice)
 	eff := choice.Failure()
