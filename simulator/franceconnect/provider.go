@@ -12,6 +12,7 @@ import (
 
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/population"
+	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
 // People is what the provider needs from the population.
@@ -39,7 +40,7 @@ type Config struct {
 	Logger  *slog.Logger // default: discard
 	Keys    *Keys        // default: generated at start
 	// Scenarios chooses the named behaviours; default: none.
-	Scenarios Scenarios
+	Scenarios scenario.Player
 
 	NonceMinLength int           // default 22 (was 32 before late 2023)
 	CodeTTL        time.Duration // default 30 s, single use
@@ -90,7 +91,7 @@ type Provider struct {
 	log       *slog.Logger
 	store     *store
 	pages     *pages
-	scenarios Scenarios
+	scenarios scenario.Player
 	queue     loginQueue
 	// basePath is the issuer's path ("/api/v2"), where routes are mounted.
 	basePath string

@@ -11,17 +11,9 @@ import (
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
-// Scenarios chooses and carries out the sandbox's named behaviours
-// (*scenario.Engine).
-type Scenarios interface {
-	Pick(service, step string, sel scenario.Selector) (scenario.Choice, error)
-	Wait(ctx context.Context, c scenario.Choice)
-	Cut(w http.ResponseWriter, r *http.Request, eff *scenario.Effect) bool
-}
-
-var _ Scenarios = (*scenario.Engine)(nil)
-
 // noScenarios is used when the provider is built without an engine.
+var _ scenario.Player = noScenarios{}
+
 type noScenarios struct{}
 
 func (noScenarios) Pick(string, string, scenario.Selector) (scenario.Choice, error) {

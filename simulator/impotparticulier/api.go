@@ -18,6 +18,7 @@ import (
 	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
+	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
 // Introspector resolves a FranceConnect access token as checktoken does for
@@ -58,7 +59,7 @@ type Config struct {
 	// Calendar says when each revenue year is taxed; default 22 July.
 	Calendar Calendar
 	// Scenarios chooses the named behaviours; default: none.
-	Scenarios Scenarios
+	Scenarios scenario.Player
 	// ExplainErrors appends the sandbox's explanation to every error
 	// message ("Aucun résultat — les revenus 2026 ne sont pas encore
 	// taxés…"); false gives the DGFiP's bare messages.

@@ -1,7 +1,6 @@
 package impotparticulier
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -9,16 +8,6 @@ import (
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
-
-// Scenarios chooses and carries out the sandbox's named behaviours
-// (*scenario.Engine).
-type Scenarios interface {
-	Pick(service, step string, sel scenario.Selector) (scenario.Choice, error)
-	Wait(ctx context.Context, c scenario.Choice)
-	Cut(w http.ResponseWriter, r *http.Request, eff *scenario.Effect) bool
-}
-
-var _ Scenarios = (*scenario.Engine)(nil)
 
 // catalogue finds the error of the catalogue with that code, for a
 // scenario's response that gives a code without a message.

@@ -6,6 +6,17 @@ import (
 	"time"
 )
 
+// Player is what a service needs of the engine: choose the scenario of a
+// step, then carry out its latency and its cut. Services depend on this
+// rather than on *Engine.
+type Player interface {
+	Pick(service, step string, sel Selector) (Choice, error)
+	Wait(ctx context.Context, c Choice)
+	Cut(w http.ResponseWriter, r *http.Request, eff *Effect) bool
+}
+
+var _ Player = (*Engine)(nil)
+
 // Sleep waits d or until ctx is done. Tests replace Engine.Sleep to observe
 // latencies without waiting.
 func Sleep(ctx context.Context, d time.Duration) {
