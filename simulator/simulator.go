@@ -18,6 +18,7 @@ import (
 	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/scenarios"
 	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/demoville"
 	"github.com/bacasable/bacasable/simulator/fixture"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/impotparticulier"
@@ -62,6 +63,10 @@ type Config struct {
 	BareErrors bool
 	// JournalSize is how many requests the journal keeps; default 5000.
 	JournalSize int
+	// BackChannelURL is where the sandbox's own Démoville reaches the
+	// services from inside (e.g. http://127.0.0.1:8080 when the public URL
+	// is a container's external name). Default: PublicURL.
+	BackChannelURL string
 }
 
 // Sandbox is the composed sandbox.
@@ -124,6 +129,9 @@ func New(cfg Config) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := clients.AddServiceProvider(demovilleClient(publicURL)); err != nil {
+		return nil, err
+	}
 	fc, err := franceconnect.New(franceconnect.Config{
 		Issuer: publicURL + "/api/v2", Clients: clients, People: pop, Clock: cfg.Clock, Logger: cfg.Logger, Keys: cfg.Keys,
 		Scenarios:      engine,
@@ -149,8 +157,17 @@ func New(cfg Config) (*Sandbox, error) {
 
 	jr := journal.New(cfg.Clock, cfg.JournalSize)
 	r := mux.NewRouter()
+	site, err := demoville.New(demoville.Config{
+		PublicURL: publicURL, BackChannelURL: cfg.BackChannelURL, ClientID: demovilleClientID, ClientSecret: demovilleSecret,
+		GatewayClientID: "bacasable-demo", GatewayClientSecret: "bacasable-demo-secret", Teleservice: "BACASABLE-DEMO",
+		Clock: cfg.Clock.Now, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	fc.Routes(r)
 	api.Routes(r)
+	site.Routes(r)
 	r.HandleFunc("/", home(publicURL)).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
@@ -220,4 +237,20 @@ func serviceOf(r *http.Request) string {
 		return "impotparticulier"
 	}
 	return ""
+}
+
+// Démoville's registration at FranceConnect: its URIs follow the public URL.
+const (
+	demovilleClientID = "demoville"
+	demovilleSecret   = "demoville-secret"
+)
+
+func demovilleClient(publicURL string) franceconnect.ServiceProvider {
+	return franceconnect.ServiceProvider{
+		ID: demovilleClientID, Secret: demovilleSecret, Name: "Mairie de Démoville (commune fictive)",
+		RedirectURIs:           []string{publicURL + "/demoville/callback"},
+		PostLogoutRedirectURIs: []string{publicURL + "/demoville/"},
+		Scopes: []string{"openid", "identite_pivot", "email", "dgfip_rfr", "dgfip_nbpart", "dgfip_sitfam", "dgfip_nbpac", "dgfip_pac",
+			"dgfip_pariso", "dgfip_aft", "dgfip_annee_n_moins_2_si_indispo_n_moins_1"},
+	}
 }

@@ -138,7 +138,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	calendar, _ := impotparticulier.ParseTaxationDay(o.taxationDate)
 	cfg := simulator.Config{PublicURL: publicURL, Logger: logger, Keys: keys, NonceMinLength: o.nonceMinLength,
-		Calendar: calendar, BareErrors: o.bareErrors}
+		Calendar: calendar, BareErrors: o.bareErrors, BackChannelURL: backChannelURL(ln.Addr().(*net.TCPAddr))}
 	if o.fixtures != "" {
 		if st, err := os.Stat(o.fixtures); err != nil || !st.IsDir() {
 			return fmt.Errorf("--fixtures %q is not a directory", o.fixtures)
@@ -165,6 +165,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// backChannelURL is how the sandbox reaches itself (Démoville's server
+// calls): its own listener, on loopback when it listens on every address.
+func backChannelURL(addr *net.TCPAddr) string {
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(addr.Port))
 }
 
 // loadKeys reads the --keys file, creating it with fresh keys when it does

@@ -268,3 +268,30 @@ func sortedScopes(scopes []string) []string {
 	sort.Strings(out)
 	return slices.Compact(out)
 }
+
+// AddServiceProvider registers a service provider built in code (the
+// sandbox's own Démoville, whose URIs follow the public URL). It applies
+// the fixture file's rules and refuses a client_id already taken.
+func (reg *Registry) AddServiceProvider(sp ServiceProvider) error {
+	if sp.ID == "" || sp.Secret == "" {
+		return fmt.Errorf("client_id and client_secret are required")
+	}
+	if _, dup := reg.sps[sp.ID]; dup {
+		return fmt.Errorf("client_id %q is already declared in %s", sp.ID, ClientsFile)
+	}
+	if !slices.Contains(sp.Scopes, "openid") {
+		return fmt.Errorf("service provider %q: scopes must include openid", sp.ID)
+	}
+	for _, s := range sp.Scopes {
+		_, std := scopeClaims[s]
+		_, dp := reg.dpOf[s]
+		if !std && !dp {
+			return fmt.Errorf("service provider %q: unknown scope %q", sp.ID, s)
+		}
+	}
+	sp.SigningAlg = defaultAlg(sp.SigningAlg)
+	c := sp
+	reg.sps[c.ID] = &c
+	reg.spList = append(reg.spList, &c)
+	return nil
+}

@@ -50,7 +50,7 @@ func TestBoundedAndAnnotated(t *testing.T) {
 		Log struct {
 			Version string
 			Entries []struct {
-				Request struct{ Method, URL string }
+				Request  struct{ Method, URL string }
 				Response struct {
 					Status  int
 					Content struct{ Text string }

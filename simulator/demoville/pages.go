@@ -1,0 +1,125 @@
+package demoville
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// page is what every template receives.
+type page struct {
+	Title   string
+	Base    string // the site's path, e.g. /demoville (set by render)
+	Session sessionView
+	Notice  string // a confirmation shown at the top
+	Data    any    // the page's own data
+	Problem *problem
+}
+
+// problem is a failure told to the citizen: what happened in their words,
+// what they can do, and the way back. The technical detail goes to the log
+// (and, in this sandbox, into a collapsed « Détails techniques pour le
+// support »); a production site would show the reference alone.
+type problem struct {
+	// Status is the page's HTTP status: 200 for outcomes of the démarche
+	// (login cancelled, household unknown to the DGFiP), 4xx for a request
+	// Démoville refuses, 5xx when a partner or Démoville failed.
+	Status    int
+	Title     string
+	Message   string
+	Hint      string // what to do now
+	Back      string // default: the home page
+	BackLabel string
+	Ref       string // reference for the support (the API call's X-Correlation-ID)
+	Detail    string // technical detail
+	Level     slog.Level
+}
+
+// pages are the parsed templates, each with the layout.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+var templateFuncs = template.FuncMap{
+	"euros":     func(n int64) string { return euros(n) },
+	"eurosInt":  func(n int) string { return euros(int64(n)) },
+	"euroCents": euroCents,
+	"parts":     parts,
+	"next":      func(year int) int { return year + 1 },
+	"join":      strings.Join,
+	"datetime": func(t time.Time) string {
+		return t.In(paris).Format("02/01/2006 à 15:04")
+	},
+}
+
+func parsePages() (*pages, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pg := &pages{byName: map[string]*template.Template{}}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "templates/")
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, err
+		}
+		pg.byName[base] = t
+	}
+	return pg, nil
+}
+
+// render writes a page. A template failure is logged and becomes a bare
+// 500: it is a bug, and the error page itself might be what fails.
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	p.Base = s.base
+	var buf bytes.Buffer
+	t := s.pages.byName[name]
+	if t == nil {
+		s.log.ErrorContext(r.Context(), "demoville: unknown page", "page", name)
+		http.Error(w, "Erreur interne de Démoville", http.StatusInternalServerError)
+		return
+	}
+	if err := t.Execute(&buf, p); err != nil {
+		s.log.ErrorContext(r.Context(), "demoville: rendering page", "page", name, "err", err)
+		http.Error(w, "Erreur interne de Démoville", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// fail logs p with its detail and shows the citizen's error page. It is the
+// only place errors are written.
+func (s *Site) fail(w http.ResponseWriter, r *http.Request, p *problem) {
+	if p.Status == 0 {
+		p.Status = http.StatusInternalServerError
+	}
+	if p.Back == "" {
+		p.Back, p.BackLabel = s.base+"/", "Revenir à l'accueil"
+	}
+	s.log.Log(r.Context(), p.Level, "demoville: "+p.Title, "path", r.URL.Path, "status", p.Status, "detail", p.Detail, "ref", p.Ref)
+	s.render(w, r, p.Status, "erreur.html", page{Title: p.Title, Session: s.sessions.get(r), Problem: p})
+}
