@@ -205,7 +205,8 @@ func home(publicURL string) http.HandlerFunc {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "bacasable — bac à sable FranceConnect et API Impôt particulier (personnes fictives)\n\n"+
 			"FranceConnect issuer : %[1]s/api/v2\nDiscovery : %[1]s/api/v2/.well-known/openid-configuration\n"+
-			"API Impôt particulier : %[1]s/impotparticulier/1.0 (contrat : %[1]s/impotparticulier/1.0/openapi.yaml, jeton : POST %[1]s/token)\n", publicURL)
+			"API Impôt particulier : %[1]s/impotparticulier/1.0 (contrat : %[1]s/impotparticulier/1.0/openapi.yaml, jeton : POST %[1]s/token)\n"+
+			"Démoville (commune fictive) : %[1]s/demoville/\nConsole du bac à sable : %[1]s/_bacasable/\n", publicURL)
 	}
 }
 
