@@ -18,6 +18,7 @@ import (
 	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/scenarios"
 	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/control"
 	"github.com/bacasable/bacasable/simulator/demoville"
 	"github.com/bacasable/bacasable/simulator/fixture"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
@@ -47,6 +48,10 @@ type Config struct {
 	Contracts fs.FS
 	// Scenarios holds the scenario files. Default: the embedded scenarios/.
 	Scenarios fs.FS
+	// Generate, when set, adds personas and foyers made at start to those
+	// of Fixtures, checked like them (population.Generator.Documents).
+	// Default: none.
+	Generate func(cog *population.COG) ([]population.Document, error)
 
 	// FranceConnect rules and lifetimes; zero takes fcp-low's value.
 	NonceMinLength int           // 22
@@ -67,6 +72,10 @@ type Config struct {
 	// services from inside (e.g. http://127.0.0.1:8080 when the public URL
 	// is a container's external name). Default: PublicURL.
 	BackChannelURL string
+	// ControlToken, when set, is the bearer token every caller of the
+	// control API (/_bacasable/api/) must present, loopback included.
+	// Default: none, and the control API answers loopback callers only.
+	ControlToken string
 }
 
 // Sandbox is the composed sandbox.
@@ -112,7 +121,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	loaded, err := population.Load(cfg.Fixtures, cog)
+	loaded, err := population.Build(population.Source{Fixtures: cfg.Fixtures, Generate: cfg.Generate}, cog)
 	if err != nil {
 		return nil, err
 	}
@@ -168,16 +177,29 @@ func New(cfg Config) (*Sandbox, error) {
 	fc.Routes(r)
 	api.Routes(r)
 	site.Routes(r)
+	// ── Control API (simulator/control): /_bacasable/api/ ──
+	var sb *Sandbox // its Reset resets everything, once built below
+	ctl, err := control.New(control.Config{
+		Contracts: cfg.Contracts, Population: pop, Scenarios: engine, Clock: cfg.Clock, Calendar: cfg.Calendar,
+		Logins: fc, ServiceProviders: clients, GatewayClients: habilitations,
+		Reset: func() { sb.Reset() }, Token: cfg.ControlToken, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ctl.Routes(r)
+	// ── end of control API ──
 	r.HandleFunc("/", home(publicURL)).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
 	clockStart := cfg.Clock.State()
-	return &Sandbox{
+	sb = &Sandbox{
 		resetClock: func() { cfg.Clock.Restore(clockStart) },
 		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, r))),
 		Journal:    jr,
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
-	}, nil
+	}
+	return sb, nil
 }
 
 // Reset returns the sandbox to its start: the loaded population, no

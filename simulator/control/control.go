@@ -1,0 +1,246 @@
+package control
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/impotparticulier"
+	"github.com/bacasable/bacasable/simulator/population"
+	"github.com/bacasable/bacasable/simulator/scenario"
+)
+
+// BasePath is where the control API is served.
+const BasePath = "/_bacasable/api"
+
+// maxBody is the largest request body read (a persona or a foyer is a few
+// hundred bytes).
+const maxBody = 1 << 20
+
+// Population is the live population the control API reads and changes.
+type Population interface {
+	Current() *population.Population
+	// Apply checks the population with doc added and swaps it in; the
+	// error is a fixture.Errors naming files and lines.
+	Apply(doc population.Document) (*population.Population, error)
+}
+
+// Scenarios are the scenarios and their activations.
+type Scenarios interface {
+	Set() *scenario.Set
+	// Activate returns an error wrapping scenario.ErrUnknown for an
+	// unknown name, another error for a bad scope or target.
+	Activate(name, scope, target string, calls int) (*scenario.Activation, error)
+	Activations() []scenario.Activation
+	Clear(id string) bool
+	ClearAll()
+}
+
+// Clock is the one virtual clock of the sandbox.
+type Clock interface {
+	clock.Clock
+	Set(t time.Time)
+	Freeze(t time.Time)
+	Unfreeze()
+	Advance(d time.Duration)
+	Frozen() bool
+	State() clock.State
+	Restore(st clock.State)
+}
+
+// LoginQueue is FranceConnect's queue of logins per service provider.
+type LoginQueue interface {
+	// QueueLogin returns an error when the client or the persona is unknown.
+	QueueLogin(clientID, who string) error
+	QueuedLogins() map[string][]string
+}
+
+// ServiceProviders are FranceConnect's registered clients.
+type ServiceProviders interface {
+	ServiceProvider(id string) (*franceconnect.ServiceProvider, bool)
+}
+
+// GatewayClients are the API Impôt particulier gateway's clients.
+type GatewayClients interface {
+	Client(id string) (*impotparticulier.GatewayClient, bool)
+}
+
+var (
+	_ Population       = (*population.Live)(nil)
+	_ Scenarios        = (*scenario.Engine)(nil)
+	_ Clock            = (*clock.Virtual)(nil)
+	_ LoginQueue       = (*franceconnect.Provider)(nil)
+	_ ServiceProviders = (*franceconnect.Registry)(nil)
+	_ GatewayClients   = (*impotparticulier.Habilitations)(nil)
+)
+
+// Config configures the control API. Every field is required unless its
+// comment gives a default.
+type Config struct {
+	// Contracts holds control.yaml (the openapi directory).
+	Contracts  fs.FS
+	Population Population
+	Scenarios  Scenarios
+	// Clock is moved by the clock operations; its setting when New runs is
+	// what POST /clock/reset returns to.
+	Clock Clock
+	// Calendar is the API Impôt particulier's taxation calendar, for the
+	// years the clock makes available; zero is 22 July.
+	Calendar         impotparticulier.Calendar
+	Logins           LoginQueue
+	ServiceProviders ServiceProviders
+	// GatewayClients are accepted as targets of client activations;
+	// default none.
+	GatewayClients GatewayClients
+	// Reset returns the whole sandbox to its start (POST /reset).
+	Reset func()
+	// Token, when set, is the bearer token every caller must present,
+	// loopback included; when empty only loopback callers are answered.
+	Token string
+	// Logger receives the changes made and the errors; default discard.
+	Logger *slog.Logger
+}
+
+// Control is the control API's handler.
+type Control struct {
+	cfg        Config
+	log        *slog.Logger
+	contract   *contract
+	ops        map[string]handler
+	clockStart clock.State
+	csrf       *http.CrossOriginProtection
+}
+
+// call is one validated request on its way to its handler.
+type call struct {
+	r      *http.Request
+	params map[string]string // path parameters
+	body   []byte
+	header http.Header // the answer's headers
+}
+
+// handler answers one operation of the contract: a status and a body to
+// write as JSON (nil for none), or an error (an *Error, or anything else
+// for an internal error).
+type handler func(*call) (int, any, error)
+
+// New loads the contract and checks that every operation has a handler.
+func New(cfg Config) (*Control, error) {
+	if cfg.Contracts == nil || cfg.Population == nil || cfg.Scenarios == nil || cfg.Clock == nil ||
+		cfg.Logins == nil || cfg.ServiceProviders == nil || cfg.Reset == nil {
+		return nil, errors.New("control: Contracts, Population, Scenarios, Clock, Logins, ServiceProviders and Reset are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Control{cfg: cfg, log: cfg.Logger, clockStart: cfg.Clock.State(), csrf: http.NewCrossOriginProtection()}
+	c.ops = c.operations()
+	ct, err := loadContract(cfg.Contracts, c.ops)
+	if err != nil {
+		return nil, err
+	}
+	c.contract = ct
+	return c, nil
+}
+
+// operations lists every operation of the control API by the contract's
+// operationId: the whole surface in one screen.
+func (c *Control) operations() map[string]handler {
+	return map[string]handler{
+		"getContract": c.getContract,
+
+		"listPersonas": c.listPersonas,
+		"getPersona":   c.getPersona,
+		"putPersona":   c.putPersona,
+		"listFoyers":   c.listFoyers,
+		"getFoyer":     c.getFoyer,
+		"putFoyer":     c.putFoyer,
+
+		"listScenarios":    c.listScenarios,
+		"listActivations":  c.listActivations,
+		"activateScenario": c.activateScenario,
+		"clearActivations": c.clearActivations,
+		"clearActivation":  c.clearActivation,
+
+		"getClock":     c.getClock,
+		"setClock":     c.setClock,
+		"advanceClock": c.advanceClock,
+		"resetClock":   c.resetClock,
+
+		"listQueuedLogins": c.listQueuedLogins,
+		"queueLogin":       c.queueLogin,
+
+		"reset": c.reset,
+	}
+}
+
+// Routes mounts the control API under BasePath.
+func (c *Control) Routes(r *mux.Router) {
+	r.Handle(BasePath, c)
+	r.PathPrefix(BasePath + "/").Handler(c)
+}
+
+// ServeHTTP runs a request through access, routing and contract validation,
+// then its operation.
+func (c *Control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if e := c.checkAccess(r); e != nil {
+		c.writeError(w, r, e)
+		return
+	}
+	route, params, err := c.contract.router.FindRoute(r)
+	if err != nil {
+		c.writeError(w, r, c.contract.routeError(r, err))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		c.writeError(w, r, invalidRequest("the request body could not be read (at most %d bytes): %v", maxBody, err))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if e := c.contract.validateRequest(r, route, params); e != nil {
+		c.writeError(w, r, e)
+		return
+	}
+	op := route.Operation.OperationID
+	status, out, err := c.ops[op](&call{r: r, params: params, body: body, header: w.Header()})
+	if err != nil {
+		c.writeError(w, r, err)
+		return
+	}
+	switch v := out.(type) {
+	case nil:
+		w.WriteHeader(status)
+	case rawBody:
+		w.Header().Set("Content-Type", v.contentType)
+		w.WriteHeader(status)
+		_, _ = w.Write(v.data)
+	default:
+		writeJSON(w, status, out)
+	}
+}
+
+// rawBody is an answer that is not JSON.
+type rawBody struct {
+	contentType string
+	data        []byte
+}
+
+func (c *Control) getContract(*call) (int, any, error) {
+	return http.StatusOK, rawBody{contentType: "application/yaml; charset=utf-8", data: c.contract.raw}, nil
+}
+
+// reset returns the whole sandbox to its start.
+func (c *Control) reset(in *call) (int, any, error) {
+	c.cfg.Reset()
+	c.log.InfoContext(in.r.Context(), "control: sandbox reset to the loaded fixtures")
+	return http.StatusNoContent, nil, nil
+}
