@@ -182,7 +182,7 @@ func New(cfg Config) (*Sandbox, error) {
 	ctl, err := control.New(control.Config{
 		Contracts: cfg.Contracts, Population: pop, Scenarios: engine, Clock: cfg.Clock, Calendar: cfg.Calendar,
 		Logins: fc, ServiceProviders: clients, GatewayClients: habilitations,
-		Reset: func() { sb.Reset() }, Token: cfg.ControlToken, Logger: cfg.Logger,
+		Reset: func() { sb.Reset() }, Token: cfg.ControlToken, Logger: cfg.Logger, Journal: jr, PublicURL: publicURL,
 	})
 	if err != nil {
 		return nil, err

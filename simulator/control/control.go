@@ -2,6 +2,7 @@ package control
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -102,6 +103,10 @@ type Config struct {
 	GatewayClients GatewayClients
 	// Reset returns the whole sandbox to its start (POST /reset).
 	Reset func()
+	// Journal is the request journal the journal operations read.
+	Journal Journal
+	// PublicURL is the sandbox's base URL, for the HAR export.
+	PublicURL string
 	// Token, when set, is the bearer token every caller must present,
 	// loopback included; when empty only loopback callers are answered.
 	Token string
@@ -135,8 +140,8 @@ type handler func(*call) (int, any, error)
 // New loads the contract and checks that every operation has a handler.
 func New(cfg Config) (*Control, error) {
 	if cfg.Contracts == nil || cfg.Population == nil || cfg.Scenarios == nil || cfg.Clock == nil ||
-		cfg.Logins == nil || cfg.ServiceProviders == nil || cfg.Reset == nil {
-		return nil, errors.New("control: Contracts, Population, Scenarios, Clock, Logins, ServiceProviders and Reset are required")
+		cfg.Logins == nil || cfg.ServiceProviders == nil || cfg.Reset == nil || cfg.Journal == nil {
+		return nil, errors.New("control: Contracts, Population, Scenarios, Clock, Logins, ServiceProviders, Reset and Journal are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -177,6 +182,11 @@ func (c *Control) operations() map[string]handler {
 
 		"listQueuedLogins": c.listQueuedLogins,
 		"queueLogin":       c.queueLogin,
+
+		"listJournal":            c.listJournal,
+		"streamJournal":          c.streamJournal,
+		"exportJournalJSONLines": c.exportJournalJSONLines,
+		"exportJournalHAR":       c.exportJournalHAR,
 
 		"reset": c.reset,
 	}
@@ -219,6 +229,8 @@ func (c *Control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch v := out.(type) {
 	case nil:
 		w.WriteHeader(status)
+	case stream:
+		v(w, r)
 	case rawBody:
 		w.Header().Set("Content-Type", v.contentType)
 		w.WriteHeader(status)
@@ -227,6 +239,14 @@ func (c *Control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, status, out)
 	}
 }
+
+// stream is an answer written as it goes (Server-Sent Events).
+type stream func(w http.ResponseWriter, r *http.Request)
+
+// timeZero clears a write deadline.
+var timeZero time.Time
+
+func jsonLine(v any) ([]byte, error) { return json.Marshal(v) }
 
 // rawBody is an answer that is not JSON.
 type rawBody struct {
