@@ -18,6 +18,7 @@ import (
 	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/scenarios"
 	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/console"
 	"github.com/bacasable/bacasable/simulator/control"
 	"github.com/bacasable/bacasable/simulator/demoville"
 	"github.com/bacasable/bacasable/simulator/fixture"
@@ -189,6 +190,11 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	ctl.Routes(r)
 	// ── end of control API ──
+	con, err := console.New(console.Config{PublicURL: publicURL, Logger: cfg.Logger, PlaceName: placeName(pop)})
+	if err != nil {
+		return nil, err
+	}
+	con.Routes(r)
 	r.HandleFunc("/", home(publicURL)).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
@@ -275,5 +281,19 @@ func demovilleClient(publicURL string) franceconnect.ServiceProvider {
 		PostLogoutRedirectURIs: []string{publicURL + "/demoville/"},
 		Scopes: []string{"openid", "identite_pivot", "email", "dgfip_rfr", "dgfip_nbpart", "dgfip_sitfam", "dgfip_nbpac", "dgfip_pac",
 			"dgfip_pariso", "dgfip_aft", "dgfip_annee_n_moins_2_si_indispo_n_moins_1"},
+	}
+}
+
+// placeName names an Insee commune or country code, for the console.
+func placeName(pop *population.Live) func(string) (string, bool) {
+	return func(code string) (string, bool) {
+		cog := pop.COG()
+		if c, ok := cog.Commune(code); ok {
+			return c.Name, true
+		}
+		if c, ok := cog.Country(code); ok {
+			return c.Name, true
+		}
+		return "", false
 	}
 }

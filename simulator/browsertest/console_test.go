@@ -60,9 +60,8 @@ func checkJournal(t *testing.T, s *session) {
 	}
 }
 
-// requireConsole skips the test while the sandbox does not serve the
-// console and its journal (simulator.New mounts them); once it does, every
-// failure is the console's.
+// requireConsole fails the test at once when the sandbox does not serve
+// the console and its journal, with a message saying so.
 func requireConsole(t *testing.T, sb *sandboxtest.Sandbox) {
 	t.Helper()
 	for _, path := range []string{"/_bacasable/", "/_bacasable/api/journal"} {
@@ -72,7 +71,7 @@ func requireConsole(t *testing.T, sb *sandboxtest.Sandbox) {
 		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			t.Skipf("the sandbox does not serve the console yet: GET %s → %d (simulator.New must mount simulator/console and the control API's journal)", path, resp.StatusCode)
+			t.Fatalf("the sandbox does not serve the console: GET %s → %d (simulator.New must mount simulator/console and the control API's journal)", path, resp.StatusCode)
 		}
 	}
 }

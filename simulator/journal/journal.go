@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -157,7 +158,7 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 		if r.Body != nil && r.ContentLength != 0 && r.ContentLength <= MaxBody {
 			body := make([]byte, r.ContentLength)
 			n, _ := readFull(r, body)
-			e.RequestBody = string(body[:n])
+			e.RequestBody = redactForm(r.Header.Get("Content-Type"), body[:n])
 			r.Body = readCloser{bytes.NewReader(body[:n]), r.Body}
 		}
 		n := &note{e: e}
@@ -184,6 +185,31 @@ func redact(h http.Header) http.Header {
 		c.Set("Authorization", scheme+" …")
 	}
 	return c
+}
+
+// secretFields are form fields the journal masks.
+var secretFields = []string{"client_secret", "client_assertion", "password"}
+
+// redactForm masks the secrets of a form body; other bodies are kept.
+func redactForm(contentType string, body []byte) string {
+	if !strings.HasPrefix(contentType, "application/x-www-form-urlencoded") {
+		return string(body)
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return string(body)
+	}
+	masked := false
+	for _, k := range secretFields {
+		if form.Has(k) {
+			form.Set(k, "…")
+			masked = true
+		}
+	}
+	if !masked {
+		return string(body)
+	}
+	return form.Encode()
 }
 
 func (j *Journal) add(e *Entry) {

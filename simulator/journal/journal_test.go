@@ -39,6 +39,9 @@ func TestBoundedAndAnnotated(t *testing.T) {
 	if e := all[1]; e.Status != 400 || e.Client != "c1" || e.Persona != "test" || e.RequestBody != "x=1" || e.ResponseBody != "ok" || len(e.Why) != 1 {
 		t.Errorf("entry = %+v", e)
 	}
+	if got := redactForm("application/x-www-form-urlencoded", []byte("client_id=a&client_secret=s3cr3t&code=c")); strings.Contains(got, "s3cr3t") || !strings.Contains(got, "client_id=a") {
+		t.Errorf("secret not masked: %q", got)
+	}
 	if v := j.Entries(Filter{OnlyViolation: true}); len(v) != 1 || v[0].Path != "/bad" {
 		t.Errorf("violations = %+v", v)
 	}
