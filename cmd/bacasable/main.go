@@ -50,6 +50,10 @@ type options struct {
 	nonceMinLength int
 	taxationDate   string
 	bareErrors     bool
+	controlToken   string
+	// The generated population (commands.go).
+	population int
+	seed       int64
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
@@ -79,15 +83,26 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.IntVar(&o.nonceMinLength, "nonce-min-length", nonceDefault, "minimum nonce length FranceConnect enforces (env BACASABLE_NONCE_MIN_LENGTH)")
 	fs.StringVar(&o.taxationDate, "taxation-date", env("BACASABLE_TAXATION_DATE", "07-22"), "MM-DD on which revenue year N-1 becomes available in year N (env BACASABLE_TAXATION_DATE)")
 	fs.BoolVar(&o.bareErrors, "bare-errors", getenv("BACASABLE_BARE_ERRORS") == "true", "send the DGFiP's error messages without the sandbox's explanation; the variable takes true or false (env BACASABLE_BARE_ERRORS)")
+	// Read from the environment after parsing, so that --help never prints the token.
+	fs.StringVar(&o.controlToken, "control-token", "", "bearer token the control API (/_bacasable/api/) then requires from every caller, loopback included; default: none, and it answers loopback callers only. Set it when others can reach the sandbox; prefer the variable, a flag shows in the process list (env BACASABLE_CONTROL_TOKEN)")
+	if err := populationFlags(fs, getenv, &o.population, &o.seed); err != nil { // commands.go
+		return nil, err
+	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: bacasable [flags]\n\nRuns the FranceConnect and API Impôt particulier sandbox.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: bacasable [flags]\n"+usageSubcommands+"\nRuns the FranceConnect and API Impôt particulier sandbox.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	if o.controlToken == "" {
+		o.controlToken = getenv("BACASABLE_CONTROL_TOKEN")
+	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	if err := checkPopulation(o.population); err != nil { // commands.go
+		return nil, err
 	}
 	if o.nonceMinLength < 1 {
 		return nil, fmt.Errorf("--nonce-min-length must be at least 1")
@@ -115,6 +130,12 @@ func newLogger(o *options, w io.Writer) (*slog.Logger, error) {
 
 // run starts the sandbox and serves until ctx is done.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	// bacasable export …, bacasable check … (commands.go).
+	if len(args) > 0 {
+		if cmd, ok := subcommands[args[0]]; ok {
+			return cmd(ctx, args[1:], getenv, stdout, stderr)
+		}
+	}
 	o, err := parseFlags(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -139,6 +160,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	calendar, _ := impotparticulier.ParseTaxationDay(o.taxationDate)
 	cfg := simulator.Config{PublicURL: publicURL, Logger: logger, Keys: keys, NonceMinLength: o.nonceMinLength,
 		Calendar: calendar, BareErrors: o.bareErrors, BackChannelURL: backChannelURL(ln.Addr().(*net.TCPAddr))}
+	cfg.Generate = generator(o.population, o.seed) // --population, --seed (commands.go)
+	cfg.ControlToken = o.controlToken
 	if o.fixtures != "" {
 		if st, err := os.Stat(o.fixtures); err != nil || !st.IsDir() {
 			return fmt.Errorf("--fixtures %q is not a directory", o.fixtures)

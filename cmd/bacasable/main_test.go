@@ -673,6 +673,9 @@ var flagEnv = []struct{ flag, env string }{
 	{"nonce-min-length", "BACASABLE_NONCE_MIN_LENGTH"},
 	{"taxation-date", "BACASABLE_TAXATION_DATE"},
 	{"bare-errors", "BACASABLE_BARE_ERRORS"},
+	{"control-token", "BACASABLE_CONTROL_TOKEN"},
+	{"population", "BACASABLE_POPULATION"},
+	{"seed", "BACASABLE_SEED"},
 }
 
 func TestHelpListsEveryFlagWithItsEnvVariable(t *testing.T) {
@@ -726,15 +729,15 @@ func TestParseFlags(t *testing.T) {
 		env  map[string]string
 		want options
 	}{
-		{"defaults", nil, nil, options{listen: "127.0.0.1:8080", logLevel: "info", logFormat: "text", nonceMinLength: 22, taxationDate: "07-22"}},
+		{"defaults", nil, nil, options{listen: "127.0.0.1:8080", logLevel: "info", logFormat: "text", nonceMinLength: 22, taxationDate: "07-22", seed: 1}},
 		{"environment", nil, env, options{listen: "0.0.0.0:9999", publicURL: "http://sandbox.test:9000", fixtures: "/srv/fixtures",
-			keys: "/srv/keys.json", logLevel: "debug", logFormat: "json", nonceMinLength: 32, taxationDate: "07-22"}},
+			keys: "/srv/keys.json", logLevel: "debug", logFormat: "json", nonceMinLength: 32, taxationDate: "07-22", seed: 1}},
 		{"flags win over the environment", []string{"--listen", "127.0.0.1:0", "--public-url", "https://fc.example",
 			"--fixtures", "dir", "--keys", "k.json", "--log-level", "warn", "--log-format", "text", "--nonce-min-length", "40"}, env,
 			options{listen: "127.0.0.1:0", publicURL: "https://fc.example", fixtures: "dir", keys: "k.json", logLevel: "warn",
-				logFormat: "text", nonceMinLength: 40, taxationDate: "07-22"}},
+				logFormat: "text", nonceMinLength: 40, taxationDate: "07-22", seed: 1}},
 		{"single dash and =", []string{"-listen=127.0.0.1:1234"}, nil,
-			options{listen: "127.0.0.1:1234", logLevel: "info", logFormat: "text", nonceMinLength: 22, taxationDate: "07-22"}},
+			options{listen: "127.0.0.1:1234", logLevel: "info", logFormat: "text", nonceMinLength: 22, taxationDate: "07-22", seed: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
