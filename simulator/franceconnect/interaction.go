@@ -40,6 +40,10 @@ func (p *Provider) chooseProvider(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// maxPersonaList bounds the login page's list (a generated population has
+// 100 000 personas); the search narrows it.
+const maxPersonaList = 200
+
 // personaView is a persona as the login list shows it.
 type personaView struct {
 	*population.Persona
@@ -63,15 +67,20 @@ func (p *Provider) loginPage(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) renderLogin(w http.ResponseWriter, status int, it interaction, idp *IdentityProvider, query, problem string) {
 	now := p.cfg.Clock.Now()
 	var list []personaView
+	more := 0
 	for _, persona := range p.cfg.People.Search(query) {
 		if idp.BySPI && persona.SPI == "" {
+			continue
+		}
+		if len(list) == maxPersonaList {
+			more++
 			continue
 		}
 		list = append(list, personaView{Persona: persona, Name: persona.DisplayName(), Age: persona.Age(now)})
 	}
 	p.render(w, status, "login.html", map[string]any{
 		"Title": "Connexion — " + idp.Name, "UID": it.UID, "Client": it.Req.Client, "IdP": idp,
-		"Personas": list, "Query": query, "Problem": problem, "Base": p.basePath,
+		"Personas": list, "More": more, "Query": query, "Problem": problem, "Base": p.basePath,
 	})
 }
 

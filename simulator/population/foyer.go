@@ -365,6 +365,7 @@ var yearKeys = map[string]int{"N-1": 1, "N-2": 2, "N-3": 3}
 type foyerLoader struct {
 	pop  *Population
 	file string // the file of the item being checked, for messages
+	decl map[*Persona]*DeclarantAvis
 	errs fixture.Errors
 	// seen records, per relative year, who is a declarant or dependant of
 	// which foyer, to report the same person in two foyers.
@@ -726,7 +727,7 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, key, node *yaml.Node
 		a := &Avis{
 			TypeAvis: TypeAvisInitial, SitFam: spec.SitFam, Pac: pac, Aft: aft,
 			IFI: spec.IFI, NumRole: "001", IndDeficit: "0",
-			Dec1: l.pop.declarantAvis(f.Declarant1), Dec2: l.pop.declarantAvis(f.Declarant2),
+			Dec1: l.declarantAvis(f.Declarant1), Dec2: l.declarantAvis(f.Declarant2),
 		}
 		if spec.ParentIsole {
 			a.SitParIso = "T"
@@ -986,6 +987,23 @@ func factures(c Calcul) []LigneFacture {
 		add("1830", "Décote", c.Decote)
 	}
 	return out
+}
+
+// declarantAvis is pop.declarantAvis computed once per persona: every
+// avis template of a load shares it (dated copies it).
+func (l *foyerLoader) declarantAvis(p *Persona) *DeclarantAvis {
+	if p == nil {
+		return nil
+	}
+	if d, ok := l.decl[p]; ok {
+		return d
+	}
+	if l.decl == nil {
+		l.decl = map[*Persona]*DeclarantAvis{}
+	}
+	d := l.pop.declarantAvis(p)
+	l.decl[p] = d
+	return d
 }
 
 // declarantAvis is how the avis names p; nil for nil.

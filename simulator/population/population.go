@@ -33,6 +33,8 @@ type Population struct {
 	roles     map[string]string // persona id → RoleDeclarant or RoleDependant
 
 	source       Source
+	searchOnce   sync.Once
+	searchText   []string // folded names, login, SPI and situation, by persona
 	identityOnce sync.Once
 	identities   map[string]*Persona // identité pivot → persona, built on first use
 }
@@ -308,9 +310,15 @@ func (pop *Population) Search(query string) []*Persona {
 	if len(words) == 0 {
 		return pop.personas
 	}
+	pop.searchOnce.Do(func() {
+		pop.searchText = make([]string, len(pop.personas))
+		for i, p := range pop.personas {
+			pop.searchText[i] = Fold(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredUsername, p.Login, p.SPI, p.Situation, p.ID}, " "))
+		}
+	})
 	var out []*Persona
-	for _, p := range pop.personas {
-		hay := Fold(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredUsername, p.Login, p.SPI, p.Situation, p.ID}, " "))
+	for i, p := range pop.personas {
+		hay := pop.searchText[i]
 		all := true
 		for _, w := range words {
 			if !strings.Contains(hay, w) {
