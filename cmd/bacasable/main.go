@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/bacasable/bacasable/simulator"
+	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/impotparticulier"
 )
@@ -51,6 +52,8 @@ type options struct {
 	taxationDate   string
 	bareErrors     bool
 	controlToken   string
+	clockStart     string
+	clockFrozen    bool
 	// The generated population (commands.go).
 	population int
 	seed       int64
@@ -85,6 +88,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.BoolVar(&o.bareErrors, "bare-errors", getenv("BACASABLE_BARE_ERRORS") == "true", "send the DGFiP's error messages without the sandbox's explanation; the variable takes true or false (env BACASABLE_BARE_ERRORS)")
 	// Read from the environment after parsing, so that --help never prints the token.
 	fs.StringVar(&o.controlToken, "control-token", "", "bearer token the control API (/_bacasable/api/) then requires from every caller, loopback included; default: none, and it answers loopback callers only. Set it when others can reach the sandbox; prefer the variable, a flag shows in the process list (env BACASABLE_CONTROL_TOKEN)")
+	fs.StringVar(&o.clockStart, "clock", env("BACASABLE_CLOCK", ""), "start the virtual clock at this instant (RFC 3339, e.g. 2027-03-01T09:00:00+01:00, or a day 2027-03-01); default: real time (env BACASABLE_CLOCK)")
+	fs.BoolVar(&o.clockFrozen, "clock-frozen", getenv("BACASABLE_CLOCK_FROZEN") == "true", "keep the virtual clock still (it moves only through the control API); the variable takes true or false (env BACASABLE_CLOCK_FROZEN)")
 	if err := populationFlags(fs, getenv, &o.population, &o.seed); err != nil { // commands.go
 		return nil, err
 	}
@@ -100,6 +105,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	if o.clockStart != "" {
+		if _, err := parseInstant(o.clockStart); err != nil {
+			return nil, fmt.Errorf("--clock: %w", err)
+		}
 	}
 	if err := checkPopulation(o.population); err != nil { // commands.go
 		return nil, err
@@ -162,6 +172,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Calendar: calendar, BareErrors: o.bareErrors, BackChannelURL: backChannelURL(ln.Addr().(*net.TCPAddr))}
 	cfg.Generate = generator(o.population, o.seed) // --population, --seed (commands.go)
 	cfg.ControlToken = o.controlToken
+	cfg.Clock = startClock(o.clockStart, o.clockFrozen)
 	if o.fixtures != "" {
 		if st, err := os.Stat(o.fixtures); err != nil || !st.IsDir() {
 			return fmt.Errorf("--fixtures %q is not a directory", o.fixtures)
@@ -198,6 +209,36 @@ func backChannelURL(addr *net.TCPAddr) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(addr.Port))
+}
+
+// parseInstant reads an RFC 3339 instant or a day (midnight in Paris).
+func parseInstant(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		paris = time.FixedZone("CET", 3600)
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, paris); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 instant (2027-03-01T09:00:00+01:00) nor a day (2027-03-01)", s)
+}
+
+// startClock is the sandbox's virtual clock: real time, or set at start,
+// running or frozen.
+func startClock(start string, frozen bool) *clock.Virtual {
+	c := clock.NewVirtual()
+	t := c.Now()
+	if start != "" {
+		t, _ = parseInstant(start) // checked by parseFlags
+		c.Set(t)
+	}
+	if frozen {
+		c.Freeze(t)
+	}
+	return c
 }
 
 // loadKeys reads the --keys file, creating it with fresh keys when it does

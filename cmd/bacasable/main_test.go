@@ -673,6 +673,8 @@ var flagEnv = []struct{ flag, env string }{
 	{"nonce-min-length", "BACASABLE_NONCE_MIN_LENGTH"},
 	{"taxation-date", "BACASABLE_TAXATION_DATE"},
 	{"bare-errors", "BACASABLE_BARE_ERRORS"},
+	{"clock", "BACASABLE_CLOCK"},
+	{"clock-frozen", "BACASABLE_CLOCK_FROZEN"},
 	{"control-token", "BACASABLE_CONTROL_TOKEN"},
 	{"population", "BACASABLE_POPULATION"},
 	{"seed", "BACASABLE_SEED"},
@@ -1056,5 +1058,23 @@ func TestRunKeysFile(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(broken); string(data) != `{"keys": [` {
 		t.Errorf("the broken keys file was rewritten:\n%s", data)
+	}
+}
+
+func TestClockFlags(t *testing.T) {
+	c := startClock("2026-03-01", true)
+	want := time.Date(2026, 3, 1, 0, 0, 0, 0, time.FixedZone("CET", 3600))
+	if !c.Frozen() || !c.Now().Equal(want) {
+		t.Errorf("--clock 2026-03-01 --clock-frozen: frozen=%v now=%v", c.Frozen(), c.Now())
+	}
+	running := startClock("2030-07-22T10:00:00+02:00", false)
+	if running.Frozen() || running.Now().Year() != 2030 {
+		t.Errorf("--clock 2030-07-22T10:00:00+02:00: frozen=%v now=%v", running.Frozen(), running.Now())
+	}
+	if real := startClock("", false); real.Frozen() || time.Since(real.Now()).Abs() > time.Minute {
+		t.Errorf("default clock: %v", real.Now())
+	}
+	if _, err := parseFlags([]string{"--clock", "mars 2026"}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Error("--clock 'mars 2026' accepted")
 	}
 }
