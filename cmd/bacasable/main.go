@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -52,6 +53,8 @@ type options struct {
 	taxationDate   string
 	bareErrors     bool
 	controlToken   string
+	scenarios      string
+	contracts      string
 	clockStart     string
 	clockFrozen    bool
 	// The generated population (commands.go).
@@ -72,6 +75,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.StringVar(&o.listen, "listen", env("BACASABLE_LISTEN", "127.0.0.1:8080"), "address to listen on (env BACASABLE_LISTEN)")
 	fs.StringVar(&o.publicURL, "public-url", env("BACASABLE_PUBLIC_URL", ""), "base URL browsers and clients use; default http://localhost:<port of --listen> (env BACASABLE_PUBLIC_URL)")
 	fs.StringVar(&o.fixtures, "fixtures", env("BACASABLE_FIXTURES", ""), "load fixtures from this directory instead of the embedded ones (env BACASABLE_FIXTURES)")
+	fs.StringVar(&o.scenarios, "scenarios", env("BACASABLE_SCENARIOS", ""), "load scenario files (*.yaml) from this directory instead of the embedded ones (env BACASABLE_SCENARIOS)")
+	fs.StringVar(&o.contracts, "openapi", env("BACASABLE_OPENAPI", ""), "load the OpenAPI contracts from this directory instead of the embedded ones (env BACASABLE_OPENAPI)")
 	fs.StringVar(&o.keys, "keys", env("BACASABLE_KEYS", ""), "JWKS file with FranceConnect's private signing keys (one EC P-256, one RSA); created with fresh keys if missing; default: new keys at each start (env BACASABLE_KEYS)")
 	fs.StringVar(&o.logLevel, "log-level", env("BACASABLE_LOG_LEVEL", "info"), "debug, info, warn or error (env BACASABLE_LOG_LEVEL)")
 	fs.StringVar(&o.logFormat, "log-format", env("BACASABLE_LOG_FORMAT", "text"), "text or json (env BACASABLE_LOG_FORMAT)")
@@ -173,11 +178,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg.Generate = generator(o.population, o.seed) // --population, --seed (commands.go)
 	cfg.ControlToken = o.controlToken
 	cfg.Clock = startClock(o.clockStart, o.clockFrozen)
-	if o.fixtures != "" {
-		if st, err := os.Stat(o.fixtures); err != nil || !st.IsDir() {
-			return fmt.Errorf("--fixtures %q is not a directory", o.fixtures)
+	for _, dir := range []struct {
+		flag, path string
+		fsys       *fs.FS
+	}{{"fixtures", o.fixtures, &cfg.Fixtures}, {"scenarios", o.scenarios, &cfg.Scenarios}, {"openapi", o.contracts, &cfg.Contracts}} {
+		if dir.path == "" {
+			continue
 		}
-		cfg.Fixtures = os.DirFS(o.fixtures)
+		if st, err := os.Stat(dir.path); err != nil || !st.IsDir() {
+			return fmt.Errorf("--%s %q is not a directory", dir.flag, dir.path)
+		}
+		*dir.fsys = os.DirFS(dir.path)
 	}
 	sb, err := simulator.New(cfg)
 	if err != nil {

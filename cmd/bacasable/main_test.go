@@ -31,6 +31,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/bacasable/bacasable/fixtures"
+	"github.com/bacasable/bacasable/scenarios"
 )
 
 // The demo service provider of fixtures/clients.yaml and the persona `test`
@@ -674,6 +675,8 @@ var flagEnv = []struct{ flag, env string }{
 	{"taxation-date", "BACASABLE_TAXATION_DATE"},
 	{"bare-errors", "BACASABLE_BARE_ERRORS"},
 	{"clock", "BACASABLE_CLOCK"},
+	{"scenarios", "BACASABLE_SCENARIOS"},
+	{"openapi", "BACASABLE_OPENAPI"},
 	{"clock-frozen", "BACASABLE_CLOCK_FROZEN"},
 	{"control-token", "BACASABLE_CONTROL_TOKEN"},
 	{"population", "BACASABLE_POPULATION"},
@@ -1076,5 +1079,33 @@ func TestClockFlags(t *testing.T) {
 	}
 	if _, err := parseFlags([]string{"--clock", "mars 2026"}, func(string) string { return "" }, io.Discard); err == nil {
 		t.Error("--clock 'mars 2026' accepted")
+	}
+}
+
+// TestRunScenariosDirectory: --scenarios loads a directory of scenario
+// files instead of the embedded ones; a broken file stops the start with
+// its file and line.
+func TestRunScenariosDirectory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, scenarios.FS()); err != nil {
+		t.Fatal(err)
+	}
+	rs := startRun(t, []string{"--listen", "127.0.0.1:0", "--scenarios", dir}, nil)
+	rs.waitBanner(t)
+	if err := rs.stop(t); err != nil {
+		t.Fatalf("run on a copy of the scenarios: %v", err)
+	}
+	broken := "nom: dgfip-lent\ntitre: Lent\ndescription: Trop lent\neffets:\n  - service: impotparticulier\n    latence: bientôt\n"
+	if err := os.WriteFile(filepath.Join(dir, "dgfip-lent.yaml"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs = startRun(t, []string{"--listen", "127.0.0.1:0", "--scenarios", dir}, nil)
+	if msg := rs.failure(t).Error(); !strings.Contains(msg, "dgfip-lent.yaml:6") {
+		t.Errorf("run error lacks the file and line:\n%s", msg)
+	}
+	rs = startRun(t, []string{"--listen", "127.0.0.1:0", "--scenarios", filepath.Join(dir, "nowhere")}, nil)
+	if msg := rs.failure(t).Error(); !strings.Contains(msg, "--scenarios") {
+		t.Errorf("a missing directory: %s", msg)
 	}
 }
