@@ -2,7 +2,6 @@ package control
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/bacasable/bacasable/openapi"
 )
 
 // ContractFile is the contract's file name in the openapi directory.
@@ -34,22 +34,11 @@ type contract struct {
 // loadContract reads and validates the contract, routes it under BasePath
 // whatever the host, and checks that its operations are exactly ops.
 func loadContract(fsys fs.FS, ops map[string]handler) (*contract, error) {
-	raw, err := fs.ReadFile(fsys, ContractFile)
+	loaded, err := openapi.Load(fsys, ContractFile, BasePath)
 	if err != nil {
-		return nil, fmt.Errorf("openapi: %w", err)
+		return nil, err
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(raw)
-	if err != nil {
-		return nil, fmt.Errorf("openapi/%s: %w", ContractFile, err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("openapi/%s is not a valid OpenAPI document: %w", ContractFile, err)
-	}
-	doc.Servers = openapi3.Servers{{URL: BasePath}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("openapi/%s: %w", ContractFile, err)
-	}
+	raw, doc, router := loaded.Raw, loaded.Doc, loaded.Router
 	c := &contract{raw: raw, doc: doc, router: router, readOnly: map[string][]string{}}
 	seen := map[string]bool{}
 	for path, item := range doc.Paths.Map() {

@@ -2,7 +2,6 @@ package impotparticulier
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,8 +11,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/simulator/journal"
 )
 
@@ -54,23 +53,11 @@ var operationResources = map[string]Resource{
 // BasePath whatever the host (the document's server URL is a template for
 // vendors; the sandbox answers on any public URL).
 func loadContract(fsys fs.FS) (*contract, error) {
-	raw, err := fs.ReadFile(fsys, ContractFile)
+	loaded, err := openapi.Load(fsys, ContractFile, BasePath)
 	if err != nil {
-		return nil, fmt.Errorf("openapi: %w", err)
+		return nil, err
 	}
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(raw)
-	if err != nil {
-		return nil, fmt.Errorf("openapi/%s: %w", ContractFile, err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("openapi/%s is not a valid OpenAPI document: %w", ContractFile, err)
-	}
-	doc.Servers = openapi3.Servers{{URL: BasePath}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("openapi/%s: %w", ContractFile, err)
-	}
+	raw, doc, router := loaded.Raw, loaded.Doc, loaded.Router
 	c := &contract{raw: raw, doc: doc, router: router, ops: map[string]operation{}}
 	for path, item := range doc.Paths.Map() {
 		op := item.Get

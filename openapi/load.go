@@ -1,0 +1,42 @@
+package openapi
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+// Contract is one contract loaded, validated and routed.
+type Contract struct {
+	Raw    []byte      // the file as served to vendors
+	Doc    *openapi3.T // its servers replaced by basePath
+	Router routers.Router
+}
+
+// Load reads file from fsys, checks it is a valid OpenAPI document, and
+// routes its operations under basePath whatever the host: the documents'
+// server URLs are templates for vendors, while the sandbox answers on any
+// public URL.
+func Load(fsys fs.FS, file, basePath string) (*Contract, error) {
+	raw, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		return nil, fmt.Errorf("openapi/%s: %w", file, err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("openapi/%s is not a valid OpenAPI document: %w", file, err)
+	}
+	doc.Servers = openapi3.Servers{{URL: basePath}}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("openapi/%s: %w", file, err)
+	}
+	return &Contract{Raw: raw, Doc: doc, Router: router}, nil
+}
