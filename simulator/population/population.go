@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"net/mail"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -354,13 +353,3 @@ var foldTable = func() map[rune]rune {
 	}
 	return m
 }()
-
-// SortedLogins returns every login, sorted (for messages listing them).
-func (pop *Population) SortedLogins() []string {
-	out := make([]string, 0, len(pop.byLogin))
-	for l := range pop.byLogin {
-		out = append(out, l)
-	}
-	sort.Strings(out)
-	return out
-}
