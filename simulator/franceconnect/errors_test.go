@@ -1097,17 +1097,7 @@ func TestErrorsEndSession(t *testing.T) {
 
 func TestErrorsRevocation(t *testing.T) {
 	form := func(kv ...string) func(at string) url.Values {
-		return func(at string) url.Values {
-			f := url.Values{"token": {at}, "client_id": {demoClientID}, "client_secret": {demoClientSecret}}
-			for i := 0; i+1 < len(kv); i += 2 {
-				if kv[i+1] == "" {
-					f.Del(kv[i])
-				} else {
-					f.Set(kv[i], kv[i+1])
-				}
-			}
-			return f
-		}
+		return errtTokenForm(demoClientID, demoClientSecret, kv...)
 	}
 	cases := []struct {
 		name     string
@@ -1195,17 +1185,7 @@ func errtWantIntrospection(check func(t *testing.T, ti map[string]any)) errtChec
 
 func TestErrorsCheckToken(t *testing.T) {
 	form := func(kv ...string) func(at string) url.Values {
-		return func(at string) url.Values {
-			f := url.Values{"token": {at}, "client_id": {errtDGFiPID}, "client_secret": {errtDGFiPSecret}}
-			for i := 0; i+1 < len(kv); i += 2 {
-				if kv[i+1] == "" {
-					f.Del(kv[i])
-				} else {
-					f.Set(kv[i], kv[i+1])
-				}
-			}
-			return f
-		}
+		return errtTokenForm(errtDGFiPID, errtDGFiPSecret, kv...)
 	}
 	missing := errtWantJSONError(http.StatusBadRequest, "invalid_request", "Required parameter missing or invalid.")
 	badCreds := errtWantJSONError(http.StatusUnauthorized, "invalid_client", "client authentication failed (invalid data provider credentials)")
@@ -1277,5 +1257,22 @@ func TestErrorsRoutes(t *testing.T) {
 			errtWantJSONError(tc.status, "invalid_request", "unrecognized route or not allowed method ("+tc.method+" on "+tc.path+")")(
 				t, env, errtDo(t, req))
 		})
+	}
+}
+
+// errtTokenForm builds the form of a revocation or checktoken request for
+// the access token at: token and client credentials, then kv pairs setting
+// a field (or removing it when the value is "").
+func errtTokenForm(id, secret string, kv ...string) func(at string) url.Values {
+	return func(at string) url.Values {
+		f := url.Values{"token": {at}, "client_id": {id}, "client_secret": {secret}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] == "" {
+				f.Del(kv[i])
+			} else {
+				f.Set(kv[i], kv[i+1])
+			}
+		}
+		return f
 	}
 }
