@@ -190,11 +190,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		*dir.fsys = os.DirFS(dir.path)
 	}
+	started := time.Now()
 	sb, err := simulator.New(cfg)
 	if err != nil {
 		return fmt.Errorf("the fixtures are not valid:\n%w", err)
 	}
-	printBanner(stdout, publicURL, ln.Addr().String(), sb)
+	printBanner(stdout, publicURL, ln.Addr().String(), sb, time.Since(started))
 
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
@@ -280,7 +281,7 @@ func loadKeys(path string) (*franceconnect.Keys, error) {
 	return keys, nil
 }
 
-func printBanner(w io.Writer, publicURL, addr string, sb *simulator.Sandbox) {
+func printBanner(w io.Writer, publicURL, addr string, sb *simulator.Sandbox, loading time.Duration) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bacasable — bac à sable FranceConnect v2 + API Impôt particulier (personnes fictives)\n")
 	fmt.Fprintf(&b, "  listening on   %s\n", addr)
@@ -308,6 +309,6 @@ func printBanner(w io.Writer, publicURL, addr string, sb *simulator.Sandbox) {
 		}
 	}
 	fmt.Fprintf(&b, "  try logging in %s\n", strings.Join(tries, "\n                 "))
-	fmt.Fprintf(&b, "  %d personas; password 123 for all. Ctrl-C stops.\n", len(sb.Population.Personas()))
+	fmt.Fprintf(&b, "  %d personas; password 123 for all. Ready in %.1f s. Ctrl-C stops.\n", len(sb.Population.Personas()), loading.Seconds())
 	fmt.Fprint(w, b.String())
 }

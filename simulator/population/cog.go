@@ -237,16 +237,37 @@ func (c *COG) Country(code string) (Country, bool) {
 // sorted by Insee code; nil when there is none. The index behind it is
 // built on the first call.
 func (c *COG) CommunesByPostalCode(cp string) []Commune {
+	var out []Commune
+	for _, e := range c.postalEntries(cp) {
+		out = append(out, c.communes[e.idx])
+	}
+	return out
+}
+
+// servesCommune tells whether postal code cp serves a commune named
+// exactly name, without copying the communes (the fast path of checking a
+// large population's addresses).
+func (c *COG) servesCommune(cp, name string) bool {
+	for _, e := range c.postalEntries(cp) {
+		if c.communes[e.idx].Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// postalEntries are the entries of the postal index for cp.
+func (c *COG) postalEntries(cp string) []cogPostalEntry {
 	if c == nil {
 		return nil
 	}
 	c.postalOnce.Do(c.buildPostalIndex)
 	i, _ := slices.BinarySearchFunc(c.postalIndex, cp, func(e cogPostalEntry, cp string) int { return cmp.Compare(e.cp, cp) })
-	var out []Commune
-	for ; i < len(c.postalIndex) && c.postalIndex[i].cp == cp; i++ {
-		out = append(out, c.communes[c.postalIndex[i].idx])
+	j := i
+	for j < len(c.postalIndex) && c.postalIndex[j].cp == cp {
+		j++
 	}
-	return out
+	return c.postalIndex[i:j]
 }
 
 // buildPostalIndex fills postalIndex from the communes.

@@ -31,13 +31,12 @@ import (
 // keys when the source fixture file had one.
 func Export(pop *Population, dir string) error {
 	src := pop.Source()
-	docs, err := src.documents(pop.cog)
+	docs, err := src.documents()
 	if err != nil {
 		return err
 	}
-	var errs fixture.Errors
-	personas := mergeItems(docs, func(d Document) []*yaml.Node { return d.Personas }, &errs)
-	foyers := mergeItems(docs, func(d Document) []*yaml.Node { return d.Foyers }, &errs)
+	personas := mergeItems(docs, Document.personaItems)
+	foyers := mergeItems(docs, Document.foyerItems)
 
 	type file struct {
 		name string
@@ -134,21 +133,23 @@ func encodeItems(key, header string, items []item) ([]byte, error) {
 	buf.WriteString(key + ":\n")
 	var one bytes.Buffer
 	var plain []byte
+	b := newNodeBuilder()
 	for i, it := range items {
 		if i > 0 {
 			buf.WriteByte('\n')
 		}
+		node := it.yamlNode(b)
 		// Items made of plain shapes (the generated ones) are written
 		// directly; the others by yaml.v3.
 		var ok bool
-		if plain, ok = appendPlainItem(plain[:0], it.node); ok {
+		if plain, ok = appendPlainItem(plain[:0], node); ok {
 			buf.Write(plain)
 			continue
 		}
 		one.Reset()
 		enc := yaml.NewEncoder(&one)
 		enc.SetIndent(2)
-		if err := enc.Encode(it.node); err != nil {
+		if err := enc.Encode(node); err != nil {
 			return nil, err
 		}
 		if err := enc.Close(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -48,6 +49,12 @@ type Foyer struct {
 	// years holds the yearly data by offset: 1 = N-1, 2 = N-2, 3 = N-3;
 	// nil when the foyer did not exist that year.
 	years [4]*foyerYear
+	// What the avis are computed from, besides each year's spec: the
+	// dependants counted, the fiscal address (as written) unless a year
+	// gives its own, and the Insee reference naming birthplaces.
+	pac Pac
+	aft Adresse
+	cog *COG
 }
 
 // Dependant is a person attached to a foyer: a persona, or a person known
@@ -180,6 +187,13 @@ type foyerYear struct {
 	none bool // aucune_declaration
 	// deathMD is the MM-DD of declarant 2's death, or "".
 	deathMD string
+
+	// spec is what the avis are computed from, on first use (see avis);
+	// after tells that a death splits the year, fixed that a corrective
+	// avis replaces the initial one.
+	spec         *yearSpec
+	after, fixed bool
+	once         sync.Once
 	// periods are the avis in period order, with every date left empty:
 	// Foyer.Avis fills them for the calendar year asked.
 	periods []*Avis
@@ -197,8 +211,9 @@ func (f *Foyer) Avis(annrev, ref int) []*Avis {
 		return nil
 	}
 	y := f.years[off]
-	out := make([]*Avis, len(y.periods))
-	for i, t := range y.periods {
+	periods, _ := y.avis(f)
+	out := make([]*Avis, len(periods))
+	for i, t := range periods {
 		out[i] = t.dated(annrev, y.deathMD, i)
 	}
 	return out
@@ -301,54 +316,6 @@ func (pop *Population) FoyerRole(personaID string) string { return pop.roles[per
 
 // ── Loading ────────────────────────────────────────────────────────────
 
-// foyerSpec is one foyer as foyers.yaml writes it; the nested mappings are
-// decoded one by one so that unknown keys are reported where they are.
-type foyerSpec struct {
-	ID             string    `yaml:"id"`
-	Declarant1     string    `yaml:"declarant1"`
-	Declarant2     string    `yaml:"declarant2"`
-	Dependants     yaml.Node `yaml:"dependants"`
-	Residence      yaml.Node `yaml:"residence"`
-	AdresseFiscale yaml.Node `yaml:"adresse_fiscale"`
-	Annees         yaml.Node `yaml:"annees"`
-}
-
-type dependantSpec struct {
-	Persona       string `yaml:"persona"`
-	Prenoms       string `yaml:"prenoms"`
-	Nom           string `yaml:"nom"`
-	DateNaissance string `yaml:"date_naissance"`
-	Categorie     string `yaml:"categorie"`
-}
-
-// yearSpec is one relative year of a foyer.
-type yearSpec struct {
-	SitFam               string    `yaml:"sitFam"`
-	AdresseFiscale       yaml.Node `yaml:"adresse_fiscale"`
-	ParentIsole          bool      `yaml:"parent_isole"`
-	InvaliditeDeclarant1 bool      `yaml:"invalidite_declarant1"`
-	InvaliditeDeclarant2 bool      `yaml:"invalidite_declarant2"`
-	IFI                  bool      `yaml:"ifi"`
-	AucuneDeclaration    bool      `yaml:"aucune_declaration"`
-	DecesDeclarant2      string    `yaml:"deces_declarant2"`
-	ApresDeces           yaml.Node `yaml:"apres_deces"`
-	Rectificatif         yaml.Node `yaml:"rectificatif"`
-	periodSpec           `yaml:",inline"`
-}
-
-// periodSpec is the revenues of one avis and the values the computation
-// must give, when the fixture states them.
-type periodSpec struct {
-	Revenus          map[string]int64 `yaml:"revenus"`
-	NbPart           *float64         `yaml:"nbPart"`
-	RFR              *int64           `yaml:"rfr"`
-	RevenuBrutGlobal *int64           `yaml:"revenuBrutGlobal"`
-	RevImposable     *int64           `yaml:"revImposable"`
-	MntRevbareme     *int64           `yaml:"mntRevbareme"`
-	ImpAvImput       *int64           `yaml:"impAvImput"`
-	MontTotIr        *int64           `yaml:"montTotIr"`
-}
-
 // earliestClockYear is the earliest clock year the fixtures are checked
 // for when a check needs one (a relative date of birth against a
 // declarant's absolute one): the contract's examples are the revenues 2024,
@@ -359,16 +326,14 @@ const earliestClockYear = 2025
 // dependant child.
 const minParentAge = 15
 
-var yearKeys = map[string]int{"N-1": 1, "N-2": 2, "N-3": 3}
-
-// foyerLoader holds the state of one loading of foyers.yaml.
+// foyerLoader checks foyers and records the problems.
 type foyerLoader struct {
 	pop  *Population
 	file string // the file of the item being checked, for messages
-	decl map[*Persona]*DeclarantAvis
 	errs fixture.Errors
-	// seen records, per relative year, who is a declarant or dependant of
-	// which foyer, to report the same person in two foyers.
+	// declarants and dependants record, per relative year, who is a
+	// declarant or dependant of which foyer, to report the same person in
+	// two foyers (see together).
 	declarants [4]map[string]*Foyer
 	dependants [4]map[string]*Foyer
 }
@@ -378,27 +343,69 @@ func (l *foyerLoader) add(node *yaml.Node, format string, args ...any) {
 }
 
 // loadFoyers checks the foyer items against the personas, the COG and the
-// tax computation, and indexes the foyers.
+// tax computation, and indexes the foyers. Each foyer is checked on its own
+// (in parallel for a large population), then the foyers are checked
+// against one another in item order: identifiers, and one foyer per person
+// and year. The avis themselves are computed on first use (see
+// foyerYear.avis), except where a fixture states a value the computation
+// must give.
 func (pop *Population) loadFoyers(items []item) error {
-	pop.foyerByID = map[string]*Foyer{}
-	pop.spiFoyers = map[string]*declarantFoyers{}
-	pop.roles = map[string]string{}
-	l := &foyerLoader{pop: pop}
-	for i := range l.declarants {
-		l.declarants[i] = map[string]*Foyer{}
-		l.dependants[i] = map[string]*Foyer{}
-	}
-	for _, it := range items {
-		l.file = it.file
-		if f := l.foyer(it.node); f != nil {
-			pop.foyers = append(pop.foyers, f)
+	specs := make([]*foyerSpec, len(items))
+	foyers := make([]*Foyer, len(items))
+	rangeErrs := inRanges(len(items), func(lo, hi int, errs *fixture.Errors) {
+		l := &foyerLoader{pop: pop}
+		for i, it := range items[lo:hi] {
+			l.file = it.file
+			spec := it.foyer
+			if spec == nil {
+				if spec = l.parseFoyer(it.node); spec == nil {
+					continue
+				}
+			}
+			specs[lo+i], foyers[lo+i] = spec, l.foyer(spec)
 		}
+		*errs = l.errs
+	})
+	l := &foyerLoader{pop: pop}
+	for _, e := range rangeErrs {
+		l.errs = append(l.errs, e...)
+	}
+	pop.foyerByID = make(map[string]*Foyer, len(items))
+	pop.spiFoyers = make(map[string]*declarantFoyers, len(items))
+	pop.roles = make(map[string]string, len(pop.personas))
+	pop.foyers = make([]*Foyer, 0, len(items))
+	for off := 1; off <= 3; off++ {
+		l.declarants[off] = make(map[string]*Foyer, len(items))
+		l.dependants[off] = map[string]*Foyer{}
+	}
+	for i, f := range foyers {
+		if f == nil {
+			continue
+		}
+		l.file = items[i].file
+		l.together(f, specs[i])
+		pop.foyers = append(pop.foyers, f)
 	}
 	if err := l.errs.Err(); err != nil {
 		return err
 	}
 	pop.indexFoyers()
 	return nil
+}
+
+// together checks f against the foyers before it: its id, and the years
+// its declarants and dependants are claimed by another foyer.
+func (l *foyerLoader) together(f *Foyer, spec *foyerSpec) {
+	if other, ok := l.pop.foyerByID[f.ID]; ok && isID(f.ID) {
+		l.add(fixture.ValueNode(spec.node, "id"), "foyer id %q is used twice (first at line %d)", f.ID, other.Line)
+	} else {
+		l.pop.foyerByID[f.ID] = f
+	}
+	for off := 1; off <= 3; off++ {
+		if ys := spec.Annees[off]; ys != nil && !ys.broken {
+			l.claim(f, off, ys.key, yearLabel{id: f.ID, off: off})
+		}
+	}
 }
 
 // indexFoyers fills the lookups by id and SPI, and the roles.
@@ -439,19 +446,15 @@ func (pop *Population) indexFoyers() {
 	}
 }
 
-// foyer checks and builds one foyer; nil when it is too broken to go on.
-func (l *foyerLoader) foyer(node *yaml.Node) *Foyer {
-	var spec foyerSpec
-	if !fixture.Decode(l.file, node, &spec, &l.errs) {
-		return nil
+// foyer checks and builds one foyer.
+func (l *foyerLoader) foyer(spec *foyerSpec) *Foyer {
+	node := spec.node
+	f := &Foyer{ID: spec.ID}
+	if node != nil {
+		f.Line = node.Line
 	}
-	f := &Foyer{ID: spec.ID, Line: node.Line}
-	if !idPattern.MatchString(spec.ID) {
+	if !isID(spec.ID) {
 		l.add(fixture.ValueNode(node, "id"), "foyer id %q must be lower-case letters, digits and hyphens", spec.ID)
-	} else if other, ok := l.pop.foyerByID[spec.ID]; ok {
-		l.add(fixture.ValueNode(node, "id"), "foyer id %q is used twice (first at line %d)", spec.ID, other.Line)
-	} else {
-		l.pop.foyerByID[spec.ID] = f // for the duplicate check; reset by indexFoyers
 	}
 	f.Declarant1 = l.declarant(node, "declarant1", spec.Declarant1, true)
 	if spec.Declarant2 != "" {
@@ -460,43 +463,24 @@ func (l *foyerLoader) foyer(node *yaml.Node) *Foyer {
 			l.add(fixture.ValueNode(node, "declarant2"), "foyer %q: declarant2 is declarant1 again", f.ID)
 		}
 	}
-	if spec.Residence.Kind == 0 {
-		l.add(node, "foyer %q: missing key \"residence\" (the address where the household lives)", f.ID)
-	} else if a, ok := l.adresse(&spec.Residence); ok {
-		f.Residence = a
+	if spec.Residence != nil && l.adresse(spec.Residence) {
+		f.Residence = spec.Residence.Adresse
 	}
-	aft := f.Residence.normalised()
-	if spec.AdresseFiscale.Kind != 0 {
-		if a, ok := l.adresse(&spec.AdresseFiscale); ok {
-			aft = a.normalised()
+	aft := f.Residence
+	if spec.AdresseFiscale != nil && l.adresse(spec.AdresseFiscale) {
+		aft = spec.AdresseFiscale.Adresse
+	}
+	l.dependantsOf(f, spec.Dependants)
+	categories := make([]string, len(f.Dependants))
+	for i, d := range f.Dependants {
+		categories[i] = d.Categorie
+	}
+	f.pac, _ = PacOf(categories) // categories were checked one by one
+	f.aft, f.cog = aft, l.pop.cog
+	for off := 1; off <= 3; off++ {
+		if ys := spec.Annees[off]; ys != nil {
+			f.years[off] = l.year(f, spec.Declarant2 != "", off, ys)
 		}
-	}
-	l.dependantsOf(f, &spec.Dependants)
-	var categories []string
-	for _, d := range f.Dependants {
-		categories = append(categories, d.Categorie)
-	}
-	pac, _ := PacOf(categories) // categories were checked one by one
-	if spec.Annees.Kind == 0 {
-		l.add(node, "foyer %q: missing key \"annees\" (N-1, N-2, N-3)", f.ID)
-		return f
-	}
-	if spec.Annees.Kind != yaml.MappingNode || len(spec.Annees.Content) == 0 {
-		l.add(&spec.Annees, "foyer %q: \"annees\" must map N-1, N-2 or N-3 to the year's declaration", f.ID)
-		return f
-	}
-	for i := 0; i+1 < len(spec.Annees.Content); i += 2 {
-		key, value := spec.Annees.Content[i], spec.Annees.Content[i+1]
-		off, ok := yearKeys[key.Value]
-		if !ok {
-			l.add(key, "foyer %q: year %q must be N-1, N-2 or N-3 (N is the clock's year; N-1 is the revenue year taxed during year N)", f.ID, key.Value)
-			continue
-		}
-		if f.years[off] != nil {
-			l.add(key, "foyer %q: year %s is given twice", f.ID, key.Value)
-			continue
-		}
-		f.years[off] = l.year(f, spec.Declarant2 != "", off, key, value, pac, aft)
 	}
 	l.checkDependantAges(f)
 	return f
@@ -523,30 +507,28 @@ func (l *foyerLoader) declarant(node *yaml.Node, key, id string, required bool) 
 	return p
 }
 
-// adresse decodes and checks an address against the COG.
-func (l *foyerLoader) adresse(node *yaml.Node) (Adresse, bool) {
-	var a Adresse
-	if !fixture.Decode(l.file, node, &a, &l.errs) {
-		return a, false
-	}
+// adresse checks an address against the COG.
+func (l *foyerLoader) adresse(spec *adresseSpec) bool {
+	a, node := spec.Adresse, spec.node
 	ok := true
 	if strings.TrimSpace(a.Voie) == "" {
 		l.add(fixture.ValueNode(node, "voie"), "address without \"voie\" (number and street)")
 		ok = false
 	}
-	communes := l.pop.cog.CommunesByPostalCode(a.CodePostal)
 	switch {
 	case !cogDigits(a.CodePostal, 5):
 		l.add(fixture.ValueNode(node, "code_postal"), "code_postal %q must be 5 digits (quote it)", a.CodePostal)
 		ok = false
-	case len(communes) == 0:
+	case l.pop.cog.servesCommune(a.CodePostal, a.Commune):
+		// Spelled as the COG spells it (every generated address).
+	case len(l.pop.cog.postalEntries(a.CodePostal)) == 0:
 		l.add(fixture.ValueNode(node, "code_postal"), "code_postal %s serves no commune of the COG reference", a.CodePostal)
 		ok = false
 	default:
 		want := communeKey(a.Commune)
 		var names []string
 		found := false
-		for _, c := range communes {
+		for _, c := range l.pop.cog.CommunesByPostalCode(a.CodePostal) {
 			names = append(names, c.Name)
 			found = found || communeKey(c.Name) == want
 		}
@@ -555,23 +537,13 @@ func (l *foyerLoader) adresse(node *yaml.Node) (Adresse, bool) {
 			ok = false
 		}
 	}
-	return a, ok
+	return ok
 }
 
-// dependantsOf decodes and checks the dependants.
-func (l *foyerLoader) dependantsOf(f *Foyer, node *yaml.Node) {
-	if node.Kind == 0 {
-		return
-	}
-	if node.Kind != yaml.SequenceNode {
-		l.add(node, "foyer %q: \"dependants\" must be a list", f.ID)
-		return
-	}
-	for _, item := range node.Content {
-		var spec dependantSpec
-		if !fixture.Decode(l.file, item, &spec, &l.errs) {
-			continue
-		}
+// dependantsOf checks the dependants and attaches them to f.
+func (l *foyerLoader) dependantsOf(f *Foyer, specs []dependantSpec) {
+	for _, spec := range specs {
+		item := spec.node
 		d := Dependant{Categorie: spec.Categorie}
 		ok := true
 		if _, err := PacOf([]string{spec.Categorie}); err != nil {
@@ -613,7 +585,9 @@ func (l *foyerLoader) dependantsOf(f *Foyer, node *yaml.Node) {
 			d.born = b
 		}
 		if ok {
-			d.born.line = item.Line
+			if item != nil {
+				d.born.line = item.Line
+			}
 			f.Dependants = append(f.Dependants, d)
 		}
 	}
@@ -678,119 +652,107 @@ func (l *foyerLoader) checkDependantAges(f *Foyer) {
 	}
 }
 
-// year checks and builds one relative year of f; hasDec2 tells whether the
-// fixture names a declarant2 (even one that did not resolve).
-func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, key, node *yaml.Node, pac Pac, aft Adresse) *foyerYear {
+// yearLabel names a year of a foyer in messages, e.g. `foyer "dubois",
+// N-1, rectificatif`; the text is made only when a message is.
+type yearLabel struct {
+	id   string
+	off  int
+	part string
+}
+
+func (y yearLabel) String() string {
+	s := fmt.Sprintf("foyer %q, N-%d", y.id, y.off)
+	if y.part != "" {
+		s += ", " + y.part
+	}
+	return s
+}
+
+// year checks one relative year of f and plans its avis; hasDec2 tells
+// whether the fixture names a declarant2 (even one that did not resolve).
+func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyerYear {
 	y := &foyerYear{}
-	var spec yearSpec
-	if !fixture.Decode(l.file, node, &spec, &l.errs) {
+	if ys.broken {
 		return y
 	}
-	label := fmt.Sprintf("foyer %q, %s", f.ID, key.Value)
-	l.claim(f, off, key, label)
-	if spec.AucuneDeclaration {
-		if len(node.Content) > 2 {
+	node := ys.node
+	label := yearLabel{id: f.ID, off: off}
+	if ys.AucuneDeclaration {
+		if !ys.alone {
 			l.add(node, "%s: aucune_declaration excludes every other key", label)
 		}
 		y.none = true
 		return y
 	}
 	// Situation de famille against the declarants.
-	couple := spec.SitFam == "M" || spec.SitFam == "O"
+	couple := ys.SitFam == "M" || ys.SitFam == "O"
 	switch {
-	case !strings.Contains("MOCDV", spec.SitFam) || len(spec.SitFam) != 1:
-		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %q must be M (marié), O (pacsé), C (célibataire), D (divorcé) or V (veuf)", label, spec.SitFam)
+	case !strings.Contains("MOCDV", ys.SitFam) || len(ys.SitFam) != 1:
+		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %q must be M (marié), O (pacsé), C (célibataire), D (divorcé) or V (veuf)", label, ys.SitFam)
 		return y
 	case couple && !hasDec2:
-		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %s needs two declarants; this foyer has only declarant1", label, spec.SitFam)
+		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %s needs two declarants; this foyer has only declarant1", label, ys.SitFam)
 	case !couple && hasDec2:
-		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %s is for a single declarant; this foyer has two (use M or O; a death is deces_declarant2)", label, spec.SitFam)
+		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %s is for a single declarant; this foyer has two (use M or O; a death is deces_declarant2)", label, ys.SitFam)
 	}
-	children := pac.NbPacF + pac.NbPacH + pac.NbPacJ
-	if spec.ParentIsole && (spec.SitFam != "C" && spec.SitFam != "D" || children == 0) {
-		l.add(fixture.ValueNode(node, "parent_isole"), "%s: parent_isole (case T) is for a single or divorced declarant with a child (F, G, H, I or J); sitFam is %s, %s", label, spec.SitFam, pac)
+	children := f.pac.NbPacF + f.pac.NbPacH + f.pac.NbPacJ
+	if ys.ParentIsole && (ys.SitFam != "C" && ys.SitFam != "D" || children == 0) {
+		l.add(fixture.ValueNode(node, "parent_isole"), "%s: parent_isole (case T) is for a single or divorced declarant with a child (F, G, H, I or J); sitFam is %s, %s", label, ys.SitFam, f.pac)
 	}
-	if spec.InvaliditeDeclarant2 && !hasDec2 {
+	if ys.InvaliditeDeclarant2 && !hasDec2 {
 		l.add(fixture.ValueNode(node, "invalidite_declarant2"), "%s: invalidite_declarant2 without declarant2", label)
 	}
-	if spec.AdresseFiscale.Kind != 0 {
-		if a, ok := l.adresse(&spec.AdresseFiscale); ok {
-			aft = a.normalised()
-		}
+	if ys.AdresseFiscale != nil {
+		l.adresse(ys.AdresseFiscale)
 	}
-	decl := Declaration{
-		SitFam: spec.SitFam, ParentIsole: spec.ParentIsole,
-		Invalide1: spec.InvaliditeDeclarant1, Invalide2: spec.InvaliditeDeclarant2,
-		Pac: pac, Revenus: spec.Revenus,
-	}
-	tmpl := func() *Avis {
-		a := &Avis{
-			TypeAvis: TypeAvisInitial, SitFam: spec.SitFam, Pac: pac, Aft: aft,
-			IFI: spec.IFI, NumRole: "001", IndDeficit: "0",
-			Dec1: l.declarantAvis(f.Declarant1), Dec2: l.declarantAvis(f.Declarant2),
-		}
-		if spec.ParentIsole {
-			a.SitParIso = "T"
-		}
-		return a
-	}
-	l.checkCodes(label, node, spec.Revenus, hasDec2, len(f.Dependants))
-	first := tmpl()
-	l.compute(label, node, first, decl, spec.periodSpec)
-	y.periods = []*Avis{first}
+	y.spec = ys
+	decl := ys.declaration(f.pac)
+	l.checkCodes(label, &ys.periodSpec, hasDec2, len(f.Dependants))
+	l.compare(label, &ys.periodSpec, decl)
 
 	// A death splits the year: the couple until the death, then the survivor.
-	if spec.DecesDeclarant2 != "" {
+	if ys.DecesDeclarant2 != "" {
 		v := fixture.ValueNode(node, "deces_declarant2")
-		md, err := time.Parse("01-02", spec.DecesDeclarant2)
+		md, err := time.Parse("01-02", ys.DecesDeclarant2)
 		switch {
 		case !hasDec2 || !couple:
 			l.add(v, "%s: deces_declarant2 needs a couple (two declarants, sitFam M or O)", label)
-		case err != nil || len(spec.DecesDeclarant2) != 5:
-			l.add(v, "%s: deces_declarant2 %q must be the day in the year, MM-DD (e.g. \"04-17\")", label, spec.DecesDeclarant2)
-		case spec.DecesDeclarant2 == "02-29" || spec.DecesDeclarant2 == "12-31":
-			l.add(v, "%s: deces_declarant2 %q: choose a day that exists every year and leaves a period after it", label, spec.DecesDeclarant2)
-		case spec.ApresDeces.Kind == 0:
+		case err != nil || len(ys.DecesDeclarant2) != 5:
+			l.add(v, "%s: deces_declarant2 %q must be the day in the year, MM-DD (e.g. \"04-17\")", label, ys.DecesDeclarant2)
+		case ys.DecesDeclarant2 == "02-29" || ys.DecesDeclarant2 == "12-31":
+			l.add(v, "%s: deces_declarant2 %q: choose a day that exists every year and leaves a period after it", label, ys.DecesDeclarant2)
+		case ys.ApresDeces == nil:
 			l.add(v, "%s: deces_declarant2 needs \"apres_deces\": the survivor's revenus after the death", label)
 		default:
 			y.deathMD = md.Format("01-02")
-			var after periodSpec
-			if fixture.Decode(l.file, &spec.ApresDeces, &after, &l.errs) {
-				afterLabel := label + ", apres_deces"
-				l.checkCodes(afterLabel, &spec.ApresDeces, after.Revenus, false, len(f.Dependants))
-				second := tmpl()
-				second.TypeAvis = TypeAvisApresDeces
-				second.SitFam = "V"
-				second.Dec2 = nil
-				d := decl
-				d.SitFam, d.Survivant, d.Invalide2, d.Revenus = "V", true, false, after.Revenus
-				l.compute(afterLabel, &spec.ApresDeces, second, d, after)
-				y.periods = append(y.periods, second)
+			if after := ys.ApresDeces; !after.broken {
+				afterLabel := label
+				afterLabel.part = "apres_deces"
+				l.checkCodes(afterLabel, after, false, len(f.Dependants))
+				l.compare(afterLabel, after, ys.survivor(decl))
+				y.after = true
 			}
 		}
-	} else if spec.ApresDeces.Kind != 0 {
-		l.add(&spec.ApresDeces, "%s: apres_deces without deces_declarant2", label)
+	} else if ys.ApresDeces != nil {
+		l.add(ys.ApresDeces.node, "%s: apres_deces without deces_declarant2", label)
 	}
 
 	// A corrective avis replaces the initial one.
-	if spec.Rectificatif.Kind != 0 {
-		var corr periodSpec
+	if corr := ys.Rectificatif; corr != nil {
+		corrLabel := label
+		corrLabel.part = "rectificatif"
 		switch {
-		case spec.DecesDeclarant2 != "":
-			l.add(&spec.Rectificatif, "%s: a corrective avis in a year with a death is not modelled", label)
-		case fixture.Decode(l.file, &spec.Rectificatif, &corr, &l.errs):
-			corrLabel := label + ", rectificatif"
-			if corr.Revenus == nil {
-				l.add(&spec.Rectificatif, "%s: the corrective avis needs its \"revenus\"", corrLabel)
-				break
-			}
-			l.checkCodes(corrLabel, &spec.Rectificatif, corr.Revenus, hasDec2, len(f.Dependants))
-			fixed := tmpl()
-			fixed.TypeAvis, fixed.Rectificatif, fixed.NumRole = TypeAvisRectificatif, true, "002"
+		case ys.DecesDeclarant2 != "":
+			l.add(corr.node, "%s: a corrective avis in a year with a death is not modelled", label)
+		case corr.broken:
+		case corr.Revenus == nil:
+			l.add(corr.node, "%s: the corrective avis needs its \"revenus\"", corrLabel)
+		default:
+			l.checkCodes(corrLabel, corr, hasDec2, len(f.Dependants))
 			d := decl
 			d.Revenus = corr.Revenus
-			l.compute(corrLabel, &spec.Rectificatif, fixed, d, corr)
-			y.initial, y.periods = first, []*Avis{fixed}
+			l.compare(corrLabel, corr, d)
+			y.fixed = true
 		}
 	}
 	return y
@@ -798,7 +760,7 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, key, node *yaml.Node
 
 // claim records f's declarants and dependants for the year, reporting a
 // person already in another foyer that year.
-func (l *foyerLoader) claim(f *Foyer, off int, key *yaml.Node, label string) {
+func (l *foyerLoader) claim(f *Foyer, off int, key *yaml.Node, label yearLabel) {
 	for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
 		if p == nil {
 			continue
@@ -826,46 +788,34 @@ func (l *foyerLoader) claim(f *Foyer, off int, key *yaml.Node, label string) {
 
 // checkCodes reports unknown codes, negative amounts and amounts of people
 // the foyer does not have.
-func (l *foyerLoader) checkCodes(label string, node *yaml.Node, revenus map[string]int64, hasDec2 bool, dependants int) {
-	rn := fixture.Key(node, "revenus")
-	if rn == nil || rn.Kind != yaml.MappingNode {
-		return
-	}
-	for i := 0; i+1 < len(rn.Content); i += 2 {
-		k := rn.Content[i]
-		rc, ok := RevenueCodeOf(k.Value)
+func (l *foyerLoader) checkCodes(label yearLabel, p *periodSpec, hasDec2 bool, dependants int) {
+	for _, c := range p.codes() {
+		rc, ok := RevenueCodeOf(c.code)
 		switch {
 		case !ok:
-			l.add(k, "%s: unknown revenue code %q (known codes: %s)", label, k.Value, revenueCodeList())
-		case revenus[k.Value] < 0:
-			l.add(rn.Content[i+1], "%s: %s must not be negative (a deficit has its own code, e.g. 4BC)", label, k.Value)
+			l.add(c.key, "%s: unknown revenue code %q (known codes: %s)", label, c.code, revenueCodeList())
+		case c.amount < 0:
+			l.add(c.value, "%s: %s must not be negative (a deficit has its own code, e.g. 4BC)", label, c.code)
 		case rc.Column == 2 && !hasDec2:
-			l.add(k, "%s: %s is an amount of declarant 2, and there is none", label, k.Value)
-		case rc.Column == 3 && (dependants == 0 || k.Value[1] == 'D' && dependants < 2):
-			l.add(k, "%s: %s is an amount of a dependant, and the foyer has %d", label, k.Value, dependants)
+			l.add(c.key, "%s: %s is an amount of declarant 2, and there is none", label, c.code)
+		case rc.Column == 3 && (dependants == 0 || c.code[1] == 'D' && dependants < 2):
+			l.add(c.key, "%s: %s is an amount of a dependant, and the foyer has %d", label, c.code, dependants)
 		}
 	}
 }
 
-// compute fills a from the computation of decl and compares the values the
-// fixture states.
-func (l *foyerLoader) compute(label string, node *yaml.Node, a *Avis, decl Declaration, spec periodSpec) {
+// compare checks the values the fixture states against the computation
+// of decl.
+func (l *foyerLoader) compare(label yearLabel, spec *periodSpec, decl Declaration) {
+	if !spec.states() {
+		return
+	}
 	c, err := Calcule(decl)
 	if err != nil {
 		return // the codes were reported with their line
 	}
-	a.NbPart = c.NbPart
-	a.PensAlPer = int(c.PensAlPer)
-	if c.Deficit {
-		a.IndDeficit = "1"
-	}
-	a.RevenuBrutGlobal, a.RevImposable, a.RFR = c.RevenuBrutGlobal, c.RevImposable, c.RFR
-	a.MntRevbareme, a.ImpAvImput, a.MontTotIr = c.MntRevbareme, c.ImpAvImput, c.MontTotIr
-	a.Rev = revenusOf(decl.Revenus)
-	a.Factures = factures(c)
-
 	if spec.NbPart != nil && *spec.NbPart != c.NbPart {
-		l.add(fixture.ValueNode(node, "nbPart"), "%s: nbPart is %s in the fixture, but the quotient familial gives %s (sitFam %s, %s%s)",
+		l.add(fixture.ValueNode(spec.node, "nbPart"), "%s: nbPart is %s in the fixture, but the quotient familial gives %s (sitFam %s, %s%s)",
 			label, formatParts(*spec.NbPart), formatParts(c.NbPart), decl.SitFam, decl.Pac, partsNotes(decl))
 	}
 	for _, v := range []struct {
@@ -881,10 +831,97 @@ func (l *foyerLoader) compute(label string, node *yaml.Node, a *Avis, decl Decla
 		{"montTotIr", spec.MontTotIr, c.MontTotIr},
 	} {
 		if v.want != nil && *v.want != v.got {
-			l.add(fixture.ValueNode(node, v.key), "%s: %s is %d in the fixture, but the computation gives %d (revenu imposable %d, %s parts, impôt au barème %d, décote %d)",
+			l.add(fixture.ValueNode(spec.node, v.key), "%s: %s is %d in the fixture, but the computation gives %d (revenu imposable %d, %s parts, impôt au barème %d, décote %d)",
 				label, v.key, *v.want, v.got, c.RevImposable, formatParts(c.NbPart), c.MntRevbareme, c.Decote)
 		}
 	}
+}
+
+// ── The avis, computed on first use ───────────────────────────────────
+
+// declaration is the input of the tax computation for the year's
+// initial avis.
+func (ys *yearSpec) declaration(pac Pac) Declaration {
+	return Declaration{
+		SitFam: ys.SitFam, ParentIsole: ys.ParentIsole,
+		Invalide1: ys.InvaliditeDeclarant1, Invalide2: ys.InvaliditeDeclarant2,
+		Pac: pac, Revenus: ys.Revenus,
+	}
+}
+
+// survivor is the declaration of the period after declarant 2's death.
+func (ys *yearSpec) survivor(decl Declaration) Declaration {
+	decl.SitFam, decl.Survivant, decl.Invalide2, decl.Revenus = "V", true, false, ys.ApresDeces.Revenus
+	return decl
+}
+
+// avis computes the year's avis templates the first time they are asked
+// for: a large population is loaded without computing the avis of
+// households nobody logs in as.
+func (y *foyerYear) avis(f *Foyer) (periods []*Avis, initial *Avis) {
+	y.once.Do(func() {
+		if y.spec != nil && !y.none {
+			y.periods, y.initial = y.make(f)
+		}
+	})
+	return y.periods, y.initial
+}
+
+// make computes the avis of the year, in period order, and the initial
+// avis a corrective one replaced.
+func (y *foyerYear) make(f *Foyer) (periods []*Avis, initial *Avis) {
+	ys := y.spec
+	aft := f.aft
+	if ys.AdresseFiscale != nil {
+		aft = ys.AdresseFiscale.Adresse
+	}
+	aft = aft.normalised()
+	dec1, dec2 := declarantAvis(f.cog, f.Declarant1), declarantAvis(f.cog, f.Declarant2)
+	tmpl := func(d Declaration) *Avis {
+		a := &Avis{
+			TypeAvis: TypeAvisInitial, SitFam: d.SitFam, Pac: d.Pac, Aft: aft,
+			IFI: ys.IFI, NumRole: "001", IndDeficit: "0", Dec1: dec1, Dec2: dec2,
+		}
+		if d.ParentIsole {
+			a.SitParIso = "T"
+		}
+		a.fill(d)
+		return a
+	}
+	decl := ys.declaration(f.pac)
+	first := tmpl(decl)
+	if y.fixed {
+		d := decl
+		d.Revenus = ys.Rectificatif.Revenus
+		fixed := tmpl(d)
+		fixed.TypeAvis, fixed.Rectificatif, fixed.NumRole = TypeAvisRectificatif, true, "002"
+		return []*Avis{fixed}, first
+	}
+	periods = []*Avis{first}
+	if y.after {
+		second := tmpl(ys.survivor(decl))
+		second.TypeAvis = TypeAvisApresDeces
+		second.Dec2 = nil
+		periods = append(periods, second)
+	}
+	return periods, nil
+}
+
+// fill sets the amounts of a from the computation of decl.
+func (a *Avis) fill(decl Declaration) {
+	c, err := Calcule(decl)
+	if err != nil {
+		return // the codes were checked at load
+	}
+	a.NbPart = c.NbPart
+	a.PensAlPer = int(c.PensAlPer)
+	if c.Deficit {
+		a.IndDeficit = "1"
+	}
+	a.RevenuBrutGlobal, a.RevImposable, a.RFR = c.RevenuBrutGlobal, c.RevImposable, c.RFR
+	a.MntRevbareme, a.ImpAvImput, a.MontTotIr = c.MntRevbareme, c.ImpAvImput, c.MontTotIr
+	a.Rev = revenusOf(decl.Revenus)
+	a.Factures = factures(c)
 }
 
 // partsNotes lists the other inputs of the quotient familial, for messages.
@@ -989,25 +1026,8 @@ func factures(c Calcul) []LigneFacture {
 	return out
 }
 
-// declarantAvis is pop.declarantAvis computed once per persona: every
-// avis template of a load shares it (dated copies it).
-func (l *foyerLoader) declarantAvis(p *Persona) *DeclarantAvis {
-	if p == nil {
-		return nil
-	}
-	if d, ok := l.decl[p]; ok {
-		return d
-	}
-	if l.decl == nil {
-		l.decl = map[*Persona]*DeclarantAvis{}
-	}
-	d := l.pop.declarantAvis(p)
-	l.decl[p] = d
-	return d
-}
-
 // declarantAvis is how the avis names p; nil for nil.
-func (pop *Population) declarantAvis(p *Persona) *DeclarantAvis {
+func declarantAvis(cog *COG, p *Persona) *DeclarantAvis {
 	if p == nil {
 		return nil
 	}
@@ -1023,10 +1043,10 @@ func (pop *Population) declarantAvis(p *Persona) *DeclarantAvis {
 		DateNaissance: p.Birthdate,
 	}
 	if p.BornInFrance() {
-		if c, ok := pop.cog.Commune(p.Birthplace); ok {
+		if c, ok := cog.Commune(p.Birthplace); ok {
 			d.DptNaissance, d.LieuNaissance = c.Departement, avisText(c.Name)
 		}
-	} else if c, ok := pop.cog.Country(p.Birthcountry); ok {
+	} else if c, ok := cog.Country(p.Birthcountry); ok {
 		d.DptNaissance, d.LieuNaissance = "99", avisText(c.Name)
 	}
 	return d
@@ -1096,10 +1116,7 @@ func avisText(s string) string {
 		case '’':
 			b.WriteByte('\'')
 		default:
-			if f, ok := foldTable[r]; ok {
-				r = f
-			}
-			b.WriteRune(r)
+			b.WriteRune(foldRune(r))
 		}
 	}
 	return strings.ToUpper(strings.Join(strings.Fields(b.String()), " "))

@@ -294,7 +294,7 @@ func TestEmbeddedCorrectiveAvis(t *testing.T) {
 	if !a.Rectificatif || a.TypeAvis != TypeAvisRectificatif || a.RFR != 34830 || a.Rev.Tspr[0].Valeur != "38700" || a.DatEtab != "2025-11-18" || a.NumRole != "002" {
 		t.Errorf("corrective avis: %+v", a)
 	}
-	if initial := f.years[2].initial; initial == nil || initial.RFR != 30600 || initial.Rectificatif {
+	if _, initial := f.years[2].avis(f); initial == nil || initial.RFR != 30600 || initial.Rectificatif {
 		t.Errorf("initial avis kept: %+v", initial)
 	}
 	if _, avis := avisOf(t, pop, spiStephane, ref); len(avis) != 1 || avis[0].Rectificatif || avis[0].TypeAvis != TypeAvisInitial {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
@@ -17,8 +19,9 @@ import (
 
 // Generator makes N fictitious personas and the foyers fiscaux they form,
 // from Seed alone: the same N, Seed and COG give the same items, byte for
-// byte, and a smaller N gives the first households of a larger one (all but
-// the last, which may be cut short).
+// byte, whatever the number of processors (see genChunk), and a smaller N
+// gives the first households of a larger one (all but the last, which may
+// be cut short).
 //
 // The items are YAML mappings shaped exactly like the entries of
 // personas.yaml and foyers.yaml, so that Build checks them like the
@@ -93,17 +96,52 @@ func (g Generator) Documents(cog *COG) ([]Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := rand.New(rand.NewPCG(uint64(g.Seed), 0x626163617361626c)) // "bacasabl"
+	chunks := make([]*generator, (g.N+genChunk-1)/genChunk)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Go(func() {
+			for c := range next {
+				chunks[c] = g.chunk(t, c)
+			}
+		})
+	}
+	for c := range chunks {
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+	doc := Document{File: g.Name(), madePersonas: make([]*Persona, 0, g.N), madeFoyers: make([]*foyerSpec, 0, g.N*4/5)}
+	for _, gen := range chunks {
+		doc.madePersonas = append(doc.madePersonas, gen.personas...)
+		doc.madeFoyers = append(doc.madeFoyers, gen.foyers...)
+	}
+	return []Document{doc}, nil
+}
+
+// genChunk is how many personas one chunk of a population holds. Chunks
+// are generated in parallel, each from its own stream of the seed and
+// numbered in its own range (chunk c has the personas, SPIs and foyers
+// numbered c×genChunk+1 onwards), so that the population does not depend
+// on the number of processors. Changing it changes every population.
+const genChunk = 5000
+
+// chunk generates chunk c.
+func (g Generator) chunk(t *genTables, c int) *generator {
+	base := c * genChunk
+	r := rand.New(rand.NewPCG(uint64(g.Seed), 0x626163617361626c+uint64(c))) // "bacasabl"
 	// gofakeit takes 0 for "seed from crypto/rand": derive a non-zero seed.
 	fakerSeed := int64(r.Uint64()>>1) | 1
+	n := min(genChunk, g.N-base)
 	gen := &generator{
-		r: r, f: gofakeit.NewUnlocked(fakerSeed), t: t, b: newNodeBuilder(), left: g.N,
-		personas: make([]*yaml.Node, 0, g.N), foyers: make([]*yaml.Node, 0, g.N*4/5),
+		r: r, f: gofakeit.NewUnlocked(fakerSeed), t: t, left: n,
+		nPersona: base, nSPI: base, nFoyer: base,
+		personas: make([]*Persona, 0, n), foyers: make([]*foyerSpec, 0, n*4/5),
 	}
 	for gen.left > 0 {
 		gen.household()
 	}
-	return []Document{{File: g.Name(), Personas: gen.personas, Foyers: gen.foyers}}, nil
+	return gen
 }
 
 // ── Tables drawn from ──────────────────────────────────────────────────
@@ -145,7 +183,11 @@ func (w *weightedCommunes) pick(r *rand.Rand) Commune {
 var communesWithArrondissements = map[string]bool{"75056": true, "13055": true, "69123": true}
 
 func newGenTables(cog *COG) (*genTables, error) {
-	t := &genTables{}
+	n := len(cog.Communes())
+	t := &genTables{
+		birthplaces: weightedCommunes{communes: make([]Commune, 0, n), cum: make([]int64, 0, n)},
+		homes:       weightedCommunes{communes: make([]Commune, 0, n), cum: make([]int64, 0, n)},
+	}
 	for _, c := range cog.Communes() {
 		if c.Population <= 0 {
 			continue
@@ -189,11 +231,11 @@ type generator struct {
 	r    *rand.Rand
 	f    *gofakeit.Faker
 	t    *genTables
-	b    *nodeBuilder
 	left int // personas still to make
 
 	nPersona, nSPI, nFoyer int
-	personas, foyers       []*yaml.Node
+	personas               []*Persona
+	foyers                 []*foyerSpec
 }
 
 // Household kinds, with their weights (per hundred households).
@@ -1145,22 +1187,109 @@ func ifElse[T any](cond bool, yes, no T) T {
 	return no
 }
 
-// ── YAML items ─────────────────────────────────────────────────────────
+// ── Items ──────────────────────────────────────────────────────────────
 
-// emit appends the personas, then the foyer.
+// emit appends the personas, then the foyer, as the items Build checks.
 func (g *generator) emit(f *foyer, people ...*person) {
 	for _, p := range people {
-		g.personas = append(g.personas, g.b.persona(p))
+		g.personas = append(g.personas, p.persona())
 	}
 	g.emitFoyer(f)
 }
 
-func (g *generator) emitFoyer(f *foyer) { g.foyers = append(g.foyers, g.b.foyer(f)) }
+func (g *generator) emitFoyer(f *foyer) { g.foyers = append(g.foyers, f.spec()) }
 
-// nodeBuilder makes the YAML nodes of the items. Building a large
-// population allocates millions of nodes, so they come from slabs, and key
-// nodes and frequent values are shared between items: Build and Export only
-// read nodes.
+// persona is p as an item of personas.yaml.
+func (p *person) persona() *Persona {
+	return &Persona{
+		ID: p.id, Login: p.login, Password: DefaultPassword, SPI: p.spi,
+		GivenName: p.given, FamilyName: p.family, PreferredUsername: p.usage,
+		Birthdate: p.birthdate, Gender: p.gender, Birthplace: p.birthplace, Birthcountry: p.country,
+		Email: p.email, Situation: p.situation,
+	}
+}
+
+// spec is f as an item of foyers.yaml.
+func (f *foyer) spec() *foyerSpec {
+	s := &foyerSpec{ID: f.id, Declarant1: f.dec1.id, Residence: &adresseSpec{Adresse: f.residence}}
+	if f.dec2 != nil {
+		s.Declarant2 = f.dec2.id
+	}
+	if len(f.children) > 0 {
+		s.Dependants = make([]dependantSpec, len(f.children))
+		for i, c := range f.children {
+			d := &s.Dependants[i]
+			if c.persona != nil {
+				d.Persona = c.persona.id
+			} else {
+				d.Prenoms, d.Nom, d.DateNaissance = c.prenoms, c.nom, "N-"+strconv.Itoa(c.k)+"-"+c.monthDay
+			}
+			d.Categorie = c.categorie
+		}
+	}
+	for off := 1; off <= 3; off++ {
+		if y := f.years[off]; y != nil {
+			s.Annees[off] = y.spec()
+		}
+	}
+	return s
+}
+
+func (y *year) spec() *yearSpec {
+	s := &yearSpec{AucuneDeclaration: y.none, alone: y.none}
+	if y.none {
+		return s
+	}
+	s.SitFam, s.ParentIsole, s.IFI = y.sitFam, y.parentIsole, y.ifi
+	s.InvaliditeDeclarant1, s.InvaliditeDeclarant2 = y.inv1, y.inv2
+	if y.adresseFiscale != nil {
+		s.AdresseFiscale = &adresseSpec{Adresse: *y.adresseFiscale}
+	}
+	s.Revenus = y.revenus.declared()
+	if y.deathMD != "" {
+		s.DecesDeclarant2 = y.deathMD
+		s.ApresDeces = &periodSpec{Revenus: y.apresDeces.declared()}
+	}
+	if y.rectificatif != nil {
+		s.Rectificatif = &periodSpec{Revenus: y.rectificatif.declared()}
+	}
+	return s
+}
+
+// declared is the amounts declared, by code.
+func (a *amounts) declared() map[string]int64 {
+	n := 0
+	for _, v := range a {
+		if v > 0 {
+			n++
+		}
+	}
+	m := make(map[string]int64, n)
+	for i, v := range a {
+		if v > 0 {
+			m[genCodes[i]] = v
+		}
+	}
+	return m
+}
+
+// ── YAML items ─────────────────────────────────────────────────────────
+
+// yamlNode is the item as YAML: its node, or one made from its value.
+func (it item) yamlNode(b *nodeBuilder) *yaml.Node {
+	switch {
+	case it.node != nil:
+		return it.node
+	case it.persona != nil:
+		return b.persona(it.persona)
+	default:
+		return b.foyer(it.foyer)
+	}
+}
+
+// nodeBuilder makes the YAML nodes of generated items, for Export. Nodes
+// come from slabs, and key nodes and frequent values are shared between
+// items: Export only reads nodes.
 type nodeBuilder struct {
 	slab   []yaml.Node
 	ptrs   []*yaml.Node
@@ -1252,53 +1381,64 @@ func (b *nodeBuilder) set(m *yaml.Node, key string, value *yaml.Node) {
 }
 
 // persona is the item of personas.yaml, keys in the file's order.
-func (b *nodeBuilder) persona(p *person) *yaml.Node {
+func (b *nodeBuilder) persona(p *Persona) *yaml.Node {
 	m := b.mapping(false, 12)
-	b.set(m, "id", b.str(p.id, false))
-	b.set(m, "login", b.str(p.login, false))
-	if p.spi != "" {
-		b.set(m, "spi", b.str(p.spi, true))
+	b.set(m, "id", b.str(p.ID, false))
+	b.set(m, "login", b.str(p.Login, false))
+	if p.Password != DefaultPassword {
+		b.set(m, "password", b.str(p.Password, true))
 	}
-	b.set(m, "given_name", b.str(p.given, true))
-	b.set(m, "family_name", b.sharedStr(p.family, true))
-	b.set(m, "preferred_username", b.sharedStr(p.usage, true))
-	b.set(m, "birthdate", b.str(p.birthdate, true))
-	b.set(m, "gender", b.sharedStr(p.gender, false))
-	b.set(m, "birthplace", b.sharedStr(p.birthplace, true))
-	b.set(m, "birthcountry", b.sharedStr(p.country, true))
-	b.set(m, "email", b.str(p.email, true))
-	b.set(m, "situation", b.sharedStr(p.situation, true))
+	if p.SPI != "" {
+		b.set(m, "spi", b.str(p.SPI, true))
+	}
+	b.set(m, "given_name", b.str(p.GivenName, true))
+	b.set(m, "family_name", b.sharedStr(p.FamilyName, true))
+	b.set(m, "preferred_username", b.sharedStr(p.PreferredUsername, true))
+	b.set(m, "birthdate", b.str(p.Birthdate, true))
+	b.set(m, "gender", b.sharedStr(p.Gender, false))
+	b.set(m, "birthplace", b.sharedStr(p.Birthplace, true))
+	b.set(m, "birthcountry", b.sharedStr(p.Birthcountry, true))
+	b.set(m, "email", b.str(p.Email, true))
+	b.set(m, "situation", b.sharedStr(p.Situation, true))
+	if p.Scenario != "" {
+		b.set(m, "scenario", b.str(p.Scenario, false))
+	}
 	return m
 }
 
 // foyer is the item of foyers.yaml.
-func (b *nodeBuilder) foyer(f *foyer) *yaml.Node {
-	m := b.mapping(false, 6)
-	b.set(m, "id", b.str(f.id, false))
-	b.set(m, "declarant1", b.str(f.dec1.id, false))
-	if f.dec2 != nil {
-		b.set(m, "declarant2", b.str(f.dec2.id, false))
+func (b *nodeBuilder) foyer(f *foyerSpec) *yaml.Node {
+	m := b.mapping(false, 7)
+	b.set(m, "id", b.str(f.ID, false))
+	b.set(m, "declarant1", b.str(f.Declarant1, false))
+	if f.Declarant2 != "" {
+		b.set(m, "declarant2", b.str(f.Declarant2, false))
 	}
-	if len(f.children) > 0 {
-		seq := b.collection(yaml.SequenceNode, "!!seq", 0, len(f.children))
-		for _, c := range f.children {
+	if len(f.Dependants) > 0 {
+		seq := b.collection(yaml.SequenceNode, "!!seq", 0, len(f.Dependants))
+		for _, c := range f.Dependants {
 			d := b.mapping(true, 4)
-			if c.persona != nil {
-				b.set(d, "persona", b.str(c.persona.id, false))
+			if c.Persona != "" {
+				b.set(d, "persona", b.str(c.Persona, false))
 			} else {
-				b.set(d, "prenoms", b.str(c.prenoms, true))
-				b.set(d, "nom", b.sharedStr(c.nom, true))
-				b.set(d, "date_naissance", b.str("N-"+strconv.Itoa(c.k)+"-"+c.monthDay, true))
+				b.set(d, "prenoms", b.str(c.Prenoms, true))
+				b.set(d, "nom", b.sharedStr(c.Nom, true))
+				b.set(d, "date_naissance", b.str(c.DateNaissance, true))
 			}
-			b.set(d, "categorie", b.sharedStr(c.categorie, false))
+			b.set(d, "categorie", b.sharedStr(c.Categorie, false))
 			seq.Content = append(seq.Content, d)
 		}
 		b.set(m, "dependants", seq)
 	}
-	b.set(m, "residence", b.address(f.residence))
+	if f.Residence != nil {
+		b.set(m, "residence", b.address(f.Residence.Adresse))
+	}
+	if f.AdresseFiscale != nil {
+		b.set(m, "adresse_fiscale", b.address(f.AdresseFiscale.Adresse))
+	}
 	annees := b.mapping(false, 3)
 	for off := 1; off <= 3; off++ {
-		if y := f.years[off]; y != nil {
+		if y := f.Annees[off]; y != nil {
 			b.set(annees, "N-"+strconv.Itoa(off), b.year(y))
 		}
 	}
@@ -1317,54 +1457,64 @@ func (b *nodeBuilder) address(a Adresse) *yaml.Node {
 	return m
 }
 
-func (b *nodeBuilder) year(y *year) *yaml.Node {
+func (b *nodeBuilder) year(y *yearSpec) *yaml.Node {
 	m := b.mapping(false, 9)
-	if y.none {
+	if y.AucuneDeclaration {
 		b.set(m, "aucune_declaration", b.true_)
 		return m
 	}
-	b.set(m, "sitFam", b.sharedStr(y.sitFam, false))
-	if y.parentIsole {
+	b.set(m, "sitFam", b.sharedStr(y.SitFam, false))
+	if y.ParentIsole {
 		b.set(m, "parent_isole", b.true_)
 	}
-	if y.inv1 {
+	if y.InvaliditeDeclarant1 {
 		b.set(m, "invalidite_declarant1", b.true_)
 	}
-	if y.inv2 {
+	if y.InvaliditeDeclarant2 {
 		b.set(m, "invalidite_declarant2", b.true_)
 	}
-	if y.ifi {
+	if y.IFI {
 		b.set(m, "ifi", b.true_)
 	}
-	if y.adresseFiscale != nil {
-		b.set(m, "adresse_fiscale", b.address(*y.adresseFiscale))
+	if y.AdresseFiscale != nil {
+		b.set(m, "adresse_fiscale", b.address(y.AdresseFiscale.Adresse))
 	}
-	b.set(m, "revenus", b.revenus(&y.revenus))
-	if y.deathMD != "" {
-		b.set(m, "deces_declarant2", b.str(y.deathMD, true))
-		after := b.mapping(false, 1)
-		b.set(after, "revenus", b.revenus(&y.apresDeces))
-		b.set(m, "apres_deces", after)
+	b.set(m, "revenus", b.revenus(y.Revenus))
+	if y.DecesDeclarant2 != "" {
+		b.set(m, "deces_declarant2", b.str(y.DecesDeclarant2, true))
+		if y.ApresDeces != nil {
+			after := b.mapping(false, 1)
+			b.set(after, "revenus", b.revenus(y.ApresDeces.Revenus))
+			b.set(m, "apres_deces", after)
+		}
 	}
-	if y.rectificatif != nil {
+	if y.Rectificatif != nil {
 		fixed := b.mapping(false, 1)
-		b.set(fixed, "revenus", b.revenus(y.rectificatif))
+		b.set(fixed, "revenus", b.revenus(y.Rectificatif.Revenus))
 		b.set(m, "rectificatif", fixed)
 	}
 	return m
 }
 
-func (b *nodeBuilder) revenus(a *amounts) *yaml.Node {
-	n := 0
-	for _, v := range a {
-		if v > 0 {
-			n++
+// revenus writes the amounts in the generator's order of codes (genCodes),
+// any other code after them in alphabetical order.
+func (b *nodeBuilder) revenus(revenus map[string]int64) *yaml.Node {
+	m := b.mapping(true, len(revenus))
+	for _, code := range genCodes {
+		if v, ok := revenus[code]; ok {
+			b.set(m, code, b.int(v))
 		}
 	}
-	m := b.mapping(true, n)
-	for i, v := range a {
-		if v > 0 {
-			b.set(m, genCodes[i], b.int(v))
+	if len(m.Content)/2 < len(revenus) {
+		var others []string
+		for code := range revenus {
+			if !slices.Contains(genCodes[:], code) {
+				others = append(others, code)
+			}
+		}
+		slices.Sort(others)
+		for _, code := range others {
+			b.set(m, code, b.int(revenus[code]))
 		}
 	}
 	return m

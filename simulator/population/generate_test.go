@@ -38,14 +38,16 @@ func generated(tb testing.TB, g Generator) *Population {
 	return pop
 }
 
-// encoded is the YAML of items, for comparing generations byte for byte.
-func encoded(t *testing.T, items []*yaml.Node) []string {
+// encoded is the YAML of items as Export writes them, for comparing
+// generations byte for byte.
+func encoded(t *testing.T, items []item) []string {
 	t.Helper()
 	out := make([]string, len(items))
-	for i, n := range items {
-		b, err := yaml.Marshal(n)
-		if err != nil {
-			t.Fatal(err)
+	nb := newNodeBuilder()
+	for i, it := range items {
+		b, ok := appendPlainItem(nil, it.yamlNode(nb))
+		if !ok {
+			t.Fatalf("item %s is not written by the plain writer", it.id)
 		}
 		out[i] = string(b)
 	}
@@ -56,22 +58,23 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 	t.Parallel()
 	cog := genCOG(t)
 	gen := func(seed int64) Document {
-		docs, err := Generator{N: 1000, Seed: seed}.Documents(cog)
+		// Three chunks, generated in parallel.
+		docs, err := Generator{N: 2*genChunk + 100, Seed: seed}.Documents(cog)
 		if err != nil || len(docs) != 1 {
 			t.Fatalf("Documents(seed %d) = %d documents, %v", seed, len(docs), err)
 		}
 		return docs[0]
 	}
 	a, b := gen(7), gen(7)
-	if !slices.Equal(encoded(t, a.Personas), encoded(t, b.Personas)) || !slices.Equal(encoded(t, a.Foyers), encoded(t, b.Foyers)) {
+	if !slices.Equal(encoded(t, a.personaItems()), encoded(t, b.personaItems())) || !slices.Equal(encoded(t, a.foyerItems()), encoded(t, b.foyerItems())) {
 		t.Error("two generations with seed 7 differ")
 	}
 	c := gen(8)
-	if slices.Equal(encoded(t, a.Personas), encoded(t, c.Personas)) {
+	if slices.Equal(encoded(t, a.personaItems()), encoded(t, c.personaItems())) {
 		t.Error("seeds 7 and 8 give the same personas")
 	}
 	// Seed 0 is a seed like any other (gofakeit would take it for "random").
-	if z1, z2 := gen(0), gen(0); !slices.Equal(encoded(t, z1.Personas), encoded(t, z2.Personas)) {
+	if z1, z2 := gen(0), gen(0); !slices.Equal(encoded(t, z1.personaItems()), encoded(t, z2.personaItems())) {
 		t.Error("two generations with seed 0 differ")
 	}
 }
@@ -81,28 +84,31 @@ func TestGeneratorIsDeterministic(t *testing.T) {
 func TestGeneratorSmallerIsPrefix(t *testing.T) {
 	t.Parallel()
 	cog := genCOG(t)
-	small, err := Generator{N: 500, Seed: 3}.Documents(cog)
+	// Across a chunk: the small population ends in the second chunk, which
+	// the large one fills.
+	nSmall, nLarge := genChunk+500, 2*genChunk+1500
+	small, err := Generator{N: nSmall, Seed: 3}.Documents(cog)
 	if err != nil {
 		t.Fatal(err)
 	}
-	large, err := Generator{N: 1500, Seed: 3}.Documents(cog)
+	large, err := Generator{N: nLarge, Seed: 3}.Documents(cog)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(small[0].Personas); n != 500 {
-		t.Fatalf("Generator{N: 500} made %d personas", n)
+	if n := len(small[0].personaItems()); n != nSmall {
+		t.Fatalf("Generator{N: %d} made %d personas", nSmall, n)
 	}
-	if n := len(large[0].Personas); n != 1500 {
-		t.Fatalf("Generator{N: 1500} made %d personas", n)
+	if n := len(large[0].personaItems()); n != nLarge {
+		t.Fatalf("Generator{N: %d} made %d personas", nLarge, n)
 	}
 	// All but the last household (at most 6 personas, 3 foyers).
-	sp, lp := encoded(t, small[0].Personas), encoded(t, large[0].Personas)
+	sp, lp := encoded(t, small[0].personaItems()), encoded(t, large[0].personaItems())
 	if !slices.Equal(sp[:len(sp)-6], lp[:len(sp)-6]) {
-		t.Error("the personas of N=500 are not the first of N=1500")
+		t.Errorf("the personas of N=%d are not the first of N=%d", nSmall, nLarge)
 	}
-	sf, lf := encoded(t, small[0].Foyers), encoded(t, large[0].Foyers)
+	sf, lf := encoded(t, small[0].foyerItems()), encoded(t, large[0].foyerItems())
 	if !slices.Equal(sf[:len(sf)-3], lf[:len(sf)-3]) {
-		t.Error("the foyers of N=500 are not the first of N=1500")
+		t.Errorf("the foyers of N=%d are not the first of N=%d", nSmall, nLarge)
 	}
 }
 
@@ -133,7 +139,7 @@ func TestGeneratorLimits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := len(docs[0].Personas); got != n {
+		if got := len(docs[0].personaItems()); got != n {
 			t.Errorf("N=%d: %d personas", n, got)
 		}
 	}
@@ -161,7 +167,9 @@ func TestGeneratedPopulationIsCoherent(t *testing.T) {
 	// The N-1 of each generated foyer as written, for what the avis does
 	// not show (a declarant's disability).
 	n1 := map[string]*yaml.Node{}
-	for _, item := range docs[0].Foyers {
+	nb := newNodeBuilder()
+	for _, it := range docs[0].foyerItems() {
+		item := it.yamlNode(nb)
 		n1[fixture.Key(item, "id").Value] = fixture.Key(fixture.Key(item, "annees"), "N-1")
 	}
 	fixturesOnly, err := Load(fixtures.FS(), cog)

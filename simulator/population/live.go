@@ -17,14 +17,28 @@ func IdentityKey(givenName, familyName, birthdate, gender, birthplace, birthcoun
 // ByIdentity returns the persona whose identité pivot matches, as the DGFiP
 // matches the identity FranceConnect sends it.
 func (pop *Population) ByIdentity(key string) (*Persona, bool) {
+	pop.identityIndex()
+	p, ok := pop.identities[key]
+	return p, ok
+}
+
+// identityIndex indexes the personas by identité pivot, once.
+func (pop *Population) identityIndex() {
 	pop.identityOnce.Do(func() {
 		pop.identities = make(map[string]*Persona, len(pop.personas))
 		for _, p := range pop.personas {
 			pop.identities[IdentityKey(p.GivenName, p.FamilyName, p.NormalisedBirthdate(), p.Gender, p.Birthplace, p.Birthcountry)] = p
 		}
 	})
-	p, ok := pop.identities[key]
-	return p, ok
+}
+
+// warm makes the lookups built on first use (the identités pivots the API
+// matches, the text the login page searches), so that with a large
+// population the first requests after a start or a change do not wait for
+// them: Live runs it in the background on every snapshot it stores.
+func (pop *Population) warm() {
+	pop.identityIndex()
+	pop.searchIndex()
 }
 
 // Live is the population the services read: a snapshot that the control
@@ -41,6 +55,7 @@ type Live struct {
 func NewLive(pop *Population) *Live {
 	l := &Live{initial: pop}
 	l.cur.Store(pop)
+	go pop.warm()
 	return l
 }
 
@@ -60,6 +75,7 @@ func (l *Live) Apply(doc Document) (*Population, error) {
 		return nil, err
 	}
 	l.cur.Store(next)
+	go next.warm()
 	return next, nil
 }
 

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/mail"
-	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -53,6 +55,12 @@ type Document struct {
 	File     string // named in error messages
 	Personas []*yaml.Node
 	Foyers   []*yaml.Node
+
+	// made are items the generator gives as values rather than YAML: the
+	// same checks apply, without the cost of YAML for a large population
+	// (Export writes them as YAML).
+	madePersonas []*Persona
+	madeFoyers   []*foyerSpec
 }
 
 // Source is everything a population is built from: the fixture files, then
@@ -62,38 +70,72 @@ type Document struct {
 type Source struct {
 	Fixtures  fs.FS
 	Documents []Document
-	// Generate, when set, adds documents made on the fly (a generated
-	// population is rebuilt from its seed rather than kept as YAML).
+	// Generate, when set, adds documents made on the fly, after the
+	// fixtures. Build calls it once and keeps what it gave in the source of
+	// the population, for the next builds (see Live).
 	Generate func(cog *COG) ([]Document, error)
+
+	generated []Document // what Generate gave, once called
 }
 
-// item is one fixture entry with the file it comes from.
+// item is one fixture entry with the file it comes from: a YAML mapping,
+// or a value made by the generator.
 type item struct {
-	file string
-	node *yaml.Node
+	file    string
+	id      string
+	node    *yaml.Node
+	persona *Persona
+	foyer   *foyerSpec
+}
+
+// personaItems and foyerItems list the items of d, YAML first.
+func (d Document) personaItems() []item {
+	out := make([]item, 0, len(d.Personas)+len(d.madePersonas))
+	out = appendNodeItems(out, d.File, d.Personas)
+	for _, p := range d.madePersonas {
+		out = append(out, item{file: d.File, id: p.ID, persona: p})
+	}
+	return out
+}
+
+func (d Document) foyerItems() []item {
+	out := make([]item, 0, len(d.Foyers)+len(d.madeFoyers))
+	out = appendNodeItems(out, d.File, d.Foyers)
+	for _, f := range d.madeFoyers {
+		out = append(out, item{file: d.File, id: f.ID, foyer: f})
+	}
+	return out
+}
+
+func appendNodeItems(out []item, file string, nodes []*yaml.Node) []item {
+	for _, n := range nodes {
+		it := item{file: file, node: n}
+		if v := fixture.Key(n, "id"); v != nil {
+			it.id = v.Value
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
 // Build checks every item of src and makes the population. The result
 // keeps src, so that a change can rebuild from it (see Live).
 func Build(src Source, cog *COG) (*Population, error) {
-	docs, err := src.documents(cog)
+	if src.Generate != nil {
+		gen, err := src.Generate(cog)
+		if err != nil {
+			return nil, err
+		}
+		src.Generate, src.generated = nil, gen
+	}
+	docs, err := src.documents()
 	if err != nil {
 		return nil, err
 	}
 	var errs fixture.Errors
-	personaItems := mergeItems(docs, func(d Document) []*yaml.Node { return d.Personas }, &errs)
-	foyerItems := mergeItems(docs, func(d Document) []*yaml.Node { return d.Foyers }, &errs)
-	var personas []*Persona
-	for _, it := range personaItems {
-		p := &Persona{}
-		if !fixture.Decode(it.file, it.node, p, &errs) {
-			continue
-		}
-		for _, problem := range Check(p, cog) {
-			errs.Add(it.file, fixture.ValueNode(it.node, problem.Field), "persona %q: %s", p.ID, problem.Msg)
-		}
-		personas = append(personas, p)
-	}
+	personaItems := mergeItems(docs, Document.personaItems)
+	foyerItems := mergeItems(docs, Document.foyerItems)
+	personas := checkPersonas(personaItems, cog, &errs)
 	if len(personas) == 0 && len(errs) == 0 {
 		errs.Add(PersonasFile, nil, "no persona declared")
 	}
@@ -110,8 +152,54 @@ func Build(src Source, cog *COG) (*Population, error) {
 	return pop, nil
 }
 
-// documents reads the fixture files as the first documents.
-func (src Source) documents(cog *COG) ([]Document, error) {
+// checkPersonas decodes and checks the persona items, in parallel for a
+// large population; the personas and the errors come in item order.
+func checkPersonas(items []item, cog *COG, errs *fixture.Errors) []*Persona {
+	checked := make([]*Persona, len(items))
+	rangeErrs := inRanges(len(items), func(lo, hi int, errs *fixture.Errors) {
+		for i, it := range items[lo:hi] {
+			p := it.persona
+			if p == nil {
+				p = &Persona{}
+				if !fixture.Decode(it.file, it.node, p, errs) {
+					continue
+				}
+			}
+			for _, problem := range Check(p, cog) {
+				errs.Add(it.file, fixture.ValueNode(it.node, problem.Field), "persona %q: %s", p.ID, problem.Msg)
+			}
+			checked[lo+i] = p
+		}
+	})
+	for _, e := range rangeErrs {
+		*errs = append(*errs, e...)
+	}
+	personas := make([]*Persona, 0, len(items))
+	for _, p := range checked {
+		if p != nil {
+			personas = append(personas, p)
+		}
+	}
+	return personas
+}
+
+// inRanges calls fn on consecutive ranges of [0, n), in parallel when n is
+// large, and returns what each recorded in its errors, in range order.
+func inRanges(n int, fn func(lo, hi int, errs *fixture.Errors)) []fixture.Errors {
+	const minRange = 4096
+	parts := max(1, min(runtime.GOMAXPROCS(0), n/minRange))
+	errs := make([]fixture.Errors, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Go(func() { fn(i*n/parts, (i+1)*n/parts, &errs[i]) })
+	}
+	wg.Wait()
+	return errs
+}
+
+// documents reads the fixture files as the first documents, then gives
+// the generated ones and the others.
+func (src Source) documents() ([]Document, error) {
 	var docs []Document
 	if src.Fixtures != nil {
 		root, err := fixture.ReadDocument(src.Fixtures, PersonasFile)
@@ -136,39 +224,35 @@ func (src Source) documents(cog *COG) ([]Document, error) {
 			docs = append(docs, doc)
 		}
 	}
-	if src.Generate != nil {
-		gen, err := src.Generate(cog)
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, gen...)
-	}
+	docs = append(docs, src.generated...)
 	return append(docs, src.Documents...), nil
 }
 
 // mergeItems lists the items of every document in order; an id seen in an
 // earlier document is replaced in place, an id twice in one document is an
 // error left to the duplicate checks.
-func mergeItems(docs []Document, items func(Document) []*yaml.Node, errs *fixture.Errors) []item {
-	var out []item
-	where := map[string]int{} // id → index in out
-	for _, d := range docs {
-		seenHere := map[string]bool{}
-		for _, n := range items(d) {
-			id := ""
-			if v := fixture.Key(n, "id"); v != nil {
-				id = v.Value
-			}
-			if i, ok := where[id]; ok && id != "" && !seenHere[id] {
-				out[i] = item{file: d.File, node: n}
-				seenHere[id] = true
+func mergeItems(docs []Document, items func(Document) []item) []item {
+	type place struct{ index, doc int }
+	lists := make([][]item, len(docs))
+	n := 0
+	for i, d := range docs {
+		lists[i] = items(d)
+		n += len(lists[i])
+	}
+	out := make([]item, 0, n)
+	where := make(map[string]place, n) // id → where it is in out, from which document
+	for di, its := range lists {
+		for _, it := range its {
+			id := it.id
+			if p, ok := where[id]; ok && id != "" && p.doc != di {
+				out[p.index] = it
+				where[id] = place{p.index, di}
 				continue
 			}
 			if id != "" {
-				where[id] = len(out)
-				seenHere[id] = true
+				where[id] = place{len(out), di}
 			}
-			out = append(out, item{file: d.File, node: n})
+			out = append(out, it)
 		}
 	}
 	return out
@@ -212,11 +296,19 @@ type Problem struct {
 	Msg   string
 }
 
-var (
-	idPattern        = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	spiPattern       = regexp.MustCompile(`^[0-9]{13}$`)
-	birthdatePattern = regexp.MustCompile(`^([0-9]{4})-([0-9]{2})-([0-9]{2})$`)
-)
+// isID tells whether s is an identifier of the fixtures: lower-case
+// letters, digits and hyphens, not starting with a hyphen.
+func isID(s string) bool {
+	if s == "" || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Check returns the rules p breaks: identifiers, the identité pivot formats
 // FranceConnect emits, and the Insee codes of cog.
@@ -225,13 +317,13 @@ func Check(p *Persona, cog *COG) []Problem {
 	bad := func(field, format string, args ...any) {
 		out = append(out, Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
-	if !idPattern.MatchString(p.ID) {
+	if !isID(p.ID) {
 		bad("id", "id %q must be lower-case letters, digits and hyphens", p.ID)
 	}
 	if p.Login == "" || strings.ContainsAny(p.Login, " \t\n") {
 		bad("login", "login %q must be non-empty and without spaces", p.Login)
 	}
-	if p.SPI != "" && !spiPattern.MatchString(p.SPI) {
+	if p.SPI != "" && !cogDigits(p.SPI, 13) {
 		bad("spi", "SPI %q must be 13 digits", p.SPI)
 	}
 	if strings.TrimSpace(p.GivenName) == "" && strings.TrimSpace(p.FamilyName) == "" {
@@ -262,13 +354,13 @@ func Check(p *Persona, cog *COG) []Problem {
 }
 
 func checkBirthdate(d string, bad func(field, format string, args ...any)) {
-	m := birthdatePattern.FindStringSubmatch(d)
-	if m == nil {
+	if len(d) != 10 || !cogDigits(d[:4], 4) || d[4] != '-' || !cogDigits(d[5:7], 2) || d[7] != '-' || !cogDigits(d[8:], 2) {
 		bad("birthdate", "birthdate %q must be YYYY-MM-DD (00 allowed for a presumed day or month)", d)
 		return
 	}
-	if m[2] == "00" || m[3] == "00" {
-		if m[2] > "12" || m[3] > "31" {
+	month, day := d[5:7], d[8:]
+	if month == "00" || day == "00" {
+		if month > "12" || day > "31" {
 			bad("birthdate", "birthdate %q is not a date", d)
 		}
 		return
@@ -309,12 +401,7 @@ func (pop *Population) Search(query string) []*Persona {
 	if len(words) == 0 {
 		return pop.personas
 	}
-	pop.searchOnce.Do(func() {
-		pop.searchText = make([]string, len(pop.personas))
-		for i, p := range pop.personas {
-			pop.searchText[i] = Fold(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredUsername, p.Login, p.SPI, p.Situation, p.ID}, " "))
-		}
-	})
+	pop.searchIndex()
 	var out []*Persona
 	for i, p := range pop.personas {
 		hay := pop.searchText[i]
@@ -332,24 +419,49 @@ func (pop *Population) Search(query string) []*Persona {
 	return out
 }
 
-// Fold lower-cases s and strips the French diacritics, for searching.
-func Fold(s string) string {
-	return strings.Map(func(r rune) rune {
-		if f, ok := foldTable[r]; ok {
-			return f
+// searchIndex makes the text Search looks in, once.
+func (pop *Population) searchIndex() {
+	pop.searchOnce.Do(func() {
+		pop.searchText = make([]string, len(pop.personas))
+		for i, p := range pop.personas {
+			pop.searchText[i] = Fold(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredUsername, p.Login, p.SPI, p.Situation, p.ID}, " "))
 		}
-		return r
-	}, strings.ToLower(s))
+	})
 }
 
-var foldTable = func() map[rune]rune {
-	m := map[rune]rune{}
+// Fold lower-cases s and strips the French diacritics, for searching.
+func Fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		b.WriteRune(foldRune(unicode.ToLower(r)))
+	}
+	return b.String()
+}
+
+// foldRune is r without its diacritic, for the lower-case letters of
+// French (and a few of its neighbours).
+func foldRune(r rune) rune {
+	if r < rune(len(foldTable)) && foldTable[r] != 0 {
+		return foldTable[r]
+	}
+	return r
+}
+
+var foldTable = func() (t [0x100]rune) {
 	for base, variants := range map[rune]string{
 		'a': "àâäáã", 'c': "ç", 'e': "éèêë", 'i': "îïíì", 'o': "ôöóò", 'u': "ùûüú", 'y': "ÿ", 'n': "ñ",
 	} {
 		for _, v := range variants {
-			m[v] = base
+			t[v] = base
 		}
 	}
-	return m
+	return t
 }()

@@ -1,0 +1,238 @@
+package population
+
+import (
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/bacasable/bacasable/simulator/fixture"
+)
+
+// A foyer reaches the loader as a foyerSpec: decoded from an item of
+// foyers.yaml or of a control API request (parseFoyer), or made by the
+// generator directly, which spares a large population the YAML. Every node
+// below is where the value was written, for the lines of messages; it is
+// nil for a generated item, whose messages then name the foyer by its id.
+
+// foyerSpec is one foyer as foyers.yaml writes it.
+type foyerSpec struct {
+	node                       *yaml.Node
+	ID, Declarant1, Declarant2 string
+	Dependants                 []dependantSpec
+	Residence                  *adresseSpec // nil when missing or unreadable
+	AdresseFiscale             *adresseSpec
+	// Annees holds the relative years by offset: 1 = N-1, 2 = N-2, 3 = N-3.
+	Annees [4]*yearSpec
+}
+
+type dependantSpec struct {
+	node          *yaml.Node
+	Persona       string `yaml:"persona"`
+	Prenoms       string `yaml:"prenoms"`
+	Nom           string `yaml:"nom"`
+	DateNaissance string `yaml:"date_naissance"`
+	Categorie     string `yaml:"categorie"`
+}
+
+type adresseSpec struct {
+	node *yaml.Node
+	Adresse
+}
+
+// yearSpec is one relative year of a foyer.
+type yearSpec struct {
+	node, key            *yaml.Node // the year's mapping and its key ("N-1")
+	SitFam               string
+	ParentIsole          bool
+	InvaliditeDeclarant1 bool
+	InvaliditeDeclarant2 bool
+	IFI                  bool
+	AucuneDeclaration    bool
+	// alone tells that aucune_declaration is the year's only key.
+	alone           bool
+	AdresseFiscale  *adresseSpec
+	DecesDeclarant2 string
+	// ApresDeces and Rectificatif are nil when absent.
+	ApresDeces   *periodSpec
+	Rectificatif *periodSpec
+	periodSpec
+}
+
+// periodSpec is the revenues of one avis and the values the computation
+// must give, when the fixture states them.
+type periodSpec struct {
+	node *yaml.Node
+	// broken marks a mapping that could not be decoded (already reported).
+	broken           bool
+	Revenus          map[string]int64 `yaml:"revenus"`
+	NbPart           *float64         `yaml:"nbPart"`
+	RFR              *int64           `yaml:"rfr"`
+	RevenuBrutGlobal *int64           `yaml:"revenuBrutGlobal"`
+	RevImposable     *int64           `yaml:"revImposable"`
+	MntRevbareme     *int64           `yaml:"mntRevbareme"`
+	ImpAvImput       *int64           `yaml:"impAvImput"`
+	MontTotIr        *int64           `yaml:"montTotIr"`
+}
+
+// states tells whether the fixture states a value of the computation.
+func (p *periodSpec) states() bool {
+	return p != nil && (p.NbPart != nil || p.RFR != nil || p.RevenuBrutGlobal != nil || p.RevImposable != nil ||
+		p.MntRevbareme != nil || p.ImpAvImput != nil || p.MontTotIr != nil)
+}
+
+// revenueCode is one code of a periodSpec's revenus, where it is written.
+type revenueCode struct {
+	code       string
+	key, value *yaml.Node
+	amount     int64
+}
+
+// codes lists the revenue codes in the order written (sorted for a
+// generated item).
+func (p *periodSpec) codes() []revenueCode {
+	if rn := fixture.Key(p.node, "revenus"); rn != nil && rn.Kind == yaml.MappingNode {
+		out := make([]revenueCode, 0, len(rn.Content)/2)
+		for i := 0; i+1 < len(rn.Content); i += 2 {
+			k := rn.Content[i]
+			out = append(out, revenueCode{code: k.Value, key: k, value: rn.Content[i+1], amount: p.Revenus[k.Value]})
+		}
+		return out
+	}
+	out := make([]revenueCode, 0, len(p.Revenus))
+	for code, amount := range p.Revenus {
+		out = append(out, revenueCode{code: code, amount: amount})
+	}
+	slices.SortFunc(out, func(a, b revenueCode) int {
+		switch {
+		case a.code < b.code:
+			return -1
+		case a.code > b.code:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// The mappings of foyers.yaml as the YAML decoder fills them: the nested
+// mappings are kept as nodes and decoded one by one, so that unknown keys
+// are reported where they are.
+
+type foyerYAML struct {
+	ID             string    `yaml:"id"`
+	Declarant1     string    `yaml:"declarant1"`
+	Declarant2     string    `yaml:"declarant2"`
+	Dependants     yaml.Node `yaml:"dependants"`
+	Residence      yaml.Node `yaml:"residence"`
+	AdresseFiscale yaml.Node `yaml:"adresse_fiscale"`
+	Annees         yaml.Node `yaml:"annees"`
+}
+
+type yearYAML struct {
+	SitFam               string    `yaml:"sitFam"`
+	AdresseFiscale       yaml.Node `yaml:"adresse_fiscale"`
+	ParentIsole          bool      `yaml:"parent_isole"`
+	InvaliditeDeclarant1 bool      `yaml:"invalidite_declarant1"`
+	InvaliditeDeclarant2 bool      `yaml:"invalidite_declarant2"`
+	IFI                  bool      `yaml:"ifi"`
+	AucuneDeclaration    bool      `yaml:"aucune_declaration"`
+	DecesDeclarant2      string    `yaml:"deces_declarant2"`
+	ApresDeces           yaml.Node `yaml:"apres_deces"`
+	Rectificatif         yaml.Node `yaml:"rectificatif"`
+	periodSpec           `yaml:",inline"`
+}
+
+var yearKeys = map[string]int{"N-1": 1, "N-2": 2, "N-3": 3}
+
+// parseFoyer decodes one item of foyers.yaml, reporting to l what is not
+// shaped as the file's documentation says; nil when it is too broken to
+// check further.
+func (l *foyerLoader) parseFoyer(node *yaml.Node) *foyerSpec {
+	var raw foyerYAML
+	if !fixture.Decode(l.file, node, &raw, &l.errs) {
+		return nil
+	}
+	spec := &foyerSpec{node: node, ID: raw.ID, Declarant1: raw.Declarant1, Declarant2: raw.Declarant2}
+	if raw.Residence.Kind == 0 {
+		l.add(node, "foyer %q: missing key \"residence\" (the address where the household lives)", raw.ID)
+	} else {
+		spec.Residence = l.parseAdresse(&raw.Residence)
+	}
+	if raw.AdresseFiscale.Kind != 0 {
+		spec.AdresseFiscale = l.parseAdresse(&raw.AdresseFiscale)
+	}
+	switch raw.Dependants.Kind {
+	case 0:
+	case yaml.SequenceNode:
+		for _, item := range raw.Dependants.Content {
+			d := dependantSpec{node: item}
+			if fixture.Decode(l.file, item, &d, &l.errs) {
+				spec.Dependants = append(spec.Dependants, d)
+			}
+		}
+	default:
+		l.add(&raw.Dependants, "foyer %q: \"dependants\" must be a list", raw.ID)
+	}
+	switch {
+	case raw.Annees.Kind == 0:
+		l.add(node, "foyer %q: missing key \"annees\" (N-1, N-2, N-3)", raw.ID)
+	case raw.Annees.Kind != yaml.MappingNode || len(raw.Annees.Content) == 0:
+		l.add(&raw.Annees, "foyer %q: \"annees\" must map N-1, N-2 or N-3 to the year's declaration", raw.ID)
+	default:
+		for i := 0; i+1 < len(raw.Annees.Content); i += 2 {
+			key, value := raw.Annees.Content[i], raw.Annees.Content[i+1]
+			off, ok := yearKeys[key.Value]
+			switch {
+			case !ok:
+				l.add(key, "foyer %q: year %q must be N-1, N-2 or N-3 (N is the clock's year; N-1 is the revenue year taxed during year N)", raw.ID, key.Value)
+			case spec.Annees[off] != nil:
+				l.add(key, "foyer %q: year %s is given twice", raw.ID, key.Value)
+			default:
+				spec.Annees[off] = l.parseYear(key, value)
+			}
+		}
+	}
+	return spec
+}
+
+// parseAdresse decodes an address; nil when it cannot be read.
+func (l *foyerLoader) parseAdresse(node *yaml.Node) *adresseSpec {
+	a := &adresseSpec{node: node}
+	if !fixture.Decode(l.file, node, &a.Adresse, &l.errs) {
+		return nil
+	}
+	return a
+}
+
+// parseYear decodes one relative year. A year that cannot be read is kept,
+// empty, so that the foyer still claims it.
+func (l *foyerLoader) parseYear(key, node *yaml.Node) *yearSpec {
+	y := &yearSpec{node: node, key: key}
+	var raw yearYAML
+	if !fixture.Decode(l.file, node, &raw, &l.errs) {
+		y.periodSpec.broken = true
+		return y
+	}
+	y.SitFam, y.ParentIsole, y.IFI = raw.SitFam, raw.ParentIsole, raw.IFI
+	y.InvaliditeDeclarant1, y.InvaliditeDeclarant2 = raw.InvaliditeDeclarant1, raw.InvaliditeDeclarant2
+	y.AucuneDeclaration, y.alone = raw.AucuneDeclaration, len(node.Content) == 2
+	y.DecesDeclarant2 = raw.DecesDeclarant2
+	y.periodSpec = raw.periodSpec
+	y.periodSpec.node = node
+	if raw.AdresseFiscale.Kind != 0 {
+		y.AdresseFiscale = l.parseAdresse(&raw.AdresseFiscale)
+	}
+	y.ApresDeces = l.parsePeriod(&raw.ApresDeces)
+	y.Rectificatif = l.parsePeriod(&raw.Rectificatif)
+	return y
+}
+
+// parsePeriod decodes apres_deces or rectificatif; nil when absent.
+func (l *foyerLoader) parsePeriod(node *yaml.Node) *periodSpec {
+	if node.Kind == 0 {
+		return nil
+	}
+	p := &periodSpec{node: node}
+	p.broken = !fixture.Decode(l.file, node, p, &l.errs)
+	return p
+}
