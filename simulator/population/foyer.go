@@ -52,9 +52,10 @@ type Foyer struct {
 	// What the avis are computed from, besides each year's spec: the
 	// dependants counted, the fiscal address (as written) unless a year
 	// gives its own, and the Insee reference naming birthplaces.
-	pac Pac
-	aft Adresse
-	cog *COG
+	pac  Pac
+	aft  Adresse
+	cog  *COG
+	spec *foyerSpec // what it was built from, to build it again
 }
 
 // Dependant is a person attached to a foyer: a persona, or a person known
@@ -277,7 +278,7 @@ func (pop *Population) Foyers() []*Foyer { return pop.foyers }
 
 // FoyerByID returns the foyer with that id.
 func (pop *Population) FoyerByID(id string) (*Foyer, bool) {
-	f, ok := pop.foyerByID[id]
+	f, ok := pop.foyerByID.get(id)
 	return f, ok
 }
 
@@ -291,7 +292,7 @@ func (pop *Population) FoyerByID(id string) (*Foyer, bool) {
 // year (a year outside N-3…N-1, or before a marriage recorded in other
 // foyers), f is the foyer of its most recent year.
 func (pop *Population) AvisBySPI(spi string, annrev, ref int) (f *Foyer, avis []*Avis, ok bool) {
-	df, ok := pop.spiFoyers[spi]
+	df, ok := pop.spiFoyers.get(spi)
 	if !ok {
 		return nil, nil, false
 	}
@@ -312,7 +313,10 @@ const (
 // FoyerRole tells how a persona relates to foyers: "declarant" (of at least
 // one foyer, some year), "dependant" (attached to a foyer, never a
 // declarant) or "" (unknown to the DGFiP).
-func (pop *Population) FoyerRole(personaID string) string { return pop.roles[personaID] }
+func (pop *Population) FoyerRole(personaID string) string {
+	r, _ := pop.roles.get(personaID)
+	return r
+}
 
 // ── Loading ────────────────────────────────────────────────────────────
 
@@ -331,6 +335,8 @@ type foyerLoader struct {
 	pop  *Population
 	file string // the file of the item being checked, for messages
 	errs fixture.Errors
+	// byID holds the foyers checked so far by id (see together).
+	byID map[string]*Foyer
 	// declarants and dependants record, per relative year, who is a
 	// declarant or dependant of which foyer, to report the same person in
 	// two foyers (see together).
@@ -366,13 +372,10 @@ func (pop *Population) loadFoyers(items []item) error {
 		}
 		*errs = l.errs
 	})
-	l := &foyerLoader{pop: pop}
+	l := &foyerLoader{pop: pop, byID: make(map[string]*Foyer, len(items))}
 	for _, e := range rangeErrs {
 		l.errs = append(l.errs, e...)
 	}
-	pop.foyerByID = make(map[string]*Foyer, len(items))
-	pop.spiFoyers = make(map[string]*declarantFoyers, len(items))
-	pop.roles = make(map[string]string, len(pop.personas))
 	pop.foyers = make([]*Foyer, 0, len(items))
 	for off := 1; off <= 3; off++ {
 		l.declarants[off] = make(map[string]*Foyer, len(items))
@@ -389,17 +392,31 @@ func (pop *Population) loadFoyers(items []item) error {
 	if err := l.errs.Err(); err != nil {
 		return err
 	}
-	pop.indexFoyers()
+	c := &claims{}
+	for off := 1; off <= 3; off++ {
+		c.declarants[off], c.dependants[off] = lookup[*Foyer]{base: l.declarants[off]}, lookup[*Foyer]{base: l.dependants[off]}
+	}
+	pop.claims = c
+	pop.indexFoyers(l.byID)
 	return nil
+}
+
+// claims record, per relative year (index 1 to 3), the foyer of each
+// person id: as a declarant, as a dependant. A population keeps them for
+// the next change (see applyIncremental), and never changes them; a foyer
+// built again for a replaced persona keeps the claims of its first build,
+// so they are compared by foyer id.
+type claims struct {
+	declarants, dependants [4]lookup[*Foyer]
 }
 
 // together checks f against the foyers before it: its id, and the years
 // its declarants and dependants are claimed by another foyer.
 func (l *foyerLoader) together(f *Foyer, spec *foyerSpec) {
-	if other, ok := l.pop.foyerByID[f.ID]; ok && isID(f.ID) {
+	if other, ok := l.byID[f.ID]; ok && isID(f.ID) {
 		l.add(fixture.ValueNode(spec.node, "id"), "foyer id %q is used twice (first at line %d)", f.ID, other.Line)
 	} else {
-		l.pop.foyerByID[f.ID] = f
+		l.byID[f.ID] = f
 	}
 	for off := 1; off <= 3; off++ {
 		if ys := spec.Annees[off]; ys != nil && !ys.broken {
@@ -408,40 +425,57 @@ func (l *foyerLoader) together(f *Foyer, spec *foyerSpec) {
 	}
 }
 
-// indexFoyers fills the lookups by id and SPI, and the roles.
-func (pop *Population) indexFoyers() {
+// indexFoyers fills the lookups by id and SPI, and the roles; byID holds
+// the foyers by id.
+func (pop *Population) indexFoyers(byID map[string]*Foyer) {
+	spiFoyers := make(map[string]*declarantFoyers, len(pop.foyers))
+	roles := make(map[string]string, len(pop.personas))
 	for _, f := range pop.foyers {
-		pop.foyerByID[f.ID] = f
+		byID[f.ID] = f
 		for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
 			if p == nil {
 				continue
 			}
-			pop.roles[p.ID] = RoleDeclarant
-			df := pop.spiFoyers[p.SPI]
+			roles[p.ID] = RoleDeclarant
+			df := spiFoyers[p.SPI]
 			if df == nil {
 				df = &declarantFoyers{}
-				pop.spiFoyers[p.SPI] = df
+				spiFoyers[p.SPI] = df
 			}
-			for off := 1; off <= 3; off++ {
-				if f.years[off] != nil {
-					df.byOffset[off] = f
-				}
-			}
+			df.add(f)
 		}
 	}
 	for _, f := range pop.foyers {
 		for _, d := range f.Dependants {
-			if d.Persona != nil && pop.roles[d.Persona.ID] == "" {
-				pop.roles[d.Persona.ID] = RoleDependant
+			if d.Persona != nil && roles[d.Persona.ID] == "" {
+				roles[d.Persona.ID] = RoleDependant
 			}
 		}
 	}
-	for _, df := range pop.spiFoyers {
-		for off := 1; off <= 3; off++ {
-			if df.byOffset[off] != nil {
-				df.latest = df.byOffset[off]
-				break
-			}
+	for _, df := range spiFoyers {
+		df.settle()
+	}
+	pop.foyerByID = lookup[*Foyer]{base: byID}
+	pop.spiFoyers = lookup[*declarantFoyers]{base: spiFoyers}
+	pop.roles = lookup[string]{base: roles}
+}
+
+// add records the years of f, a foyer of the declarant, over those of the
+// foyers before it.
+func (df *declarantFoyers) add(f *Foyer) {
+	for off := 1; off <= 3; off++ {
+		if f.years[off] != nil {
+			df.byOffset[off] = f
+		}
+	}
+}
+
+// settle sets latest once every foyer is added.
+func (df *declarantFoyers) settle() {
+	for off := 1; off <= 3; off++ {
+		if df.byOffset[off] != nil {
+			df.latest = df.byOffset[off]
+			return
 		}
 	}
 }
@@ -449,7 +483,7 @@ func (pop *Population) indexFoyers() {
 // foyer checks and builds one foyer.
 func (l *foyerLoader) foyer(spec *foyerSpec) *Foyer {
 	node := spec.node
-	f := &Foyer{ID: spec.ID}
+	f := &Foyer{ID: spec.ID, spec: spec}
 	if node != nil {
 		f.Line = node.Line
 	}

@@ -64,15 +64,21 @@ func (l *Live) Current() *Population { return l.cur.Load() }
 
 // Apply builds a new population from the current source plus doc, and
 // swaps it in when it is valid; the error names the document and the line.
+// A small change is checked and made incrementally (applyIncremental),
+// anything else by building the whole population again: both give the
+// same population, and the same errors.
 func (l *Live) Apply(doc Document) (*Population, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cur := l.cur.Load()
 	src := cur.source
 	src.Documents = append(append([]Document{}, src.Documents...), doc)
-	next, err := Build(src, cur.cog)
-	if err != nil {
-		return nil, err
+	next, ok := applyIncremental(cur, src, doc)
+	if !ok {
+		var err error
+		if next, err = Build(src, cur.cog); err != nil {
+			return nil, err
+		}
 	}
 	l.cur.Store(next)
 	go next.warm()

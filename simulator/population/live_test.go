@@ -1,6 +1,7 @@
 package population
 
 import (
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -72,4 +73,264 @@ func TestLiveApplyKeepsTheGeneratedPopulation(t *testing.T) {
 	if p, _ := live.ByID(old.ID); p != old {
 		t.Error("Reset did not return to the population loaded at start")
 	}
+}
+
+// BenchmarkApply100k measures a control API change (one persona replaced,
+// a declarant: its foyer is checked again) on a population of 100 000
+// generated personas.
+func BenchmarkApply100k(b *testing.B) {
+	live := NewLive(generated(b, Generator{N: 100_000, Seed: 1}))
+	p, ok := live.ByID("gen-050000")
+	if !ok {
+		b.Fatal("no gen-050000")
+	}
+	node := item{persona: p}.yamlNode(newNodeBuilder())
+	doc := Document{File: "control API", Personas: []*yaml.Node{node}}
+	b.ReportAllocs()
+	for b.Loop() {
+		next, err := live.Apply(doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		next.warm() // waits for what the change started in the background
+		live.Reset()
+		b.StartTimer()
+	}
+}
+
+// allOf resolves a lookup into one map, for comparing.
+func allOf[V comparable](l lookup[V]) map[string]V {
+	out := map[string]V{}
+	for k, v := range l.base {
+		out[k] = v
+	}
+	var zero V
+	for k, v := range l.over {
+		if v == zero {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// sameAsBuild fails when a and b differ in anything a service or a
+// later change reads.
+func sameAsBuild(t *testing.T, step string, a, b *Population) {
+	t.Helper()
+	if len(a.Personas()) != len(b.Personas()) {
+		t.Fatalf("%s: %d personas, %d by Build", step, len(a.Personas()), len(b.Personas()))
+	}
+	for i, p := range a.Personas() {
+		q := b.Personas()[i]
+		if !reflect.DeepEqual(*p, *q) {
+			t.Errorf("%s: persona %d = %+v, by Build %+v", step, i, *p, *q)
+		}
+		if a.FoyerRole(p.ID) != b.FoyerRole(q.ID) {
+			t.Errorf("%s: role of %s = %q, by Build %q", step, p.ID, a.FoyerRole(p.ID), b.FoyerRole(q.ID))
+		}
+	}
+	for name, pair := range map[string][2]map[string]*Persona{
+		"byID": {allOf(a.byID), allOf(b.byID)}, "byLogin": {allOf(a.byLogin), allOf(b.byLogin)}, "bySPI": {allOf(a.bySPI), allOf(b.bySPI)},
+	} {
+		if len(pair[0]) != len(pair[1]) {
+			t.Errorf("%s: %s has %d keys, by Build %d", step, name, len(pair[0]), len(pair[1]))
+		}
+		for k, p := range pair[1] {
+			if q, ok := pair[0][k]; !ok || q.ID != p.ID {
+				t.Errorf("%s: %s[%q] = %v, by Build %s", step, name, k, q, p.ID)
+			}
+		}
+	}
+	if len(a.Foyers()) != len(b.Foyers()) {
+		t.Fatalf("%s: %d foyers, %d by Build", step, len(a.Foyers()), len(b.Foyers()))
+	}
+	for i, f := range a.Foyers() {
+		g := b.Foyers()[i]
+		if f.ID != g.ID || f.Line != g.Line || f.Declarant1.ID != g.Declarant1.ID || (f.Declarant2 == nil) != (g.Declarant2 == nil) ||
+			len(f.Dependants) != len(g.Dependants) || f.Residence != g.Residence {
+			t.Errorf("%s: foyer %d = %s, by Build %s", step, i, f.ID, g.ID)
+			continue
+		}
+		if ff, ok := a.FoyerByID(f.ID); !ok || ff != f {
+			t.Errorf("%s: FoyerByID(%s) is not the foyer of the list", step, f.ID)
+		}
+		for annrev := ref - 2; annrev <= ref; annrev++ {
+			if x, y := f.Avis(annrev, ref), g.Avis(annrev, ref); !reflect.DeepEqual(x, y) {
+				t.Errorf("%s: avis %d of %s differ from Build's", step, annrev, f.ID)
+			}
+		}
+	}
+	sa, sb := allOf(a.spiFoyers), allOf(b.spiFoyers)
+	if len(sa) != len(sb) {
+		t.Errorf("%s: %d SPIs with foyers, %d by Build", step, len(sa), len(sb))
+	}
+	for spi, y := range sb {
+		x, ok := sa[spi]
+		if !ok || x.latest.ID != y.latest.ID {
+			t.Errorf("%s: foyers of SPI %s differ from Build's", step, spi)
+			continue
+		}
+		for off := 1; off <= 3; off++ {
+			if (x.byOffset[off] == nil) != (y.byOffset[off] == nil) || x.byOffset[off] != nil && x.byOffset[off].ID != y.byOffset[off].ID {
+				t.Errorf("%s: foyer of SPI %s for N-%d differs from Build's", step, spi, off)
+			}
+		}
+	}
+	for off := 1; off <= 3; off++ {
+		for name, pair := range map[string][2]map[string]*Foyer{
+			"declarants": {allOf(a.claims.declarants[off]), allOf(b.claims.declarants[off])},
+			"dependants": {allOf(a.claims.dependants[off]), allOf(b.claims.dependants[off])},
+		} {
+			if len(pair[0]) != len(pair[1]) {
+				t.Errorf("%s: %d %s claimed for N-%d, %d by Build", step, len(pair[0]), name, off, len(pair[1]))
+			}
+			for id, f := range pair[1] {
+				if g, ok := pair[0][id]; !ok || g.ID != f.ID {
+					t.Errorf("%s: %s %s of N-%d claimed by %v, by Build %s", step, name, id, off, g, f.ID)
+				}
+			}
+		}
+	}
+}
+
+// An incremental change gives the population Build gives from the same
+// source, step after step; a change that breaks a rule is left to Build,
+// which names the problem.
+func TestApplyIncrementalMatchesBuild(t *testing.T) {
+	t.Parallel()
+	cog := genCOG(t)
+	cur := generated(t, Generator{N: 400, Seed: 9})
+	nb := newNodeBuilder()
+
+	// A generated declarant with a foyer, and a generated foyer with a
+	// dependant who is a persona.
+	var declarant *Persona
+	var withChild *Foyer
+	for _, f := range cur.Foyers() {
+		if !strings.HasPrefix(f.ID, "gen-") {
+			continue
+		}
+		if declarant == nil {
+			declarant = f.Declarant1
+		}
+		for _, d := range f.Dependants {
+			if d.Persona != nil && withChild == nil {
+				withChild = f
+			}
+		}
+	}
+	if declarant == nil || withChild == nil {
+		t.Fatal("the generated population has no declarant or no persona dependant")
+	}
+	renamed := item{persona: declarant}.yamlNode(nb)
+	fixture.Key(renamed, "given_name").Value = "Philomène"
+	movedSPI := item{persona: mustPersona(t, cur, "angela-dubois")}.yamlNode(nb)
+	fixture.Key(movedSPI, "spi").Value = "3999999999001"
+	noChild := item{foyer: withChild.spec}.yamlNode(nb)
+	fixture.Key(noChild, "dependants").Content = nil
+	for i, y := range fixture.Key(noChild, "annees").Content {
+		if i%2 == 1 {
+			for k, v := range y.Content {
+				if v.Value == "revenus" {
+					// Amounts of dependants would have no dependant.
+					y.Content[k+1] = mustNode(t, "{1AJ: 31000}")
+				}
+			}
+		}
+	}
+
+	steps := []struct {
+		name string
+		doc  Document
+	}{
+		{"rename a declarant", Document{File: "control API", Personas: []*yaml.Node{renamed}}},
+		{"move a SPI", Document{File: "control API", Personas: []*yaml.Node{movedSPI}}},
+		{"add a persona", Document{File: "control API", Personas: []*yaml.Node{mustNode(t, `
+id: nouvelle
+login: nouvelle
+spi: "3999999999002"
+given_name: "Zoé"
+family_name: "NOUVEL"
+preferred_username: ""
+birthdate: "1990-05-04"
+gender: female
+birthplace: "69381"
+birthcountry: "99100"
+email: "zoe@bacasable.example"
+situation: "Ajoutée"
+`)}}},
+		{"add her foyer", Document{File: "control API", Foyers: []*yaml.Node{mustNode(t, `
+id: foyer-nouvelle
+declarant1: nouvelle
+residence: {voie: "1 RUE DE LA REPUBLIQUE", code_postal: "69001", commune: "Lyon"}
+annees:
+  N-1: {sitFam: C, revenus: {1AJ: 24000}}
+`)}}},
+		{"drop a dependant", Document{File: "control API", Foyers: []*yaml.Node{noChild}}},
+	}
+	for _, step := range steps {
+		src := cur.Source()
+		src.Documents = append(append([]Document{}, src.Documents...), step.doc)
+		inc, ok := applyIncremental(cur, src, step.doc)
+		if !ok {
+			t.Fatalf("%s: not applied incrementally", step.name)
+		}
+		full, err := Build(src, cog)
+		if err != nil {
+			t.Fatalf("%s: Build: %v", step.name, err)
+		}
+		sameAsBuild(t, step.name, inc, full)
+		cur = inc
+	}
+
+	// Breaking changes go to Build, whose error Apply returns.
+	live := NewLive(cur)
+	for name, doc := range map[string]Document{
+		"a login taken": {File: "control API", Personas: []*yaml.Node{mustNode(t, `
+id: autre
+login: nouvelle
+given_name: "Autre"
+family_name: "AUTRE"
+preferred_username: ""
+birthdate: "1990-05-04"
+gender: male
+birthplace: "69381"
+birthcountry: "99100"
+email: ""
+situation: ""
+`)}},
+		"a declarant of two foyers": {File: "control API", Foyers: []*yaml.Node{mustNode(t, `
+id: foyer-bis
+declarant1: nouvelle
+residence: {voie: "1 RUE DE LA REPUBLIQUE", code_postal: "69001", commune: "Lyon"}
+annees:
+  N-1: {sitFam: C, revenus: {1AJ: 24000}}
+`)}},
+	} {
+		src := cur.Source()
+		src.Documents = append(append([]Document{}, src.Documents...), doc)
+		if _, ok := applyIncremental(cur, src, doc); ok {
+			t.Errorf("%s: applied incrementally", name)
+		}
+		_, want := Build(src, cog)
+		_, got := live.Apply(doc)
+		if want == nil || got == nil || got.Error() != want.Error() {
+			t.Errorf("%s: Apply = %v, Build = %v", name, got, want)
+		}
+		if live.Current() != cur {
+			t.Errorf("%s: a refused change was stored", name)
+		}
+	}
+}
+
+func mustPersona(t *testing.T, pop *Population, id string) *Persona {
+	t.Helper()
+	p, ok := pop.ByID(id)
+	if !ok {
+		t.Fatalf("no persona %s", id)
+	}
+	return p
 }

@@ -23,15 +23,16 @@ const PersonasFile = "personas.yaml"
 // make up. It is immutable once loaded and safe for concurrent reads.
 type Population struct {
 	personas []*Persona
-	byID     map[string]*Persona
-	byLogin  map[string]*Persona
-	bySPI    map[string]*Persona
+	byID     lookup[*Persona]
+	byLogin  lookup[*Persona]
+	bySPI    lookup[*Persona]
 	cog      *COG
 
 	foyers    []*Foyer
-	foyerByID map[string]*Foyer
-	spiFoyers map[string]*declarantFoyers
-	roles     map[string]string // persona id → RoleDeclarant or RoleDependant
+	foyerByID lookup[*Foyer]
+	spiFoyers lookup[*declarantFoyers]
+	roles     lookup[string] // persona id → RoleDeclarant or RoleDependant
+	claims    *claims
 
 	source       Source
 	searchOnce   sync.Once
@@ -264,29 +265,30 @@ func (pop *Population) Source() Source { return pop.source }
 // index fills the lookup maps and returns one message per duplicate key.
 func (pop *Population) index(personas []*Persona) []string {
 	pop.personas = personas
-	pop.byID = make(map[string]*Persona, len(personas))
-	pop.byLogin = make(map[string]*Persona, len(personas))
-	pop.bySPI = make(map[string]*Persona, len(personas))
+	byID := make(map[string]*Persona, len(personas))
+	byLogin := make(map[string]*Persona, len(personas))
+	bySPI := make(map[string]*Persona, len(personas))
 	var dups []string
 	for _, p := range personas {
 		if p.Password == "" {
 			p.Password = DefaultPassword
 		}
-		if other, ok := pop.byID[p.ID]; ok && p.ID != "" {
+		if other, ok := byID[p.ID]; ok && p.ID != "" {
 			dups = append(dups, fmt.Sprintf("id %q is used twice (%s)", p.ID, other.Login))
 		}
-		pop.byID[p.ID] = p
-		if _, ok := pop.byLogin[p.Login]; ok && p.Login != "" {
+		byID[p.ID] = p
+		if _, ok := byLogin[p.Login]; ok && p.Login != "" {
 			dups = append(dups, fmt.Sprintf("login %q is used twice", p.Login))
 		}
-		pop.byLogin[p.Login] = p
+		byLogin[p.Login] = p
 		if p.SPI != "" {
-			if other, ok := pop.bySPI[p.SPI]; ok {
+			if other, ok := bySPI[p.SPI]; ok {
 				dups = append(dups, fmt.Sprintf("SPI %s is held by both %q and %q", p.SPI, other.ID, p.ID))
 			}
-			pop.bySPI[p.SPI] = p
+			bySPI[p.SPI] = p
 		}
 	}
+	pop.byID, pop.byLogin, pop.bySPI = lookup[*Persona]{base: byID}, lookup[*Persona]{base: byLogin}, lookup[*Persona]{base: bySPI}
 	return dups
 }
 
@@ -375,19 +377,19 @@ func (pop *Population) Personas() []*Persona { return pop.personas }
 
 // ByID returns the persona with that id.
 func (pop *Population) ByID(id string) (*Persona, bool) {
-	p, ok := pop.byID[id]
+	p, ok := pop.byID.get(id)
 	return p, ok
 }
 
 // ByLogin returns the persona with that login (Démonstration provider).
 func (pop *Population) ByLogin(login string) (*Persona, bool) {
-	p, ok := pop.byLogin[login]
+	p, ok := pop.byLogin.get(login)
 	return p, ok
 }
 
 // BySPI returns the declarant holding that SPI (impots.gouv.fr provider).
 func (pop *Population) BySPI(spi string) (*Persona, bool) {
-	p, ok := pop.bySPI[spi]
+	p, ok := pop.bySPI.get(spi)
 	return p, ok
 }
 
