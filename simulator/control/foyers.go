@@ -3,7 +3,6 @@ package control
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -98,46 +97,27 @@ func viewFoyer(f *population.Foyer, y years) foyerView {
 	return v
 }
 
-// matchesFoyer tells whether every word of query appears in the foyer's id,
-// its declarants' names, logins or SPIs, or its commune.
-func matchesFoyer(f *population.Foyer, words []string) bool {
-	parts := []string{f.ID, f.Residence.Commune}
-	for _, p := range []*population.Persona{f.Declarant1, f.Declarant2} {
-		if p != nil {
-			parts = append(parts, p.ID, p.Login, p.SPI, p.GivenName, p.FamilyName, p.PreferredUsername)
-		}
-	}
-	hay := population.Fold(strings.Join(parts, " "))
-	for _, w := range words {
-		if !strings.Contains(hay, w) {
-			return false
-		}
-	}
-	return true
-}
-
 func (c *Control) listFoyers(in *call) (int, any, error) {
 	pop := c.cfg.Population.Current()
 	q := in.r.URL.Query()
-	words := strings.Fields(population.Fold(q.Get("q")))
 	var member map[string]bool // foyer ids of the persona asked, if any
 	if ref := q.Get("persona"); ref != "" {
 		member = map[string]bool{}
 		if p, ok := findPersona(pop, ref); ok {
-			for _, id := range foyerIndex(pop)[p.ID] {
+			for _, id := range pop.FoyersOf(p.ID) {
 				member[id] = true
 			}
 		}
 	}
 	y := c.yearsNow()
-	var out []foyerView
-	for _, f := range pop.Foyers() {
-		if (member != nil && !member[f.ID]) || !matchesFoyer(f, words) {
+	var out []*population.Foyer
+	for _, f := range pop.SearchFoyers(q.Get("q")) {
+		if member != nil && !member[f.ID] {
 			continue
 		}
-		out = append(out, viewFoyer(f, y))
+		out = append(out, f)
 	}
-	return http.StatusOK, pageOf(out, in.r), nil
+	return http.StatusOK, pageOf(out, in.r, func(f *population.Foyer) foyerView { return viewFoyer(f, y) }), nil
 }
 
 func (c *Control) getFoyer(in *call) (int, any, error) {

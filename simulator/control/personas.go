@@ -3,7 +3,6 @@ package control
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -21,37 +20,12 @@ type personaView struct {
 	Foyers    []string `json:"foyers"`
 }
 
-// foyerIndex lists, per persona id, the foyers it declares in or depends
-// on, in file order.
-func foyerIndex(pop *population.Population) map[string][]string {
-	idx := map[string][]string{}
-	for _, f := range pop.Foyers() {
-		ids := []string{}
-		for _, p := range []*population.Persona{f.Declarant1, f.Declarant2} {
-			if p != nil {
-				ids = append(ids, p.ID)
-			}
-		}
-		for _, d := range f.Dependants {
-			if d.Persona != nil {
-				ids = append(ids, d.Persona.ID)
-			}
-		}
-		for i, id := range ids {
-			if !slices.Contains(ids[:i], id) {
-				idx[id] = append(idx[id], f.ID)
-			}
-		}
-	}
-	return idx
-}
-
-func viewPersona(pop *population.Population, p *population.Persona, idx map[string][]string) personaView {
+func viewPersona(pop *population.Population, p *population.Persona) personaView {
 	role := pop.FoyerRole(p.ID)
 	if role == "" {
 		role = "none"
 	}
-	foyers := idx[p.ID]
+	foyers := pop.FoyersOf(p.ID)
 	if foyers == nil {
 		foyers = []string{}
 	}
@@ -89,15 +63,17 @@ func paging(r *http.Request) (limit, offset int) {
 	return limit, offset
 }
 
-func pageOf[T any](all []T, r *http.Request) page[T] {
+// pageOf is the page of all the request asks for, each item shown by view
+// (only the items of the page: a list may hold 100 000 personas).
+func pageOf[T, V any](all []T, r *http.Request, view func(T) V) page[V] {
 	limit, offset := paging(r)
 	start := min(offset, len(all))
 	end := min(start+limit, len(all))
-	items := all[start:end]
-	if items == nil {
-		items = []T{}
+	items := make([]V, 0, end-start)
+	for _, it := range all[start:end] {
+		items = append(items, view(it))
 	}
-	return page[T]{Total: len(all), Offset: offset, Limit: limit, Items: items}
+	return page[V]{Total: len(all), Offset: offset, Limit: limit, Items: items}
 }
 
 func (c *Control) listPersonas(in *call) (int, any, error) {
@@ -108,8 +84,7 @@ func (c *Control) listPersonas(in *call) (int, any, error) {
 		b := v == "true"
 		declarant = &b
 	}
-	idx := foyerIndex(pop)
-	var out []personaView
+	var out []*population.Persona
 	for _, p := range pop.Search(q.Get("q")) {
 		if q.Has("scenario") && p.Scenario != q.Get("scenario") {
 			continue
@@ -117,9 +92,9 @@ func (c *Control) listPersonas(in *call) (int, any, error) {
 		if declarant != nil && (pop.FoyerRole(p.ID) == population.RoleDeclarant) != *declarant {
 			continue
 		}
-		out = append(out, viewPersona(pop, p, idx))
+		out = append(out, p)
 	}
-	return http.StatusOK, pageOf(out, in.r), nil
+	return http.StatusOK, pageOf(out, in.r, func(p *population.Persona) personaView { return viewPersona(pop, p) }), nil
 }
 
 func (c *Control) getPersona(in *call) (int, any, error) {
@@ -128,7 +103,7 @@ func (c *Control) getPersona(in *call) (int, any, error) {
 	if !ok {
 		return 0, nil, notFound("no persona has the id, login or SPI %q", in.params["id"])
 	}
-	return http.StatusOK, viewPersona(pop, p, foyerIndex(pop)), nil
+	return http.StatusOK, viewPersona(pop, p), nil
 }
 
 // putPersona adds or replaces a persona, checked as the fixtures are.
@@ -160,7 +135,7 @@ func (c *Control) putPersona(in *call) (int, any, error) {
 		in.header.Set("Location", BasePath+"/personas/"+id)
 	}
 	c.log.InfoContext(in.r.Context(), "control: persona put", "id", id, "login", p.Login, "replaced", existed)
-	return status, viewPersona(pop, p, foyerIndex(pop)), nil
+	return status, viewPersona(pop, p), nil
 }
 
 // fixtureItem reads the body of a PUT as a fixture item: without its

@@ -39,6 +39,38 @@ func (pop *Population) identityIndex() {
 func (pop *Population) warm() {
 	pop.identityIndex()
 	pop.searchIndex()
+	pop.memberIndex()
+}
+
+// FoyersOf returns the ids of the foyers personaID declares in or depends
+// on, in file order.
+func (pop *Population) FoyersOf(personaID string) []string {
+	pop.memberIndex()
+	return pop.members[personaID]
+}
+
+// memberIndex lists the foyers of each persona, once.
+func (pop *Population) memberIndex() {
+	pop.membersOnce.Do(func() {
+		pop.members = make(map[string][]string, len(pop.personas))
+		for _, f := range pop.foyers {
+			add := func(id string) {
+				if ids := pop.members[id]; len(ids) == 0 || ids[len(ids)-1] != f.ID {
+					pop.members[id] = append(ids, f.ID)
+				}
+			}
+			for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
+				if p != nil {
+					add(p.ID)
+				}
+			}
+			for _, d := range f.Dependants {
+				if d.Persona != nil {
+					add(d.Persona.ID)
+				}
+			}
+		}
+	})
 }
 
 // Live is the population the services read: a snapshot that the control

@@ -37,8 +37,11 @@ type Population struct {
 	source       Source
 	searchOnce   sync.Once
 	searchText   []string // folded names, login, SPI and situation, by persona
+	foyerText    []string // folded id, commune and declarants, by foyer
 	identityOnce sync.Once
 	identities   map[string]*Persona // identité pivot → persona, built on first use
+	membersOnce  sync.Once
+	members      map[string][]string // persona id → foyer ids, built on first use
 }
 
 // Load reads the personas of fsys and checks each one against the rules
@@ -399,34 +402,56 @@ func (pop *Population) COG() *COG { return pop.cog }
 // Search returns the personas whose names, login, SPI or situation contain
 // every word of query (case and accents ignored), in file order.
 func (pop *Population) Search(query string) []*Persona {
+	pop.searchIndex()
+	return matching(pop.personas, pop.searchText, query)
+}
+
+// SearchFoyers returns the foyers whose id, commune of residence, or
+// declarants' ids, logins, SPIs or names contain every word of query (case
+// and accents ignored), in file order.
+func (pop *Population) SearchFoyers(query string) []*Foyer {
+	pop.searchIndex()
+	return matching(pop.foyers, pop.foyerText, query)
+}
+
+// matching returns the items whose text contains every word of query.
+func matching[T any](items []T, text []string, query string) []T {
 	words := strings.Fields(Fold(query))
 	if len(words) == 0 {
-		return pop.personas
+		return items
 	}
-	pop.searchIndex()
-	var out []*Persona
-	for i, p := range pop.personas {
-		hay := pop.searchText[i]
+	var out []T
+	for i, it := range items {
 		all := true
 		for _, w := range words {
-			if !strings.Contains(hay, w) {
+			if !strings.Contains(text[i], w) {
 				all = false
 				break
 			}
 		}
 		if all {
-			out = append(out, p)
+			out = append(out, it)
 		}
 	}
 	return out
 }
 
-// searchIndex makes the text Search looks in, once.
+// searchIndex makes the text Search and SearchFoyers look in, once.
 func (pop *Population) searchIndex() {
 	pop.searchOnce.Do(func() {
 		pop.searchText = make([]string, len(pop.personas))
 		for i, p := range pop.personas {
 			pop.searchText[i] = Fold(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredUsername, p.Login, p.SPI, p.Situation, p.ID}, " "))
+		}
+		pop.foyerText = make([]string, len(pop.foyers))
+		for i, f := range pop.foyers {
+			parts := []string{f.ID, f.Residence.Commune}
+			for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
+				if p != nil {
+					parts = append(parts, p.ID, p.Login, p.SPI, p.GivenName, p.FamilyName, p.PreferredUsername)
+				}
+			}
+			pop.foyerText[i] = Fold(strings.Join(parts, " "))
 		}
 	})
 }
