@@ -779,12 +779,12 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyer
 		case ys.DecesDeclarant2 != "":
 			l.add(corr.node, "%s: a corrective avis in a year with a death is not modelled", label)
 		case corr.broken:
-		case corr.Revenus == nil:
+		case corr.montants == nil:
 			l.add(corr.node, "%s: the corrective avis needs its \"revenus\"", corrLabel)
 		default:
 			l.checkCodes(corrLabel, corr, hasDec2, len(f.Dependants))
 			d := decl
-			d.Revenus = corr.Revenus
+			d.Revenus = corr.revenus()
 			l.compare(corrLabel, corr, d)
 			y.fixed = true
 		}
@@ -841,28 +841,29 @@ func (l *foyerLoader) checkCodes(label yearLabel, p *periodSpec, hasDec2 bool, d
 // compare checks the values the fixture states against the computation
 // of decl.
 func (l *foyerLoader) compare(label yearLabel, spec *periodSpec, decl Declaration) {
-	if !spec.states() {
+	st := spec.stated
+	if st == nil {
 		return
 	}
 	c, err := Calcule(decl)
 	if err != nil {
 		return // the codes were reported with their line
 	}
-	if spec.NbPart != nil && *spec.NbPart != c.NbPart {
+	if st.NbPart != nil && *st.NbPart != c.NbPart {
 		l.add(fixture.ValueNode(spec.node, "nbPart"), "%s: nbPart is %s in the fixture, but the quotient familial gives %s (sitFam %s, %s%s)",
-			label, formatParts(*spec.NbPart), formatParts(c.NbPart), decl.SitFam, decl.Pac, partsNotes(decl))
+			label, formatParts(*st.NbPart), formatParts(c.NbPart), decl.SitFam, decl.Pac, partsNotes(decl))
 	}
 	for _, v := range []struct {
 		key  string
 		want *int64
 		got  int64
 	}{
-		{"rfr", spec.RFR, c.RFR},
-		{"revenuBrutGlobal", spec.RevenuBrutGlobal, c.RevenuBrutGlobal},
-		{"revImposable", spec.RevImposable, c.RevImposable},
-		{"mntRevbareme", spec.MntRevbareme, c.MntRevbareme},
-		{"impAvImput", spec.ImpAvImput, c.ImpAvImput},
-		{"montTotIr", spec.MontTotIr, c.MontTotIr},
+		{"rfr", st.RFR, c.RFR},
+		{"revenuBrutGlobal", st.RevenuBrutGlobal, c.RevenuBrutGlobal},
+		{"revImposable", st.RevImposable, c.RevImposable},
+		{"mntRevbareme", st.MntRevbareme, c.MntRevbareme},
+		{"impAvImput", st.ImpAvImput, c.ImpAvImput},
+		{"montTotIr", st.MontTotIr, c.MontTotIr},
 	} {
 		if v.want != nil && *v.want != v.got {
 			l.add(fixture.ValueNode(spec.node, v.key), "%s: %s is %d in the fixture, but the computation gives %d (revenu imposable %d, %s parts, impôt au barème %d, décote %d)",
@@ -879,13 +880,13 @@ func (ys *yearSpec) declaration(pac Pac) Declaration {
 	return Declaration{
 		SitFam: ys.SitFam, ParentIsole: ys.ParentIsole,
 		Invalide1: ys.InvaliditeDeclarant1, Invalide2: ys.InvaliditeDeclarant2,
-		Pac: pac, Revenus: ys.Revenus,
+		Pac: pac, Revenus: ys.revenus(),
 	}
 }
 
 // survivor is the declaration of the period after declarant 2's death.
 func (ys *yearSpec) survivor(decl Declaration) Declaration {
-	decl.SitFam, decl.Survivant, decl.Invalide2, decl.Revenus = "V", true, false, ys.ApresDeces.Revenus
+	decl.SitFam, decl.Survivant, decl.Invalide2, decl.Revenus = "V", true, false, ys.ApresDeces.revenus()
 	return decl
 }
 
@@ -926,7 +927,7 @@ func (y *foyerYear) make(f *Foyer) (periods []*Avis, initial *Avis) {
 	first := tmpl(decl)
 	if y.fixed {
 		d := decl
-		d.Revenus = ys.Rectificatif.Revenus
+		d.Revenus = ys.Rectificatif.revenus()
 		fixed := tmpl(d)
 		fixed.TypeAvis, fixed.Rectificatif, fixed.NumRole = TypeAvisRectificatif, true, "002"
 		return []*Avis{fixed}, first

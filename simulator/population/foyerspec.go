@@ -63,54 +63,87 @@ type yearSpec struct {
 type periodSpec struct {
 	node *yaml.Node
 	// broken marks a mapping that could not be decoded (already reported).
-	broken           bool
-	Revenus          map[string]int64 `yaml:"revenus"`
-	NbPart           *float64         `yaml:"nbPart"`
-	RFR              *int64           `yaml:"rfr"`
-	RevenuBrutGlobal *int64           `yaml:"revenuBrutGlobal"`
-	RevImposable     *int64           `yaml:"revImposable"`
-	MntRevbareme     *int64           `yaml:"mntRevbareme"`
-	ImpAvImput       *int64           `yaml:"impAvImput"`
-	MontTotIr        *int64           `yaml:"montTotIr"`
+	broken bool
+	// montants are the declared amounts in the order written; nil when
+	// the mapping has no "revenus".
+	montants []montant
+	stated   *statedValues // nil when the fixture states none
 }
 
-// states tells whether the fixture states a value of the computation.
-func (p *periodSpec) states() bool {
-	return p != nil && (p.NbPart != nil || p.RFR != nil || p.RevenuBrutGlobal != nil || p.RevImposable != nil ||
-		p.MntRevbareme != nil || p.ImpAvImput != nil || p.MontTotIr != nil)
+// montant is one declared amount: a declaration code and euros.
+type montant struct {
+	code   string
+	amount int64
+}
+
+// revenus is the amounts as the tax computation takes them.
+func (p *periodSpec) revenus() map[string]int64 {
+	m := make(map[string]int64, len(p.montants))
+	for _, a := range p.montants {
+		m[a.code] = a.amount
+	}
+	return m
+}
+
+// statedValues are the values of the computation a fixture states.
+type statedValues struct {
+	NbPart           *float64 `yaml:"nbPart"`
+	RFR              *int64   `yaml:"rfr"`
+	RevenuBrutGlobal *int64   `yaml:"revenuBrutGlobal"`
+	RevImposable     *int64   `yaml:"revImposable"`
+	MntRevbareme     *int64   `yaml:"mntRevbareme"`
+	ImpAvImput       *int64   `yaml:"impAvImput"`
+	MontTotIr        *int64   `yaml:"montTotIr"`
+}
+
+// periodYAML is a periodSpec as the YAML decoder fills it.
+type periodYAML struct {
+	Revenus      map[string]int64 `yaml:"revenus"`
+	statedValues `yaml:",inline"`
+}
+
+// spec makes the periodSpec of a decoded mapping.
+func (raw *periodYAML) spec(node *yaml.Node) periodSpec {
+	p := periodSpec{node: node}
+	if raw.statedValues != (statedValues{}) {
+		stated := raw.statedValues
+		p.stated = &stated
+	}
+	if raw.Revenus != nil {
+		p.montants = make([]montant, 0, len(raw.Revenus))
+		if rn := fixture.Key(node, "revenus"); rn != nil && rn.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(rn.Content); i += 2 {
+				if amount, ok := raw.Revenus[rn.Content[i].Value]; ok && !slices.ContainsFunc(p.montants, func(m montant) bool { return m.code == rn.Content[i].Value }) {
+					p.montants = append(p.montants, montant{rn.Content[i].Value, amount})
+				}
+			}
+		}
+	}
+	return p
 }
 
 // revenueCode is one code of a periodSpec's revenus, where it is written.
 type revenueCode struct {
-	code       string
+	montant
 	key, value *yaml.Node
-	amount     int64
 }
 
-// codes lists the revenue codes in the order written (sorted for a
-// generated item).
+// codes lists the revenue codes with where they are written (nowhere for
+// a generated item).
 func (p *periodSpec) codes() []revenueCode {
-	if rn := fixture.Key(p.node, "revenus"); rn != nil && rn.Kind == yaml.MappingNode {
-		out := make([]revenueCode, 0, len(rn.Content)/2)
-		for i := 0; i+1 < len(rn.Content); i += 2 {
-			k := rn.Content[i]
-			out = append(out, revenueCode{code: k.Value, key: k, value: rn.Content[i+1], amount: p.Revenus[k.Value]})
+	out := make([]revenueCode, len(p.montants))
+	rn := fixture.Key(p.node, "revenus")
+	for i, m := range p.montants {
+		out[i].montant = m
+		if rn != nil {
+			for j := 0; j+1 < len(rn.Content); j += 2 {
+				if rn.Content[j].Value == m.code {
+					out[i].key, out[i].value = rn.Content[j], rn.Content[j+1]
+					break
+				}
+			}
 		}
-		return out
 	}
-	out := make([]revenueCode, 0, len(p.Revenus))
-	for code, amount := range p.Revenus {
-		out = append(out, revenueCode{code: code, amount: amount})
-	}
-	slices.SortFunc(out, func(a, b revenueCode) int {
-		switch {
-		case a.code < b.code:
-			return -1
-		case a.code > b.code:
-			return 1
-		}
-		return 0
-	})
 	return out
 }
 
@@ -139,7 +172,7 @@ type yearYAML struct {
 	DecesDeclarant2      string    `yaml:"deces_declarant2"`
 	ApresDeces           yaml.Node `yaml:"apres_deces"`
 	Rectificatif         yaml.Node `yaml:"rectificatif"`
-	periodSpec           `yaml:",inline"`
+	periodYAML           `yaml:",inline"`
 }
 
 var yearKeys = map[string]int{"N-1": 1, "N-2": 2, "N-3": 3}
@@ -217,8 +250,7 @@ func (l *foyerLoader) parseYear(key, node *yaml.Node) *yearSpec {
 	y.InvaliditeDeclarant1, y.InvaliditeDeclarant2 = raw.InvaliditeDeclarant1, raw.InvaliditeDeclarant2
 	y.AucuneDeclaration, y.alone = raw.AucuneDeclaration, len(node.Content) == 2
 	y.DecesDeclarant2 = raw.DecesDeclarant2
-	y.periodSpec = raw.periodSpec
-	y.periodSpec.node = node
+	y.periodSpec = raw.periodYAML.spec(node)
 	if raw.AdresseFiscale.Kind != 0 {
 		y.AdresseFiscale = l.parseAdresse(&raw.AdresseFiscale)
 	}
@@ -232,7 +264,10 @@ func (l *foyerLoader) parsePeriod(node *yaml.Node) *periodSpec {
 	if node.Kind == 0 {
 		return nil
 	}
-	p := &periodSpec{node: node}
-	p.broken = !fixture.Decode(l.file, node, p, &l.errs)
-	return p
+	var raw periodYAML
+	if !fixture.Decode(l.file, node, &raw, &l.errs) {
+		return &periodSpec{node: node, broken: true}
+	}
+	p := raw.spec(node)
+	return &p
 }

@@ -1245,29 +1245,29 @@ func (y *year) spec() *yearSpec {
 	if y.adresseFiscale != nil {
 		s.AdresseFiscale = &adresseSpec{Adresse: *y.adresseFiscale}
 	}
-	s.Revenus = y.revenus.declared()
+	s.montants = y.revenus.declared()
 	if y.deathMD != "" {
 		s.DecesDeclarant2 = y.deathMD
-		s.ApresDeces = &periodSpec{Revenus: y.apresDeces.declared()}
+		s.ApresDeces = &periodSpec{montants: y.apresDeces.declared()}
 	}
 	if y.rectificatif != nil {
-		s.Rectificatif = &periodSpec{Revenus: y.rectificatif.declared()}
+		s.Rectificatif = &periodSpec{montants: y.rectificatif.declared()}
 	}
 	return s
 }
 
-// declared is the amounts declared, by code.
-func (a *amounts) declared() map[string]int64 {
+// declared is the amounts declared, in the order of genCodes.
+func (a *amounts) declared() []montant {
 	n := 0
 	for _, v := range a {
 		if v > 0 {
 			n++
 		}
 	}
-	m := make(map[string]int64, n)
+	m := make([]montant, 0, n)
 	for i, v := range a {
 		if v > 0 {
-			m[genCodes[i]] = v
+			m = append(m, montant{genCodes[i], v})
 		}
 	}
 	return m
@@ -1479,43 +1479,28 @@ func (b *nodeBuilder) year(y *yearSpec) *yaml.Node {
 	if y.AdresseFiscale != nil {
 		b.set(m, "adresse_fiscale", b.address(y.AdresseFiscale.Adresse))
 	}
-	b.set(m, "revenus", b.revenus(y.Revenus))
+	b.set(m, "revenus", b.revenus(y.montants))
 	if y.DecesDeclarant2 != "" {
 		b.set(m, "deces_declarant2", b.str(y.DecesDeclarant2, true))
 		if y.ApresDeces != nil {
 			after := b.mapping(false, 1)
-			b.set(after, "revenus", b.revenus(y.ApresDeces.Revenus))
+			b.set(after, "revenus", b.revenus(y.ApresDeces.montants))
 			b.set(m, "apres_deces", after)
 		}
 	}
 	if y.Rectificatif != nil {
 		fixed := b.mapping(false, 1)
-		b.set(fixed, "revenus", b.revenus(y.Rectificatif.Revenus))
+		b.set(fixed, "revenus", b.revenus(y.Rectificatif.montants))
 		b.set(m, "rectificatif", fixed)
 	}
 	return m
 }
 
-// revenus writes the amounts in the generator's order of codes (genCodes),
-// any other code after them in alphabetical order.
-func (b *nodeBuilder) revenus(revenus map[string]int64) *yaml.Node {
-	m := b.mapping(true, len(revenus))
-	for _, code := range genCodes {
-		if v, ok := revenus[code]; ok {
-			b.set(m, code, b.int(v))
-		}
-	}
-	if len(m.Content)/2 < len(revenus) {
-		var others []string
-		for code := range revenus {
-			if !slices.Contains(genCodes[:], code) {
-				others = append(others, code)
-			}
-		}
-		slices.Sort(others)
-		for _, code := range others {
-			b.set(m, code, b.int(revenus[code]))
-		}
+// revenus writes the amounts in their order.
+func (b *nodeBuilder) revenus(montants []montant) *yaml.Node {
+	m := b.mapping(true, len(montants))
+	for _, a := range montants {
+		b.set(m, a.code, b.int(a.amount))
 	}
 	return m
 }
