@@ -24,7 +24,7 @@ import (
 // Files already in dir that the export does not write are left alone.
 //
 // The items are written as their sources wrote them, comments included
-// (a generated population is generated again from its seed), so that
+// (generated items, kept as values, are written as YAML here), so that
 // loading the directory gives the same population, and exporting the same
 // population twice gives the same bytes. Each file starts with a header
 // naming where its items came from, followed by the documentation of the
