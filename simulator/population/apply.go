@@ -184,34 +184,12 @@ func involve(f *Foyer, ids, spis map[string]bool) {
 }
 
 // reindex finds again, over every foyer, the roles of the persona ids and
-// the foyers of the SPIs, as indexFoyers does, over prev's.
+// the foyers of the SPIs, over prev's lookups.
 func (pop *Population) reindex(prev *Population, ids, spis map[string]bool) {
-	roles := map[string]string{}
-	found := map[string]*declarantFoyers{}
+	var roles map[string]string
+	var found map[string]*declarantFoyers
 	if len(ids)+len(spis) > 0 {
-		for _, f := range pop.foyers {
-			for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
-				if p == nil {
-					continue
-				}
-				if ids[p.ID] {
-					roles[p.ID] = RoleDeclarant
-				}
-				if spis[p.SPI] {
-					df := found[p.SPI]
-					if df == nil {
-						df = &declarantFoyers{}
-						found[p.SPI] = df
-					}
-					df.add(f)
-				}
-			}
-			for _, d := range f.Dependants {
-				if d.Persona != nil && ids[d.Persona.ID] && roles[d.Persona.ID] == "" {
-					roles[d.Persona.ID] = RoleDependant
-				}
-			}
-		}
+		roles, found = foyerIndex(pop.foyers, ids, spis)
 	}
 	re := prev.roles.edit()
 	for id := range ids {
@@ -225,7 +203,6 @@ func (pop *Population) reindex(prev *Population, ids, spis map[string]bool) {
 	se := prev.spiFoyers.edit()
 	for spi := range spis {
 		if df := found[spi]; df != nil {
-			df.settle()
 			se.set(spi, df)
 		} else {
 			se.del(spi)

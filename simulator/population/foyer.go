@@ -428,36 +428,55 @@ func (l *foyerLoader) together(f *Foyer, spec *foyerSpec) {
 // indexFoyers fills the lookups by id and SPI, and the roles; byID holds
 // the foyers by id.
 func (pop *Population) indexFoyers(byID map[string]*Foyer) {
-	spiFoyers := make(map[string]*declarantFoyers, len(pop.foyers))
-	roles := make(map[string]string, len(pop.personas))
 	for _, f := range pop.foyers {
 		byID[f.ID] = f
+	}
+	roles, spiFoyers := foyerIndex(pop.foyers, nil, nil)
+	pop.foyerByID = lookup[*Foyer]{base: byID}
+	pop.spiFoyers = lookup[*declarantFoyers]{base: spiFoyers}
+	pop.roles = lookup[string]{base: roles}
+}
+
+// foyerIndex finds, over foyers, the role of each persona id (declarant of
+// a foyer, else dependant of one) and the foyers of each declarant's SPI;
+// ids and spis, when not nil, limit it to those.
+func foyerIndex(foyers []*Foyer, ids, spis map[string]bool) (roles map[string]string, bySPI map[string]*declarantFoyers) {
+	hint := func(only map[string]bool) int {
+		if only == nil {
+			return 2 * len(foyers)
+		}
+		return len(only)
+	}
+	roles, bySPI = make(map[string]string, hint(ids)), make(map[string]*declarantFoyers, hint(spis))
+	for _, f := range foyers {
 		for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
 			if p == nil {
 				continue
 			}
-			roles[p.ID] = RoleDeclarant
-			df := spiFoyers[p.SPI]
-			if df == nil {
-				df = &declarantFoyers{}
-				spiFoyers[p.SPI] = df
+			if ids == nil || ids[p.ID] {
+				roles[p.ID] = RoleDeclarant
 			}
-			df.add(f)
+			if spis == nil || spis[p.SPI] {
+				df := bySPI[p.SPI]
+				if df == nil {
+					df = &declarantFoyers{}
+					bySPI[p.SPI] = df
+				}
+				df.add(f)
+			}
 		}
 	}
-	for _, f := range pop.foyers {
+	for _, f := range foyers {
 		for _, d := range f.Dependants {
-			if d.Persona != nil && roles[d.Persona.ID] == "" {
+			if d.Persona != nil && (ids == nil || ids[d.Persona.ID]) && roles[d.Persona.ID] == "" {
 				roles[d.Persona.ID] = RoleDependant
 			}
 		}
 	}
-	for _, df := range spiFoyers {
+	for _, df := range bySPI {
 		df.settle()
 	}
-	pop.foyerByID = lookup[*Foyer]{base: byID}
-	pop.spiFoyers = lookup[*declarantFoyers]{base: spiFoyers}
-	pop.roles = lookup[string]{base: roles}
+	return roles, bySPI
 }
 
 // add records the years of f, a foyer of the declarant, over those of the

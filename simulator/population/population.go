@@ -94,19 +94,20 @@ type item struct {
 
 // personaItems and foyerItems list the items of d, YAML first.
 func (d Document) personaItems() []item {
-	out := make([]item, 0, len(d.Personas)+len(d.madePersonas))
-	out = appendNodeItems(out, d.File, d.Personas)
-	for _, p := range d.madePersonas {
-		out = append(out, item{file: d.File, id: p.ID, persona: p})
-	}
-	return out
+	return itemsOf(d.File, d.Personas, d.madePersonas, func(p *Persona) item { return item{id: p.ID, persona: p} })
 }
 
 func (d Document) foyerItems() []item {
-	out := make([]item, 0, len(d.Foyers)+len(d.madeFoyers))
-	out = appendNodeItems(out, d.File, d.Foyers)
-	for _, f := range d.madeFoyers {
-		out = append(out, item{file: d.File, id: f.ID, foyer: f})
+	return itemsOf(d.File, d.Foyers, d.madeFoyers, func(f *foyerSpec) item { return item{id: f.ID, foyer: f} })
+}
+
+func itemsOf[T any](file string, nodes []*yaml.Node, made []T, value func(T) item) []item {
+	out := make([]item, 0, len(nodes)+len(made))
+	out = appendNodeItems(out, file, nodes)
+	for _, v := range made {
+		it := value(v)
+		it.file = file
+		out = append(out, it)
 	}
 	return out
 }
