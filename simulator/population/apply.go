@@ -45,6 +45,11 @@ func applyIncremental(prev *Population, src Source, doc Document) (*Population, 
 	if errs != nil || len(personas) != len(personaItems) {
 		return nil, false
 	}
+	for i, p := range personas {
+		if p.ID != personaItems[i].id { // Build merges by the id as written
+			return nil, false
+		}
+	}
 	next.personas = prev.personas
 	if len(personas) > 0 {
 		next.personas = slices.Clone(prev.personas)
@@ -53,9 +58,6 @@ func applyIncremental(prev *Population, src Source, doc Document) (*Population, 
 	replaced := map[*Persona]bool{}
 	spis := map[string]bool{} // SPIs whose foyers to index again
 	for _, p := range personas {
-		if p.Password == "" {
-			p.Password = DefaultPassword
-		}
 		if old, ok := byID.get(p.ID); ok {
 			next.personas[slices.Index(next.personas, old)] = p
 			replaced[old] = true
@@ -89,7 +91,7 @@ func applyIncremental(prev *Population, src Source, doc Document) (*Population, 
 	for _, it := range foyerItems {
 		spec := it.foyer
 		if spec == nil {
-			if spec = l.parseFoyer(it.node); spec == nil {
+			if spec = l.parseFoyer(it.node); spec == nil || spec.ID != it.id {
 				return nil, false
 			}
 		}

@@ -31,10 +31,7 @@ import (
 // keys when the source fixture file had one.
 func Export(pop *Population, dir string) error {
 	src := pop.Source()
-	docs, err := src.documents()
-	if err != nil {
-		return err
-	}
+	docs := src.documents()
 	personas := mergeItems(docs, Document.personaItems)
 	foyers := mergeItems(docs, Document.foyerItems)
 

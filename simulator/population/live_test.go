@@ -1,10 +1,12 @@
 package population
 
 import (
+	"io/fs"
 	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 
 	"go.yaml.in/yaml/v3"
 
@@ -333,4 +335,61 @@ func mustPersona(t *testing.T, pop *Population, id string) *Persona {
 		t.Fatalf("no persona %s", id)
 	}
 	return p
+}
+
+// Build merges items by their id as written: an id the YAML decoder reads
+// otherwise (a tag) is not taken as a replacement by the incremental path
+// either, and Apply gives Build's answer.
+func TestApplyIncrementalTakesTheIDAsWritten(t *testing.T) {
+	t.Parallel()
+	cog := genCOG(t)
+	cur := generated(t, Generator{N: 50, Seed: 9})
+	node := item{persona: mustPersona(t, cur, "angela-dubois")}.yamlNode(newNodeBuilder())
+	fixture.Key(node, "id").Tag, fixture.Key(node, "id").Value = "!!binary", "YW5nZWxhLWR1Ym9pcw==" // "angela-dubois"
+	doc := Document{File: "control API", Personas: []*yaml.Node{node}}
+	src := cur.Source()
+	src.Documents = append(append([]Document{}, src.Documents...), doc)
+	if _, ok := applyIncremental(cur, src, doc); ok {
+		t.Error("applied incrementally")
+	}
+	_, want := Build(src, cog)
+	_, got := NewLive(cur).Apply(doc)
+	if want == nil || got == nil || got.Error() != want.Error() || !strings.Contains(got.Error(), `id "angela-dubois" is used twice`) {
+		t.Errorf("Apply = %v, Build = %v", got, want)
+	}
+}
+
+// The fixture files are read once, at start: a change builds on what was
+// read then, whichever way it is applied, even when the files have been
+// edited since (--fixtures DIR).
+func TestApplyBuildsOnTheFilesReadAtStart(t *testing.T) {
+	t.Parallel()
+	cog := genCOG(t)
+	files := fstest.MapFS{}
+	for _, name := range []string{PersonasFile, FoyersFile} {
+		data, err := fs.ReadFile(fixtures.FS(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = &fstest.MapFile{Data: data}
+	}
+	cur, err := Build(Source{Fixtures: files}, cog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files[PersonasFile] = &fstest.MapFile{Data: []byte("personas: [{id: Broken}]\n")}
+	p := *mustPersona(t, cur, "angela-dubois")
+	p.GivenName = "Angèle"
+	doc := Document{File: "control API", Personas: []*yaml.Node{newNodeBuilder().persona(&p)}}
+	src := cur.Source()
+	src.Documents = append(append([]Document{}, src.Documents...), doc)
+	inc, ok := applyIncremental(cur, src, doc)
+	if !ok {
+		t.Fatal("not applied incrementally")
+	}
+	full, err := Build(src, cog)
+	if err != nil {
+		t.Fatalf("Build read the edited files again: %v", err)
+	}
+	sameAsBuild(t, "after an edit on disk", inc, full)
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/mail"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +63,9 @@ type Document struct {
 
 	// made are items the generator gives as values rather than YAML: the
 	// same checks apply, without the cost of YAML for a large population
-	// (Export writes them as YAML).
+	// (Export writes them as YAML). They are shared by every snapshot
+	// built from them, so nothing changes them: a made persona comes with
+	// its password.
 	madePersonas []*Persona
 	madeFoyers   []*foyerSpec
 }
@@ -75,11 +78,15 @@ type Source struct {
 	Fixtures  fs.FS
 	Documents []Document
 	// Generate, when set, adds documents made on the fly, after the
-	// fixtures. Build calls it once and keeps what it gave in the source of
-	// the population, for the next builds (see Live).
+	// fixtures.
 	Generate func(cog *COG) ([]Document, error)
 
-	generated []Document // what Generate gave, once called
+	// base is the documents of the fixture files and of Generate, once
+	// Build has read and made them: the population keeps them in its
+	// source, and later builds start from them, so that a change (see
+	// Live) never depends on files edited since the start.
+	base   []Document
+	loaded bool
 }
 
 // item is one fixture entry with the file it comes from: a YAML mapping,
@@ -126,17 +133,14 @@ func appendNodeItems(out []item, file string, nodes []*yaml.Node) []item {
 // Build checks every item of src and makes the population. The result
 // keeps src, so that a change can rebuild from it (see Live).
 func Build(src Source, cog *COG) (*Population, error) {
-	if src.Generate != nil {
-		gen, err := src.Generate(cog)
+	if !src.loaded {
+		base, err := src.load(cog)
 		if err != nil {
 			return nil, err
 		}
-		src.Generate, src.generated = nil, gen
+		src.base, src.loaded, src.Generate = base, true, nil
 	}
-	docs, err := src.documents()
-	if err != nil {
-		return nil, err
-	}
+	docs := src.documents()
 	var errs fixture.Errors
 	personaItems := mergeItems(docs, Document.personaItems)
 	foyerItems := mergeItems(docs, Document.foyerItems)
@@ -163,11 +167,14 @@ func checkPersonas(items []item, cog *COG, errs *fixture.Errors) []*Persona {
 	checked := make([]*Persona, len(items))
 	rangeErrs := inRanges(len(items), func(lo, hi int, errs *fixture.Errors) {
 		for i, it := range items[lo:hi] {
-			p := it.persona
+			p := it.persona // made by the generator, with its password
 			if p == nil {
 				p = &Persona{}
 				if !fixture.Decode(it.file, it.node, p, errs) {
 					continue
+				}
+				if p.Password == "" {
+					p.Password = DefaultPassword
 				}
 			}
 			for _, problem := range Check(p, cog) {
@@ -202,9 +209,13 @@ func inRanges(n int, fn func(lo, hi int, errs *fixture.Errors)) []fixture.Errors
 	return errs
 }
 
-// documents reads the fixture files as the first documents, then gives
-// the generated ones and the others.
-func (src Source) documents() ([]Document, error) {
+// documents lists the documents the population is built from, in order.
+func (src Source) documents() []Document {
+	return append(slices.Clip(src.base), src.Documents...)
+}
+
+// load reads the fixture files and runs Generate: the first documents.
+func (src Source) load(cog *COG) ([]Document, error) {
 	var docs []Document
 	if src.Fixtures != nil {
 		root, err := fixture.ReadDocument(src.Fixtures, PersonasFile)
@@ -229,8 +240,14 @@ func (src Source) documents() ([]Document, error) {
 			docs = append(docs, doc)
 		}
 	}
-	docs = append(docs, src.generated...)
-	return append(docs, src.Documents...), nil
+	if src.Generate != nil {
+		gen, err := src.Generate(cog)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, gen...)
+	}
+	return docs, nil
 }
 
 // mergeItems lists the items of every document in order; an id seen in an
@@ -274,9 +291,6 @@ func (pop *Population) index(personas []*Persona) []string {
 	bySPI := make(map[string]*Persona, len(personas))
 	var dups []string
 	for _, p := range personas {
-		if p.Password == "" {
-			p.Password = DefaultPassword
-		}
 		if other, ok := byID[p.ID]; ok && p.ID != "" {
 			dups = append(dups, fmt.Sprintf("id %q is used twice (%s)", p.ID, other.Login))
 		}
