@@ -443,7 +443,7 @@ func (pop *Population) indexFoyers(byID map[string]*Foyer) {
 func foyerIndex(foyers []*Foyer, ids, spis map[string]bool) (roles map[string]string, bySPI map[string]*declarantFoyers) {
 	hint := func(only map[string]bool) int {
 		if only == nil {
-			return 2 * len(foyers)
+			return len(foyers)
 		}
 		return len(only)
 	}
