@@ -23,10 +23,11 @@ import (
 // gives the first households of a larger one (all but the last, which may
 // be cut short).
 //
-// The items are YAML mappings shaped exactly like the entries of
-// personas.yaml and foyers.yaml, so that Build checks them like the
-// fixtures' and a generated population can be exported and edited
-// (see Export). What is drawn, and how:
+// The items are the values a persona and a foyer of personas.yaml and
+// foyers.yaml decode to (Persona, foyerSpec), so that Build checks them
+// like the fixtures' without the cost of YAML, and a generated population
+// can be exported and edited (see Export, which writes them as YAML). What
+// is drawn, and how:
 //
 //   - Households: single people (célibataire, divorcé, veuf), single
 //     parents (case T), married and PACSed couples (both declarants with
