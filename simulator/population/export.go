@@ -32,6 +32,20 @@ import (
 func Export(pop *Population, dir string) error {
 	src := pop.Source()
 	docs := src.documents()
+	roots := map[string]*yaml.Node{} // the fixture files, comments included
+	for i, d := range docs {
+		if d.data == nil {
+			continue
+		}
+		root, err := fixture.ParseDocument(d.data, d.File)
+		if err != nil {
+			return err
+		}
+		roots[d.File] = root
+		if docs[i], err = d.nodes(); err != nil {
+			return err
+		}
+	}
 	personas := mergeItems(docs, Document.personaItems)
 	foyers := mergeItems(docs, Document.foyerItems)
 
@@ -44,7 +58,7 @@ func Export(pop *Population, dir string) error {
 		name, key string
 		items     []item
 	}{{PersonasFile, "personas", personas}, {FoyersFile, "foyers", foyers}} {
-		data, err := encodeItems(f.key, exportHeader(src.Fixtures, f.name, f.items), f.items)
+		data, err := encodeItems(f.key, exportHeader(roots[f.name], f.name, f.items), f.items)
 		if err != nil {
 			return fmt.Errorf("export %s: %w", f.name, err)
 		}
@@ -89,8 +103,8 @@ func Export(pop *Population, dir string) error {
 }
 
 // exportHeader says where the items of an exported file come from, then
-// repeats the documentation of the source fixture file, if any.
-func exportHeader(fixtures fs.FS, file string, items []item) string {
+// repeats the documentation of the source fixture file (root), if any.
+func exportHeader(root *yaml.Node, file string, items []item) string {
 	var origins []string
 	for _, it := range items {
 		if !slices.Contains(origins, it.file) {
@@ -106,10 +120,8 @@ func exportHeader(fixtures fs.FS, file string, items []item) string {
 		"# Load this directory with `bacasable --fixtures DIR`; after an edit, `bacasable check DIR`",
 		"# names the file, the line and the rule broken. Every person here is fictitious.",
 	}
-	if fixtures != nil {
-		if root, err := fixture.ReadDocument(fixtures, file); err == nil && len(root.Content) > 0 && root.Content[0].HeadComment != "" {
-			lines = append(lines, "#", "# The header of the original "+file+":", "#", root.Content[0].HeadComment)
-		}
+	if root != nil && len(root.Content) > 0 && root.Content[0].HeadComment != "" {
+		lines = append(lines, "#", "# The header of the original "+file+":", "#", root.Content[0].HeadComment)
 	}
 	return strings.Join(lines, "\n")
 }

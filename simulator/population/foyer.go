@@ -355,8 +355,8 @@ func (l *foyerLoader) add(node *yaml.Node, format string, args ...any) {
 // and year. The avis themselves are computed on first use (see
 // foyerYear.avis), except where a fixture states a value the computation
 // must give.
-func (pop *Population) loadFoyers(items []item) error {
-	specs := make([]*foyerSpec, len(items))
+func (pop *Population) loadFoyers(items []item) (specs []*foyerSpec, err error) {
+	specs = make([]*foyerSpec, len(items))
 	foyers := make([]*Foyer, len(items))
 	rangeErrs := inRanges(len(items), func(lo, hi int, errs *fixture.Errors) {
 		l := &foyerLoader{pop: pop}
@@ -390,7 +390,7 @@ func (pop *Population) loadFoyers(items []item) error {
 		pop.foyers = append(pop.foyers, f)
 	}
 	if err := l.errs.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	c := &claims{}
 	for off := 1; off <= 3; off++ {
@@ -398,7 +398,7 @@ func (pop *Population) loadFoyers(items []item) error {
 	}
 	pop.claims = c
 	pop.indexFoyers(l.byID)
-	return nil
+	return specs, nil
 }
 
 // claims record, per relative year (index 1 to 3), the foyer of each
@@ -502,10 +502,7 @@ func (df *declarantFoyers) settle() {
 // foyer checks and builds one foyer.
 func (l *foyerLoader) foyer(spec *foyerSpec) *Foyer {
 	node := spec.node
-	f := &Foyer{ID: spec.ID, spec: spec}
-	if node != nil {
-		f.Line = node.Line
-	}
+	f := &Foyer{ID: spec.ID, spec: spec, Line: spec.line}
 	if !isID(spec.ID) {
 		l.add(fixture.ValueNode(node, "id"), "foyer id %q must be lower-case letters, digits and hyphens", spec.ID)
 	}

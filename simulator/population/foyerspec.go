@@ -17,6 +17,7 @@ import (
 // foyerSpec is one foyer as foyers.yaml writes it.
 type foyerSpec struct {
 	node                       *yaml.Node
+	line                       int // of the item in its file; 0 when generated
 	ID, Declarant1, Declarant2 string
 	Dependants                 []dependantSpec
 	Residence                  *adresseSpec // nil when missing or unreadable
@@ -185,7 +186,7 @@ func (l *foyerLoader) parseFoyer(node *yaml.Node) *foyerSpec {
 	if !fixture.Decode(l.file, node, &raw, &l.errs) {
 		return nil
 	}
-	spec := &foyerSpec{node: node, ID: raw.ID, Declarant1: raw.Declarant1, Declarant2: raw.Declarant2}
+	spec := &foyerSpec{node: node, line: node.Line, ID: raw.ID, Declarant1: raw.Declarant1, Declarant2: raw.Declarant2}
 	if raw.Residence.Kind == 0 {
 		l.add(node, "foyer %q: missing key \"residence\" (the address where the household lives)", raw.ID)
 	} else {
@@ -226,6 +227,35 @@ func (l *foyerLoader) parseFoyer(node *yaml.Node) *foyerSpec {
 		}
 	}
 	return spec
+}
+
+// strip lets go of the YAML nodes, once the foyer is checked: the
+// population keeps its specs to build it again after a change, without
+// the nodes' memory (a later message about it gives no line).
+func (s *foyerSpec) strip() {
+	s.node = nil
+	for i := range s.Dependants {
+		s.Dependants[i].node = nil
+	}
+	for _, a := range []*adresseSpec{s.Residence, s.AdresseFiscale} {
+		if a != nil {
+			a.node = nil
+		}
+	}
+	for _, y := range s.Annees {
+		if y == nil {
+			continue
+		}
+		y.node, y.key, y.periodSpec.node = nil, nil, nil
+		if y.AdresseFiscale != nil {
+			y.AdresseFiscale.node = nil
+		}
+		for _, p := range []*periodSpec{y.ApresDeces, y.Rectificatif} {
+			if p != nil {
+				p.node = nil
+			}
+		}
+	}
 }
 
 // parseAdresse decodes an address; nil when it cannot be read.

@@ -1,8 +1,10 @@
 package population
 
 import (
+	"errors"
 	"io/fs"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -392,4 +394,36 @@ func TestApplyBuildsOnTheFilesReadAtStart(t *testing.T) {
 		t.Fatalf("Build read the edited files again: %v", err)
 	}
 	sameAsBuild(t, "after an edit on disk", inc, full)
+}
+
+// Once checked, the items of the files read at start are kept as values,
+// not as YAML (whose nodes take gigabytes for 100 000 items); a later error
+// about one of them still gives its line, read again from the file's
+// content.
+func TestFilesAreSettledIntoValues(t *testing.T) {
+	t.Parallel()
+	cog := genCOG(t)
+	pop, err := Build(Source{Fixtures: fixtures.FS()}, cog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range pop.Source().base {
+		if d.Personas != nil || d.Foyers != nil || len(d.madePersonas)+len(d.madeFoyers) == 0 || d.data == nil {
+			t.Errorf("%s: %d YAML items, %d values kept", d.File, len(d.Personas)+len(d.Foyers), len(d.madePersonas)+len(d.madeFoyers))
+		}
+		for _, f := range d.madeFoyers {
+			if f.node != nil || f.line == 0 {
+				t.Errorf("foyer %s keeps its node, or lost its line", f.ID)
+			}
+		}
+	}
+	p := *mustPersona(t, pop, "angela-dubois")
+	p.SPI = ""
+	_, err = NewLive(pop).Apply(Document{File: "control API", Personas: []*yaml.Node{newNodeBuilder().persona(&p)}})
+	var errs fixture.Errors
+	if !errors.As(err, &errs) || !slices.ContainsFunc(errs, func(e *fixture.Error) bool {
+		return e.File == FoyersFile && e.Line > 0 && strings.Contains(e.Msg, `"angela-dubois" has no SPI`)
+	}) {
+		t.Errorf("Apply = %v, want the foyer's line in foyers.yaml", err)
+	}
 }

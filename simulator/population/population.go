@@ -1,6 +1,7 @@
 package population
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/mail"
@@ -34,6 +35,7 @@ type Population struct {
 	spiFoyers lookup[*declarantFoyers]
 	roles     lookup[string] // persona id → RoleDeclarant or RoleDependant
 	claims    *claims
+	specs     []*foyerSpec // the foyers' specs in item order, while Build runs
 
 	source       Source
 	searchOnce   sync.Once
@@ -68,6 +70,11 @@ type Document struct {
 	// its password.
 	madePersonas []*Persona
 	madeFoyers   []*foyerSpec
+
+	// data is the content of the fixture file the items were read from,
+	// and key its top-level key: Export reads it again for the comments.
+	data []byte
+	key  string
 }
 
 // Source is everything a population is built from: the fixture files, then
@@ -133,13 +140,32 @@ func appendNodeItems(out []item, file string, nodes []*yaml.Node) []item {
 // Build checks every item of src and makes the population. The result
 // keeps src, so that a change can rebuild from it (see Live).
 func Build(src Source, cog *COG) (*Population, error) {
-	if !src.loaded {
+	first := !src.loaded
+	if first {
 		base, err := src.load(cog)
 		if err != nil {
 			return nil, err
 		}
 		src.base, src.loaded, src.Generate = base, true, nil
 	}
+	pop, err := build(src, cog)
+	if err != nil {
+		if again, ok := src.withNodes(); ok {
+			// The files' items were settled into values: build again from
+			// their YAML, for messages with lines.
+			_, err = build(again, cog)
+		}
+		return nil, err
+	}
+	if first && len(src.Documents) == 0 {
+		pop.source.base = settle(pop.source.base, pop.personas, pop.specs)
+	}
+	pop.specs = nil
+	return pop, nil
+}
+
+// build checks the documents of src and makes the population.
+func build(src Source, cog *COG) (*Population, error) {
 	docs := src.documents()
 	var errs fixture.Errors
 	personaItems := mergeItems(docs, Document.personaItems)
@@ -155,10 +181,77 @@ func Build(src Source, cog *COG) (*Population, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	if err := pop.loadFoyers(foyerItems); err != nil {
+	specs, err := pop.loadFoyers(foyerItems)
+	if err != nil {
 		return nil, err
 	}
+	pop.specs = specs
 	return pop, nil
+}
+
+// withNodes is src with the YAML items of the files read at start, when
+// settle made them values; false when it did not.
+func (src Source) withNodes() (Source, bool) {
+	base := slices.Clone(src.base)
+	settled := false
+	for i, d := range base {
+		if d.data == nil || d.Personas != nil || d.Foyers != nil {
+			continue
+		}
+		nodes, err := d.nodes()
+		if err != nil {
+			return src, false
+		}
+		base[i], settled = nodes, true
+	}
+	src.base = base
+	return src, settled
+}
+
+// nodes is d, read from its file's content (data) again: YAML items with
+// their comments and lines.
+func (d Document) nodes() (Document, error) {
+	root, err := fixture.ParseDocument(d.data, d.File)
+	if err != nil {
+		return d, err
+	}
+	var errs fixture.Errors
+	items := fixture.Items(root, d.key, true, d.File, &errs)
+	if err := errs.Err(); err != nil {
+		return d, err
+	}
+	if d.key == "personas" {
+		d.Personas, d.madePersonas = items, nil
+	} else {
+		d.Foyers, d.madeFoyers = items, nil
+	}
+	return d, nil
+}
+
+// settle turns the YAML items of the documents read at start into the
+// values they were checked as (personas and foyers are in the documents'
+// order when no other document replaced any), and lets go of their nodes: the
+// nodes of 100 000 items take gigabytes, and later builds need only the
+// values. Export reads the files' content again for their comments.
+func settle(base []Document, personas []*Persona, foyers []*foyerSpec) []Document {
+	out := make([]Document, len(base))
+	for i, d := range base {
+		if n := len(d.Personas); n > 0 {
+			d.madePersonas, d.Personas, personas = personas[:n:n], nil, personas[n:]
+		} else {
+			personas = personas[len(d.madePersonas):]
+		}
+		if n := len(d.Foyers); n > 0 {
+			for _, f := range foyers[:n] {
+				f.strip()
+			}
+			d.madeFoyers, d.Foyers, foyers = foyers[:n:n], nil, foyers[n:]
+		} else {
+			foyers = foyers[len(d.madeFoyers):]
+		}
+		out[i] = d
+	}
+	return out
 }
 
 // checkPersonas decodes and checks the persona items, in parallel for a
@@ -218,24 +311,25 @@ func (src Source) documents() []Document {
 func (src Source) load(cog *COG) ([]Document, error) {
 	var docs []Document
 	if src.Fixtures != nil {
-		root, err := fixture.ReadDocument(src.Fixtures, PersonasFile)
-		if err != nil {
-			return nil, err
-		}
-		var errs fixture.Errors
-		doc := Document{File: PersonasFile, Personas: fixture.Items(root, "personas", true, PersonasFile, &errs)}
-		if err := errs.Err(); err != nil {
-			return nil, err
-		}
-		docs = append(docs, doc)
-		if _, err := fs.Stat(src.Fixtures, FoyersFile); err == nil {
-			root, err := fixture.ReadDocument(src.Fixtures, FoyersFile)
+		for _, f := range []struct {
+			name, key string
+			optional  bool
+		}{{PersonasFile, "personas", false}, {FoyersFile, "foyers", true}} {
+			data, err := fs.ReadFile(src.Fixtures, f.name)
+			if errors.Is(err, fs.ErrNotExist) && f.optional {
+				continue
+			} else if err != nil {
+				return nil, &fixture.Error{File: f.name, Msg: err.Error()}
+			}
+			items, err := fixture.ParseList(data, f.name, f.key, true)
 			if err != nil {
 				return nil, err
 			}
-			doc := Document{File: FoyersFile, Foyers: fixture.Items(root, "foyers", true, FoyersFile, &errs)}
-			if err := errs.Err(); err != nil {
-				return nil, err
+			doc := Document{File: f.name, data: data, key: f.key}
+			if f.key == "personas" {
+				doc.Personas = items
+			} else {
+				doc.Foyers = items
 			}
 			docs = append(docs, doc)
 		}
