@@ -34,10 +34,10 @@ func Export(pop *Population, dir string) error {
 	docs := src.documents()
 	roots := map[string]*yaml.Node{} // the fixture files, comments included
 	for i, d := range docs {
-		if d.data == nil {
+		if d.data == "" {
 			continue
 		}
-		root, err := fixture.ParseDocument(d.data, d.File)
+		root, err := fixture.ParseDocument([]byte(d.data), d.File)
 		if err != nil {
 			return err
 		}

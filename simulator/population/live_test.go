@@ -3,6 +3,7 @@ package population
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -408,7 +409,7 @@ func TestFilesAreSettledIntoValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range pop.Source().base {
-		if d.Personas != nil || d.Foyers != nil || len(d.madePersonas)+len(d.madeFoyers) == 0 || d.data == nil {
+		if d.Personas != nil || d.Foyers != nil || len(d.madePersonas)+len(d.madeFoyers) == 0 || d.data == "" {
 			t.Errorf("%s: %d YAML items, %d values kept", d.File, len(d.Personas)+len(d.Foyers), len(d.madePersonas)+len(d.madeFoyers))
 		}
 		for _, f := range d.madeFoyers {
@@ -426,4 +427,50 @@ func TestFilesAreSettledIntoValues(t *testing.T) {
 	}) {
 		t.Errorf("Apply = %v, want the foyer's line in foyers.yaml", err)
 	}
+}
+
+// An exported population read back is decoded straight into values (its
+// items are in the plain layout), and gives the population the YAML
+// library's decoding gives.
+func TestExportedFilesReadAsValues(t *testing.T) {
+	t.Parallel()
+	cog := genCOG(t)
+	dir := t.TempDir()
+	if err := Export(generated(t, Generator{N: 1500, Seed: 8}), dir); err != nil {
+		t.Fatal(err)
+	}
+	files := os.DirFS(dir)
+	var viaLibrary Source
+	for _, f := range []struct{ name, key string }{{PersonasFile, "personas"}, {FoyersFile, "foyers"}} {
+		name, key := f.name, f.key
+		data, err := fs.ReadFile(files, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, err := fixture.ParseListItems(string(data), name, key, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := fileDocument(name, key, string(data), items); d.Personas != nil || d.Foyers != nil || len(d.madePersonas)+len(d.madeFoyers) != len(items) {
+			t.Errorf("%s: %d of %d items decoded as values", name, len(d.madePersonas)+len(d.madeFoyers), len(items))
+		}
+		nodes, err := fixture.ParseList(string(data), name, key, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := Document{File: name, Personas: nodes}
+		if key == "foyers" {
+			doc = Document{File: name, Foyers: nodes}
+		}
+		viaLibrary.Documents = append(viaLibrary.Documents, doc)
+	}
+	fast, err := Build(Source{Fixtures: files}, cog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := Build(viaLibrary, cog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsBuild(t, "read back", fast, slow)
 }

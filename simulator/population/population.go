@@ -73,7 +73,8 @@ type Document struct {
 
 	// data is the content of the fixture file the items were read from,
 	// and key its top-level key: Export reads it again for the comments.
-	data []byte
+	// The values read from it share its memory.
+	data string
 	key  string
 }
 
@@ -189,13 +190,74 @@ func build(src Source, cog *COG) (*Population, error) {
 	return pop, nil
 }
 
+// fileDocument is the document of a fixture file: its items as values
+// when each decodes without a problem (the plain ones straight, see
+// plain.go: the usual case of a large exported file), else as YAML, for
+// Build to report the problems with their lines.
+func fileDocument(file, key, data string, items []fixture.ListItem) Document {
+	d := Document{File: file, data: data, key: key}
+	node := func(it fixture.ListItem) *yaml.Node {
+		if it.Plain != nil {
+			return it.Plain.Node()
+		}
+		return it.Node
+	}
+	var failed []fixture.Errors
+	if key == "personas" {
+		d.madePersonas = make([]*Persona, len(items))
+		failed = inRanges(len(items), func(lo, hi int, errs *fixture.Errors) {
+			for i := lo; i < hi && *errs == nil; i++ {
+				if plain := items[i].Plain; plain != nil {
+					if p, ok := personaOfPlain(plain); ok {
+						d.madePersonas[i] = p
+						continue
+					}
+				}
+				p := &Persona{}
+				if fixture.Decode(file, node(items[i]), p, errs) && p.Password == "" {
+					p.Password = DefaultPassword
+				}
+				d.madePersonas[i] = p
+			}
+		})
+	} else {
+		d.madeFoyers = make([]*foyerSpec, len(items))
+		failed = inRanges(len(items), func(lo, hi int, errs *fixture.Errors) {
+			l := &foyerLoader{file: file}
+			for i := lo; i < hi && l.errs == nil; i++ {
+				if plain := items[i].Plain; plain != nil {
+					if f, ok := foyerOfPlain(plain); ok {
+						d.madeFoyers[i] = f
+						continue
+					}
+				}
+				d.madeFoyers[i] = l.parseFoyer(node(items[i]))
+			}
+			*errs = l.errs
+		})
+	}
+	if slices.ContainsFunc(failed, func(e fixture.Errors) bool { return e != nil }) {
+		nodes := make([]*yaml.Node, len(items))
+		for i, it := range items {
+			nodes[i] = node(it)
+		}
+		d.madePersonas, d.madeFoyers = nil, nil
+		if key == "personas" {
+			d.Personas = nodes
+		} else {
+			d.Foyers = nodes
+		}
+	}
+	return d
+}
+
 // withNodes is src with the YAML items of the files read at start, when
 // settle made them values; false when it did not.
 func (src Source) withNodes() (Source, bool) {
 	base := slices.Clone(src.base)
 	settled := false
 	for i, d := range base {
-		if d.data == nil || d.Personas != nil || d.Foyers != nil {
+		if d.data == "" || d.Personas != nil || d.Foyers != nil {
 			continue
 		}
 		nodes, err := d.nodes()
@@ -211,7 +273,7 @@ func (src Source) withNodes() (Source, bool) {
 // nodes is d, read from its file's content (data) again: YAML items with
 // their comments and lines.
 func (d Document) nodes() (Document, error) {
-	root, err := fixture.ParseDocument(d.data, d.File)
+	root, err := fixture.ParseDocument([]byte(d.data), d.File)
 	if err != nil {
 		return d, err
 	}
@@ -230,9 +292,10 @@ func (d Document) nodes() (Document, error) {
 
 // settle turns the YAML items of the documents read at start into the
 // values they were checked as (personas and foyers are in the documents'
-// order when no other document replaced any), and lets go of their nodes: the
-// nodes of 100 000 items take gigabytes, and later builds need only the
-// values. Export reads the files' content again for their comments.
+// order when no other document replaced any), and lets go of the nodes
+// of the files' items: the nodes of 100 000 items take gigabytes, and
+// later builds need only the values. Export reads the files' content
+// again for their comments.
 func settle(base []Document, personas []*Persona, foyers []*foyerSpec) []Document {
 	out := make([]Document, len(base))
 	for i, d := range base {
@@ -242,12 +305,14 @@ func settle(base []Document, personas []*Persona, foyers []*foyerSpec) []Documen
 			personas = personas[len(d.madePersonas):]
 		}
 		if n := len(d.Foyers); n > 0 {
-			for _, f := range foyers[:n] {
-				f.strip()
-			}
 			d.madeFoyers, d.Foyers, foyers = foyers[:n:n], nil, foyers[n:]
 		} else {
 			foyers = foyers[len(d.madeFoyers):]
+		}
+		if d.data != "" {
+			for _, f := range d.madeFoyers {
+				f.strip()
+			}
 		}
 		out[i] = d
 	}
@@ -321,17 +386,12 @@ func (src Source) load(cog *COG) ([]Document, error) {
 			} else if err != nil {
 				return nil, &fixture.Error{File: f.name, Msg: err.Error()}
 			}
-			items, err := fixture.ParseList(data, f.name, f.key, true)
+			text := string(data)
+			items, err := fixture.ParseListItems(text, f.name, f.key, true)
 			if err != nil {
 				return nil, err
 			}
-			doc := Document{File: f.name, data: data, key: f.key}
-			if f.key == "personas" {
-				doc.Personas = items
-			} else {
-				doc.Foyers = items
-			}
-			docs = append(docs, doc)
+			docs = append(docs, fileDocument(f.name, f.key, text, items))
 		}
 	}
 	if src.Generate != nil {
