@@ -291,47 +291,6 @@ func appendFlowMapping(dst []byte, m *yaml.Node) ([]byte, bool) {
 	return append(dst, '}'), true
 }
 
-// notPlain are the plain words YAML 1.1 or 1.2 read as something else than
-// a string.
-var notPlain = map[string]bool{"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true,
-	"true": true, "false": true, "null": true}
-
-// isPlainString tells whether s can be written as a plain scalar that reads
-// back as that string: a letter then letters, digits, ".", "_" or "-"
-// ("gen-000001", "N-1"), or a declaration code ("1AJ"), but no YAML word.
-func isPlainString(s string) bool {
-	if len(s) == 3 && isDigit(s[0]) && isUpper(s[1]) && isUpper(s[2]) {
-		return true
-	}
-	if s == "" || !isLetter(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if c := s[i]; !isLetter(c) && !isDigit(c) && c != '.' && c != '_' && c != '-' {
-			return false
-		}
-	}
-	return len(s) > 5 || !notPlain[strings.ToLower(s)]
-}
-
-// isPlainInt tells whether s is a decimal integer.
-func isPlainInt(s string) bool {
-	s = strings.TrimPrefix(s, "-")
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
-func isUpper(c byte) bool  { return c >= 'A' && c <= 'Z' }
-func isLetter(c byte) bool { return isUpper(c) || c >= 'a' && c <= 'z' }
-
 // appendScalar appends a scalar in its style, when it is one of the simple
 // ones (see appendPlainItem).
 func appendScalar(dst []byte, n *yaml.Node) ([]byte, bool) {
@@ -348,8 +307,8 @@ func appendScalar(dst []byte, n *yaml.Node) ([]byte, bool) {
 		return strconv.AppendQuote(dst, n.Value), true
 	case n.Style != 0:
 		return dst, false
-	case n.Tag == "!!str" && isPlainString(n.Value),
-		n.Tag == "!!int" && isPlainInt(n.Value),
+	case n.Tag == "!!str" && fixture.IsPlainWord(n.Value), // as fixture.ParseList reads them back
+		n.Tag == "!!int" && fixture.IsPlainInteger(n.Value),
 		n.Tag == "!!bool" && (n.Value == "true" || n.Value == "false"):
 		return append(dst, n.Value...), true
 	}
