@@ -37,12 +37,8 @@ func Export(pop *Population, dir string) error {
 		if d.data == "" {
 			continue
 		}
-		root, err := fixture.ParseDocument([]byte(d.data), d.File)
-		if err != nil {
-			return err
-		}
-		roots[d.File] = root
-		if docs[i], err = d.nodes(); err != nil {
+		var err error
+		if docs[i], roots[d.File], err = d.nodes(); err != nil {
 			return err
 		}
 	}

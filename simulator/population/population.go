@@ -35,7 +35,6 @@ type Population struct {
 	spiFoyers lookup[*declarantFoyers]
 	roles     lookup[string] // persona id → RoleDeclarant or RoleDependant
 	claims    *claims
-	specs     []*foyerSpec // the foyers' specs in item order, while Build runs
 
 	source       Source
 	searchOnce   sync.Once
@@ -149,24 +148,24 @@ func Build(src Source, cog *COG) (*Population, error) {
 		}
 		src.base, src.loaded, src.Generate = base, true, nil
 	}
-	pop, err := build(src, cog)
+	pop, specs, err := build(src, cog)
 	if err != nil {
 		if again, ok := src.withNodes(); ok {
 			// The files' items were settled into values: build again from
 			// their YAML, for messages with lines.
-			_, err = build(again, cog)
+			_, _, err = build(again, cog)
 		}
 		return nil, err
 	}
 	if first && len(src.Documents) == 0 {
-		pop.source.base = settle(pop.source.base, pop.personas, pop.specs)
+		pop.source.base = settle(pop.source.base, pop.personas, specs)
 	}
-	pop.specs = nil
 	return pop, nil
 }
 
-// build checks the documents of src and makes the population.
-func build(src Source, cog *COG) (*Population, error) {
+// build checks the documents of src and makes the population; specs are
+// its foyers' specs, in item order.
+func build(src Source, cog *COG) (_ *Population, specs []*foyerSpec, err error) {
 	docs := src.documents()
 	var errs fixture.Errors
 	personaItems := mergeItems(docs, Document.personaItems)
@@ -180,14 +179,12 @@ func build(src Source, cog *COG) (*Population, error) {
 		errs = append(errs, &fixture.Error{File: PersonasFile, Msg: dup})
 	}
 	if err := errs.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	specs, err := pop.loadFoyers(foyerItems)
-	if err != nil {
-		return nil, err
+	if specs, err = pop.loadFoyers(foyerItems); err != nil {
+		return nil, nil, err
 	}
-	pop.specs = specs
-	return pop, nil
+	return pop, specs, nil
 }
 
 // fileDocument is the document of a fixture file: its items as values
@@ -196,12 +193,6 @@ func build(src Source, cog *COG) (*Population, error) {
 // Build to report the problems with their lines.
 func fileDocument(file, key, data string, items []fixture.ListItem) Document {
 	d := Document{File: file, data: data, key: key}
-	node := func(it fixture.ListItem) *yaml.Node {
-		if it.Plain != nil {
-			return it.Plain.Node()
-		}
-		return it.Node
-	}
 	var failed []fixture.Errors
 	if key == "personas" {
 		d.madePersonas = make([]*Persona, len(items))
@@ -214,7 +205,7 @@ func fileDocument(file, key, data string, items []fixture.ListItem) Document {
 					}
 				}
 				p := &Persona{}
-				if fixture.Decode(file, node(items[i]), p, errs) && p.Password == "" {
+				if fixture.Decode(file, items[i].YAML(), p, errs) && p.Password == "" {
 					p.Password = DefaultPassword
 				}
 				d.madePersonas[i] = p
@@ -231,7 +222,7 @@ func fileDocument(file, key, data string, items []fixture.ListItem) Document {
 						continue
 					}
 				}
-				d.madeFoyers[i] = l.parseFoyer(node(items[i]))
+				d.madeFoyers[i] = l.parseFoyer(items[i].YAML())
 			}
 			*errs = l.errs
 		})
@@ -239,7 +230,7 @@ func fileDocument(file, key, data string, items []fixture.ListItem) Document {
 	if slices.ContainsFunc(failed, func(e fixture.Errors) bool { return e != nil }) {
 		nodes := make([]*yaml.Node, len(items))
 		for i, it := range items {
-			nodes[i] = node(it)
+			nodes[i] = it.YAML()
 		}
 		d.madePersonas, d.madeFoyers = nil, nil
 		if key == "personas" {
@@ -260,7 +251,7 @@ func (src Source) withNodes() (Source, bool) {
 		if d.data == "" || d.Personas != nil || d.Foyers != nil {
 			continue
 		}
-		nodes, err := d.nodes()
+		nodes, _, err := d.nodes()
 		if err != nil {
 			return src, false
 		}
@@ -271,23 +262,22 @@ func (src Source) withNodes() (Source, bool) {
 }
 
 // nodes is d, read from its file's content (data) again: YAML items with
-// their comments and lines.
-func (d Document) nodes() (Document, error) {
-	root, err := fixture.ParseDocument([]byte(d.data), d.File)
-	if err != nil {
-		return d, err
+// their comments and lines; root is the file's top mapping.
+func (d Document) nodes() (_ Document, root *yaml.Node, err error) {
+	if root, err = fixture.ParseDocument([]byte(d.data), d.File); err != nil {
+		return d, nil, err
 	}
 	var errs fixture.Errors
 	items := fixture.Items(root, d.key, true, d.File, &errs)
 	if err := errs.Err(); err != nil {
-		return d, err
+		return d, nil, err
 	}
 	if d.key == "personas" {
 		d.Personas, d.madePersonas = items, nil
 	} else {
 		d.Foyers, d.madeFoyers = items, nil
 	}
-	return d, nil
+	return d, root, nil
 }
 
 // settle turns the YAML items of the documents read at start into the
