@@ -1,11 +1,6 @@
 package journal
 
-import (
-	"io"
-	"net/http"
-)
-
-func readFull(r *http.Request, buf []byte) (int, error) { return io.ReadFull(r.Body, buf) }
+import "io"
 
 // readCloser replays the read body and closes the original.
 type readCloser struct {

@@ -8,6 +8,8 @@ package journal
 import (
 	"bytes"
 	"context"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -155,11 +157,13 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 		}
 		e := &Entry{Time: j.clock.Now(), Service: name, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 			RequestHeader: redact(r.Header)}
-		if r.Body != nil && r.ContentLength != 0 && r.ContentLength <= MaxBody {
-			body := make([]byte, r.ContentLength)
-			n, _ := readFull(r, body)
-			e.RequestBody = redactForm(r.Header.Get("Content-Type"), body[:n])
-			r.Body = readCloser{bytes.NewReader(body[:n]), r.Body}
+		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+			// ContentLength is -1 for a chunked body: read at most MaxBody+1
+			// bytes whatever the header says, and hand the handler the same
+			// stream, the bytes read first.
+			head, _ := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+			e.RequestBody = recordBody(r.Header.Get("Content-Type"), head)
+			r.Body = readCloser{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
 		}
 		n := &note{e: e}
 		rec := &recorder{ResponseWriter: w}
@@ -190,9 +194,22 @@ func redact(h http.Header) http.Header {
 // secretFields are form fields the journal masks.
 var secretFields = []string{"client_secret", "client_assertion", "password"}
 
-// redactForm masks the secrets of a form body; other bodies are kept.
+// Truncated ends a body the journal kept only the start of.
+const Truncated = "…[tronqué]"
+
+// recordBody is what the journal keeps of a request body: at most MaxBody
+// bytes, marked when cut, secrets of a form masked.
+func recordBody(contentType string, body []byte) string {
+	if len(body) <= MaxBody {
+		return redactForm(contentType, body)
+	}
+	return redactForm(contentType, body[:MaxBody]) + Truncated
+}
+
+// redactForm masks the secrets of a form body; other bodies are kept. The
+// media type is compared as HTTP does, whatever its case.
 func redactForm(contentType string, body []byte) string {
-	if !strings.HasPrefix(contentType, "application/x-www-form-urlencoded") {
+	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != "application/x-www-form-urlencoded" {
 		return string(body)
 	}
 	form, err := url.ParseQuery(string(body))

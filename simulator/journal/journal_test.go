@@ -3,6 +3,8 @@ package journal
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -84,5 +86,46 @@ func TestSubscribe(t *testing.T) {
 		}
 	default:
 		t.Fatal("no entry published")
+	}
+}
+
+// TestRequestBodies: a chunked body (no Content-Length) and a body larger
+// than MaxBody reach the handler whole; the journal keeps the start, marked,
+// and masks form secrets whatever the case of the Content-Type.
+func TestRequestBodies(t *testing.T) {
+	j := New(clock.NewVirtual(), 10)
+	var got []int
+	h := j.Middleware(func(*http.Request) string { return "svc" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = append(got, len(b))
+	}))
+	big := "a=" + strings.Repeat("x", 3*MaxBody)
+	for _, c := range []struct {
+		body, contentType string
+		length            int64
+	}{
+		{"client_id=c&client_secret=s3cr3t", "Application/X-WWW-Form-Urlencoded; Charset=UTF-8", -1},
+		{big, "text/plain", -1},
+		{big, "text/plain", int64(len(big))},
+		{"password=s3cr3t&login=test", "application/x-www-form-urlencoded", 26},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader(c.body))
+		r.ContentLength = c.length
+		r.Header.Set("Content-Type", c.contentType)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	if want := []int{32, len(big), len(big), 26}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the handler read %v bytes, want %v", got, want)
+	}
+	all := j.Entries(Filter{})
+	for i, e := range all {
+		if strings.Contains(e.RequestBody, "s3cr3t") {
+			t.Errorf("entry %d: secret recorded: %q", i, e.RequestBody)
+		}
+	}
+	for _, i := range []int{1, 2} {
+		if b := all[i].RequestBody; len(b) != MaxBody+len(Truncated) || !strings.HasSuffix(b, Truncated) {
+			t.Errorf("entry %d: large body recorded as %d bytes ending %q", i, len(b), b[max(0, len(b)-20):])
+		}
 	}
 }
