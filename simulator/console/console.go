@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/bacasable/bacasable/simulator/hostguard"
 )
 
 // Prefix is where the console lives. The control API owns Prefix + "/api/";
@@ -56,6 +58,7 @@ type Console struct {
 	index     []byte
 	indexETag string
 	assets    map[string]*asset
+	hosts     hostguard.Hosts
 }
 
 // New renders the page and loads the embedded files. It fails on a
@@ -84,7 +87,8 @@ func build(cfg Config, static, templates fs.FS) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Console{log: cfg.Logger, placeName: cfg.PlaceName, index: index, indexETag: `"` + fingerprint(index) + `"`, assets: assets}, nil
+	return &Console{log: cfg.Logger, placeName: cfg.PlaceName, index: index, indexETag: `"` + fingerprint(index) + `"`, assets: assets,
+		hosts: hostguard.New(publicURL)}, nil
 }
 
 // checkPublicURL returns the URL without its trailing slash; "" stays "".
@@ -139,12 +143,28 @@ func assetURL(name string, a *asset) string {
 // Routes mounts the console: the page at /_bacasable/, its files under
 // /_bacasable/static/, a redirect from /_bacasable, and, when PlaceName is
 // set, the names of Insee codes at /_bacasable/lieux.
+//
+// Every route answers only requests whose Host names the sandbox
+// (hostguard): a page that rebinds its name to 127.0.0.1 gets a 403.
 func (c *Console) Routes(r *mux.Router) {
-	r.HandleFunc(Prefix, redirectToIndex).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(Prefix+"/", c.serveIndex).Methods(http.MethodGet, http.MethodHead)
-	r.PathPrefix(Prefix+"/static/").HandlerFunc(c.serveStatic).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(Prefix, c.guard(redirectToIndex)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(Prefix+"/", c.guard(c.serveIndex)).Methods(http.MethodGet, http.MethodHead)
+	r.PathPrefix(Prefix+"/static/").HandlerFunc(c.guard(c.serveStatic)).Methods(http.MethodGet, http.MethodHead)
 	if c.placeName != nil {
-		r.HandleFunc(Prefix+"/lieux", c.servePlaces).Methods(http.MethodGet, http.MethodHead)
+		r.HandleFunc(Prefix+"/lieux", c.guard(c.servePlaces)).Methods(http.MethodGet, http.MethodHead)
+	}
+}
+
+// guard refuses a request whose Host does not name the sandbox.
+func (c *Console) guard(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !c.hosts.Allows(r.Host) {
+			secureHeaders(w.Header())
+			http.Error(w, "bacasable : la console ne répond qu'à l'adresse publique du bac à sable ou à localhost "+
+				"(un autre nom d'hôte peut être une attaque par rebond DNS ; voir --public-url)", http.StatusForbidden)
+			return
+		}
+		next(w, r)
 	}
 }
 

@@ -348,3 +348,24 @@ func TestCacheControl(t *testing.T) {
 		}
 	}
 }
+
+// TestDNSRebinding: a page that rebinds its name to 127.0.0.1 reaches the
+// console with its own name in Host, and is refused; the public URL's host
+// and the loopback names are answered.
+func TestDNSRebinding(t *testing.T) {
+	srv := newServer(t, Config{PublicURL: "http://bacasable.test:8080", PlaceName: func(string) (string, bool) { return "", false }})
+	for host, want := range map[string]int{"evil.example:8080": 403, "bacasable.test:8080": 200, "localhost:8080": 200, "127.0.0.1": 200} {
+		for _, path := range []string{"/_bacasable/", "/_bacasable/lieux?code=75056"} {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+			req.Host = host
+			res, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != want {
+				t.Errorf("GET %s with Host %s: %d, want %d", path, host, res.StatusCode, want)
+			}
+		}
+	}
+}

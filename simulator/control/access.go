@@ -16,7 +16,8 @@ var proxyHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"}
 // requests that change something are refused first (a web page must not
 // reset a developer's sandbox). With a token configured, every caller must
 // present it; without one, only loopback callers that did not come through
-// a proxy are answered.
+// a proxy, addressed to the sandbox's own host name (hostguard), are
+// answered.
 func (c *Control) checkAccess(r *http.Request) *Error {
 	if err := c.csrf.Check(r); err != nil {
 		return newError(CodeForbidden, "cross-origin request refused: a page of another site cannot drive the control API (%v)", err)
@@ -35,6 +36,9 @@ func (c *Control) checkAccess(r *http.Request) *Error {
 			return e
 		}
 		return nil
+	}
+	if !c.hosts.Allows(r.Host) {
+		return newError(CodeForbidden, "Host %q does not name the sandbox: without --control-token the control API answers only requests to its public URL's host or to a loopback name (a page that rebinds its own name to 127.0.0.1 must not reach it)", shorten(r.Host))
 	}
 	if why := notLoopback(r); why != "" {
 		return newError(CodeForbidden, "the control API answers loopback callers only (%s): start the sandbox with --control-token to open it to others", why)
@@ -77,4 +81,12 @@ func bearerToken(r *http.Request) (string, bool) {
 func sameToken(got, want string) bool {
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+}
+
+// shorten keeps an echoed header short in a message.
+func shorten(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
 }

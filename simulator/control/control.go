@@ -14,6 +14,7 @@ import (
 
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/hostguard"
 	"github.com/bacasable/bacasable/simulator/impotparticulier"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
@@ -122,6 +123,7 @@ type Control struct {
 	ops        map[string]handler
 	clockStart clock.State
 	csrf       *http.CrossOriginProtection
+	hosts      hostguard.Hosts
 }
 
 // call is one validated request on its way to its handler.
@@ -146,7 +148,8 @@ func New(cfg Config) (*Control, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Control{cfg: cfg, log: cfg.Logger, clockStart: cfg.Clock.State(), csrf: http.NewCrossOriginProtection()}
+	c := &Control{cfg: cfg, log: cfg.Logger, clockStart: cfg.Clock.State(), csrf: http.NewCrossOriginProtection(),
+		hosts: hostguard.New(cfg.PublicURL)}
 	c.ops = c.operations()
 	ct, err := loadContract(cfg.Contracts, c.ops)
 	if err != nil {

@@ -3,6 +3,7 @@ package control_test
 import (
 	"io/fs"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/bacasable/bacasable/openapi"
@@ -95,5 +96,24 @@ func TestAccess(t *testing.T) {
 		a.do(http.MethodGet, "/clock", nil).want(t, http.StatusOK) // reading changes nothing
 		a.header = http.Header{"Sec-Fetch-Site": {"same-origin"}}
 		a.do(http.MethodPost, "/reset", nil).want(t, http.StatusNoContent)
+	})
+	t.Run("DNS rebinding", func(t *testing.T) {
+		// A page of evil.example rebinds its name to 127.0.0.1: to the
+		// browser it is same-origin, but Host still names evil.example.
+		a := newAPI(t, sandboxtest.AfterTaxation, nil)
+		a.host = "evil.example:8080"
+		a.header = http.Header{"Origin": {"http://evil.example:8080"}, "Sec-Fetch-Site": {"same-origin"}}
+		if r := a.do(http.MethodPost, "/reset", nil); !strings.Contains(r.Raw, "does not name the sandbox") {
+			t.Errorf("reset through a rebound name: %d %s", r.Status, r.Raw)
+		}
+		a.do(http.MethodPost, "/reset", nil).wantError(t, http.StatusForbidden, control.CodeForbidden, "")
+		a.do(http.MethodGet, "/journal", nil).wantError(t, http.StatusForbidden, control.CodeForbidden, "")
+		a.host, a.header = "localhost:8080", nil
+		a.do(http.MethodGet, "/journal", nil).want(t, http.StatusOK)
+		// With a control token, the token is the defence: other names are
+		// answered (a CI job reaches a container by its service name).
+		b := newAPI(t, sandboxtest.AfterTaxation, func(c *simulator.Config) { c.ControlToken = "s3cret-jeton" })
+		b.host, b.token = "bacasable:8080", "s3cret-jeton"
+		b.do(http.MethodGet, "/clock", nil).want(t, http.StatusOK)
 	})
 }

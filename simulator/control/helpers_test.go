@@ -34,6 +34,8 @@ type api struct {
 	// as if they came from that address.
 	remote string
 	header http.Header
+	// host, when set, is the request's Host.
+	host string
 }
 
 func newAPI(t *testing.T, start time.Time, tweak func(*simulator.Config)) *api {
@@ -77,6 +79,9 @@ func (a *api) do(method, path string, body any) answer {
 	}
 	for k, v := range a.header {
 		req.Header[k] = v
+	}
+	if a.host != "" {
+		req.Host = a.host
 	}
 	var status int
 	var header http.Header
