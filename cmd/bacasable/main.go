@@ -22,6 +22,10 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	// Europe/Paris drives the taxation calendar and the DGFiP's timestamps:
+	// the binary carries the zone database, so a slim image without
+	// /usr/share/zoneinfo still gets them right.
+	_ "time/tzdata"
 
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/clock"
@@ -113,7 +117,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return nil, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
 	if o.clockStart != "" {
-		if _, err := parseInstant(o.clockStart); err != nil {
+		if _, err := clock.ParseInstant(o.clockStart); err != nil {
 			return nil, fmt.Errorf("--clock: %w", err)
 		}
 	}
@@ -228,28 +232,13 @@ func backChannelURL(addr *net.TCPAddr) string {
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(addr.Port))
 }
 
-// parseInstant reads an RFC 3339 instant or a day (midnight in Paris).
-func parseInstant(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		paris = time.FixedZone("CET", 3600)
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, s, paris); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 instant (2027-03-01T09:00:00+01:00) nor a day (2027-03-01)", s)
-}
-
 // startClock is the sandbox's virtual clock: real time, or set at start,
 // running or frozen.
 func startClock(start string, frozen bool) *clock.Virtual {
 	c := clock.NewVirtual()
 	t := c.Now()
 	if start != "" {
-		t, _ = parseInstant(start) // checked by parseFlags
+		t, _ = clock.ParseInstant(start) // checked by parseFlags
 		c.Set(t)
 	}
 	if frozen {

@@ -4,6 +4,7 @@
 package clock
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -137,4 +138,53 @@ func (v *Virtual) Unfreeze() {
 	}
 	v.offset = v.frozen.Sub(v.real())
 	v.frozen = nil
+}
+
+// Earliest and Latest bound the instants the virtual clock may be set or
+// moved to. Past them the offset from real time no longer fits a
+// time.Duration (±292 years), JWT NumericDates and the journal's JSON
+// misbehave, and no tax year makes sense.
+var (
+	Earliest = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	Latest   = time.Date(2199, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
+// CheckRange refuses an instant outside [Earliest, Latest].
+func CheckRange(t time.Time) error {
+	if t.Before(Earliest) || t.After(Latest) {
+		return fmt.Errorf("%s is outside the range the sandbox's clock accepts (%s to %s)",
+			t.Format(time.RFC3339), Earliest.Format(time.DateOnly), Latest.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// CheckAdvance refuses a move by d that would leave [Earliest, Latest].
+func CheckAdvance(now time.Time, d time.Duration) error {
+	if d > Latest.Sub(now) || d < Earliest.Sub(now) {
+		return fmt.Errorf("moving the clock by %s from %s would leave the range it accepts (%s to %s)",
+			d, now.Format(time.RFC3339), Earliest.Format(time.DateOnly), Latest.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// Paris is the time zone of the tax calendar and of days given without a
+// time. The binary embeds time/tzdata, so it is found on any machine.
+var Paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+// ParseInstant reads an RFC 3339 instant, or a day (midnight in Paris),
+// within [Earliest, Latest].
+func ParseInstant(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if t, err = time.ParseInLocation(time.DateOnly, s, Paris); err != nil {
+			return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 instant (2027-03-01T09:00:00+01:00) nor a day (2027-03-01)", s)
+		}
+	}
+	return t, CheckRange(t)
 }

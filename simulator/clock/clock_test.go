@@ -36,3 +36,24 @@ func TestVirtualRunningOffset(t *testing.T) {
 		t.Fatalf("after Reset, Now = %v, want real %v", got, realNow)
 	}
 }
+
+func TestRange(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"2027-03-01": true, "2027-03-01T09:00:00+01:00": true, "1970-01-01T00:00:00Z": true, "2199-12-31": true,
+		"9999-12-31": false, "0001-01-01": false, "1969-12-31T23:59:59Z": false, "2200-01-02": false, "demain": false,
+	} {
+		if _, err := ParseInstant(s); (err == nil) != ok {
+			t.Errorf("ParseInstant(%q): %v", s, err)
+		}
+	}
+	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	if err := CheckAdvance(now, 2*36600*24*time.Hour); err == nil {
+		t.Error("an advance of 2×36600 days from 2026 was accepted")
+	}
+	if err := CheckAdvance(now, 30*24*time.Hour); err != nil {
+		t.Error(err)
+	}
+	if err := CheckAdvance(now, -60*365*24*time.Hour); err == nil {
+		t.Error("a move back to 1966 was accepted")
+	}
+}

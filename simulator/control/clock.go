@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bacasable/bacasable/simulator/clock"
 )
 
 // clockView is the clock as the API shows it.
@@ -22,9 +24,9 @@ type clockView struct {
 func (c *Control) viewClock() clockView {
 	now := c.cfg.Clock.Now()
 	st := c.cfg.Clock.State()
-	n := now.In(paris).Year()
+	n := now.In(clock.Paris).Year()
 	return clockView{
-		Now:                        now.In(paris),
+		Now:                        now.In(clock.Paris),
 		Frozen:                     st.Frozen != nil,
 		RealTime:                   st.Frozen == nil && st.Offset == 0,
 		LatestAvailableRevenueYear: c.cfg.Calendar.LatestAvailable(now),
@@ -54,9 +56,9 @@ func (c *Control) setClock(in *call) (int, any, error) {
 			clk.Unfreeze()
 		}
 	} else {
-		t, err := parseInstant(*req.Now)
+		t, err := clock.ParseInstant(*req.Now)
 		if err != nil {
-			return 0, nil, invalidField("/now", "%v", err)
+			return 0, nil, invalidField("/now", "now: %v", err)
 		}
 		switch {
 		case req.Frozen == nil:
@@ -73,17 +75,6 @@ func (c *Control) setClock(in *call) (int, any, error) {
 	return http.StatusOK, v, nil
 }
 
-// parseInstant reads an RFC 3339 time, or a day (midnight in Paris).
-func parseInstant(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, s, paris); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("now %q is neither an RFC 3339 time (2026-03-01T09:00:00+01:00) nor a day (2026-03-01)", s)
-}
-
 // advanceClock moves the clock by a duration.
 func (c *Control) advanceClock(in *call) (int, any, error) {
 	var req struct {
@@ -94,6 +85,9 @@ func (c *Control) advanceClock(in *call) (int, any, error) {
 	}
 	d, err := parseDuration(req.By)
 	if err != nil {
+		return 0, nil, invalidField("/by", "%v", err)
+	}
+	if err := clock.CheckAdvance(c.cfg.Clock.Now(), d); err != nil {
 		return 0, nil, invalidField("/by", "%v", err)
 	}
 	c.cfg.Clock.Advance(d)

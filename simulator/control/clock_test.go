@@ -78,6 +78,16 @@ func TestClockErrors(t *testing.T) {
 		a.do(http.MethodPost, "/clock/advance", map[string]any{"by": by}).wantError(t, http.StatusBadRequest, control.CodeInvalidRequest, "/by")
 	}
 	a.do(http.MethodPost, "/clock/advance", map[string]any{}).wantError(t, http.StatusBadRequest, control.CodeInvalidRequest, "/by")
+	// Out of range: an error, never a wrapped or clamped clock (issue 9).
+	for _, now := range []string{"9999-12-31T00:00:00Z", "0001-01-01"} {
+		a.do(http.MethodPut, "/clock", map[string]any{"now": now}).wantError(t, http.StatusBadRequest, control.CodeInvalidRequest, "/now")
+	}
+	a.do(http.MethodPost, "/clock/advance", map[string]any{"by": "36600d"}).want(t, http.StatusOK)
+	a.do(http.MethodPost, "/clock/advance", map[string]any{"by": "36600d"}).wantError(t, http.StatusBadRequest, control.CodeInvalidRequest, "/by")
+	a.do(http.MethodPost, "/clock/advance", map[string]any{"by": "-36600d"}).want(t, http.StatusOK)
+	if r := a.do(http.MethodGet, "/journal", nil); r.Status != http.StatusOK || r.Raw == "" {
+		t.Errorf("journal after the clock's moves: %d %q", r.Status, r.Raw)
+	}
 	if r := a.do(http.MethodGet, "/clock", nil); !clockNow(t, r).Equal(sandboxtest.AfterTaxation) {
 		t.Errorf("refused moves moved the clock: %s", r.Raw)
 	}

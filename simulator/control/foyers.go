@@ -3,10 +3,10 @@ package control
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/population"
 )
 
@@ -64,7 +64,7 @@ type years struct{ ref, latest int }
 
 func (c *Control) yearsNow() years {
 	now := c.cfg.Clock.Now()
-	return years{ref: now.In(paris).Year() - 1, latest: c.cfg.Calendar.LatestAvailable(now)}
+	return years{ref: now.In(clock.Paris).Year() - 1, latest: c.cfg.Calendar.LatestAvailable(now)}
 }
 
 func viewFoyer(f *population.Foyer, y years) foyerView {
@@ -152,12 +152,3 @@ func (c *Control) putFoyer(in *call) (int, any, error) {
 	c.log.InfoContext(in.r.Context(), "control: foyer put", "id", id, "replaced", existed)
 	return status, viewFoyer(f, c.yearsNow()), nil
 }
-
-// paris is the time zone of the tax calendar and of the clock's answers.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()

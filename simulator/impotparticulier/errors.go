@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/journal"
 )
 
@@ -56,13 +57,7 @@ var (
 // as in the only published DGFiP error body.
 const horodatageLayout = "2006-01-02T15:04:05"
 
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+var paris = clock.Paris
 
 // writeErreur answers e in the DGFiP envelope. It is the only place the
 // API writes an error.
