@@ -48,15 +48,24 @@ var steps = map[string][]string{
 	ImpotParticulier: {StepAPI},
 }
 
-// The refusals a login can meet.
+// The refusals a login can meet. Except the user's cancel, each is an
+// outcome of FranceConnect's check of the identity at the civil registry
+// (RNIPP), with the platform's error code (back/libs/rnipp/src/exceptions).
 const (
-	RefusAnnulation    = "annulation"     // the user cancels
-	RefusRNIPPInconnu  = "rnipp_inconnu"  // the civil registry does not know the person
-	RefusRNIPPDecede   = "rnipp_decede"   // the civil registry has the person deceased
-	RefusRNIPPHomonyme = "rnipp_homonyme" // several persons match
+	RefusAnnulation           = "annulation"              // the user cancels
+	RefusRNIPPInconnu         = "rnipp_inconnu"           // Y010008: the civil registry does not know the person (status 8)
+	RefusRNIPPDecede          = "rnipp_decede"            // Y010015: the civil registry has the person deceased
+	RefusRNIPPHomonyme        = "rnipp_homonyme"          // Y010006: several persons match (status 6)
+	RefusRNIPPEchoUnique      = "rnipp_echo_unique"       // Y010004: no exact match, one close echo (status 4)
+	RefusRNIPPNomUsage        = "rnipp_nom_usage"         // Y010007: found only with the marital name (status 7)
+	RefusRNIPPRejet           = "rnipp_rejet"             // Y010009: request rejected by the registry (status 9)
+	RefusRNIPPDelai           = "rnipp_delai_depasse"     // Y010011: the registry did not answer in time
+	RefusRNIPPIllisible       = "rnipp_reponse_illisible" // Y010012: the registry's answer is not readable
+	RefusRNIPPReponseInvalide = "rnipp_reponse_invalide"  // Y010013: the registry's answer is not valid
 )
 
-var refusals = []string{RefusAnnulation, RefusRNIPPInconnu, RefusRNIPPDecede, RefusRNIPPHomonyme}
+var refusals = []string{RefusAnnulation, RefusRNIPPInconnu, RefusRNIPPDecede, RefusRNIPPHomonyme, RefusRNIPPEchoUnique,
+	RefusRNIPPNomUsage, RefusRNIPPRejet, RefusRNIPPDelai, RefusRNIPPIllisible, RefusRNIPPReponseInvalide}
 
 // Scenario is one named behaviour, from one file of scenarios/.
 type Scenario struct {
@@ -83,7 +92,9 @@ type Effect struct {
 	// Timeout holds the request that long (or until the client gives up),
 	// then closes the connection without an answer.
 	Timeout Duration `yaml:"delai_depasse" json:"delai_depasse,omitempty"`
-	// Refusal ends a FranceConnect login with access_denied.
+	// Refusal ends a FranceConnect login: the user's cancel sends
+	// access_denied back at once; a civil-registry refusal shows
+	// FranceConnect's error page, whose link takes the user back.
 	Refusal string `yaml:"refus" json:"refus,omitempty"`
 	// RemovedClaims are left out of userinfo and checktoken (a partial
 	// identity).
