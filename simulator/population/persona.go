@@ -12,6 +12,15 @@ const CountryFrance = "99100"
 // as on FranceConnect's integration platform.
 const DefaultPassword = "123"
 
+// Genders of the identité pivot, as FranceConnect emits them: the civil
+// registry's (RNIPP) sexe F, M and I. fcp-low accepts all three from an
+// identity provider (core-fcp's oidc-identity.dto.ts, enum Genders).
+const (
+	GenderFemale      = "female"
+	GenderMale        = "male"
+	GenderUnspecified = "unspecified"
+)
+
 // Persona is one fictitious person. Its identity fields hold what Insee's
 // registry certifies (the identité pivot); Birthdate is the identity
 // provider's raw value and may contain 00 for a presumed day or month.
@@ -86,18 +95,41 @@ func (p *Persona) Age(now time.Time) int {
 }
 
 // DisplayName is how pages show the persona: first names, then the usage
-// name or the birth name.
+// name or the birth name, e.g. "Camille BERTIN (née LEFÈVRE)"; "né(e)"
+// when the gender is unspecified.
 func (p *Persona) DisplayName() string {
 	name := p.FamilyName
 	if p.PreferredUsername != "" && p.PreferredUsername != p.FamilyName {
 		if name == "" {
 			name = p.PreferredUsername
 		} else {
-			name = p.PreferredUsername + " (née " + p.FamilyName + ")"
-			if p.Gender == "male" {
-				name = p.PreferredUsername + " (né " + p.FamilyName + ")"
-			}
+			name = p.PreferredUsername + " (" + p.born() + " " + p.FamilyName + ")"
 		}
 	}
 	return strings.TrimSpace(p.GivenName + " " + name)
+}
+
+// born is "né", "née" or "né(e)", agreeing with the gender.
+func (p *Persona) born() string {
+	switch p.Gender {
+	case GenderMale:
+		return "né"
+	case GenderUnspecified:
+		return "né(e)"
+	}
+	return "née"
+}
+
+// GenderLabel is the gender as a person reads it in French: "Femme",
+// "Homme", or "Indéterminé" for the registry's sexe I (unspecified).
+func (p *Persona) GenderLabel() string {
+	switch p.Gender {
+	case GenderFemale:
+		return "Femme"
+	case GenderMale:
+		return "Homme"
+	case GenderUnspecified:
+		return "Indéterminé"
+	}
+	return p.Gender
 }

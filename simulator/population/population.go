@@ -496,8 +496,10 @@ func Check(p *Persona, cog *COG) []Problem {
 	if p.GivenName != strings.Join(strings.Fields(p.GivenName), " ") {
 		bad("given_name", "given_name %q has extra spaces", p.GivenName)
 	}
-	if p.Gender != "male" && p.Gender != "female" {
-		bad("gender", "gender %q must be male or female", p.Gender)
+	switch p.Gender {
+	case GenderFemale, GenderMale, GenderUnspecified:
+	default:
+		bad("gender", "gender %q must be male, female or unspecified", p.Gender)
 	}
 	checkBirthdate(p.Birthdate, bad)
 	if _, ok := cog.Country(p.Birthcountry); !ok {
