@@ -2,6 +2,7 @@ package franceconnect
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -19,10 +20,15 @@ import (
 // for CI. The real FranceConnect ignores unknown headers.
 const PersonaHeader = "X-Bacasable-Persona"
 
-// authorizeParams are the parameters the platform's DTO accepts; any other
-// is refused (Y030007).
-var authorizeParams = []string{"client_id", "redirect_uri", "response_type", "scope", "acr_values", "nonce", "state",
-	"prompt", "claims", "idp_hint", "ui_locales", "code_challenge", "code_challenge_method", "response_mode"}
+// authorizeParams are the parameters fcp-low's AuthorizeParamsDto accepts
+// (back/apps/core-fcp/src/dto/authorize-params.dto.ts, validated with
+// forbidNonWhitelisted): any other one is refused with the Y030007 page.
+// PKCE is not among them, although discovery advertises S256: Config.PKCE
+// (--pkce) adds code_challenge and code_challenge_method, as a departure.
+var authorizeParams = []string{"client_id", "acr_values", "claims", "response_type", "nonce", "state", "redirect_uri",
+	"scope", "prompt", "idp_hint", "ui_locales"}
+
+var pkceParams = []string{"code_challenge", "code_challenge_method"}
 
 var pkceChallenge = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
 
@@ -34,7 +40,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	journal.SetClient(r.Context(), r.Form.Get("client_id"))
-	req, pageErr, redirErr := p.validateAuthorize(r.Form)
+	req, pageErr, redirErr := p.validateAuthorize(r.Form, r.URL.Query())
 	if pageErr != nil {
 		p.writeErrorPage(w, r, pageErr)
 		return
@@ -49,6 +55,13 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if who == "" {
 		who = p.queue.pop(req.Client.ID)
 	}
+	if who != "" && req.ACR != "eidas1" {
+		// The platform checks the level on the provider choice page; the
+		// shortcut meets that check at once.
+		p.store.finish(it.UID)
+		p.redirectError(w, r, req, errInvalidACR(req.ACR).WithHint("acr_values demande « %s » : la plateforme fcp-low ne délivre que eidas1", req.ACR))
+		return
+	}
 	if who != "" {
 		persona, idp, ok := p.findPersona(who)
 		if !ok {
@@ -56,17 +69,14 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 			p.writeErrorPage(w, r, errUnknownPersona().WithHint("l'en-tête %s désigne « %s », qui n'est ni un identifiant ni un SPI de la population du bac à sable", PersonaHeader, who))
 			return
 		}
-		p.store.authenticate(it.UID, persona, idp)
-		p.complete(w, r, it.UID)
+		if p.authenticate(w, r, *it, persona, idp) {
+			p.complete(w, r, it.UID)
+		}
 		return
 	}
 	target := p.basePath + "/interaction/" + it.UID
-	if req.IdpHint != "" {
-		for _, idp := range identityProviders {
-			if idp.ID == req.IdpHint {
-				target += "/idp/" + idp.Slug
-			}
-		}
+	if idp, ok := identityProviderByID(req.IdpHint); ok {
+		target += "/idp/" + idp.Slug
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
@@ -87,117 +97,131 @@ func (p *Provider) findPersona(who string) (*population.Persona, *IdentityProvid
 
 var spiPattern = regexp.MustCompile(`^[0-9]{13}$`)
 
-// validateAuthorize applies the platform's rules in its order: the client
-// and its redirect_uri first (errors shown as a page), then the parameter
-// DTO (page, Y030007), then the rules answered by a redirect.
-func (p *Provider) validateAuthorize(form url.Values) (*authRequest, *Error, *Error) {
+// validateAuthorize applies the platform's rules in its order. First the
+// parameter DTO, before anything else (Y030007 page); then
+// node-oidc-provider's checks: the client (Y04EA6EF page), response_type,
+// scopes and openid (redirects), the redirect_uri (Y04C013C page, or
+// Y040001 when an earlier check failed too), claims (redirect); then
+// FranceConnect's own: amr (Y100009 page) and idp_hint (redirect). The acr
+// level is checked later, on the provider choice page.
+func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRequest, *Error, *Error) {
 	get := func(k string) string { return form.Get(k) }
+
+	// ── AuthorizeParamsDto ──
+	allowed := authorizeParams
+	if p.cfg.PKCE {
+		allowed = append(slices.Clone(authorizeParams), pkceParams...)
+	}
+	var unknown []string
 	for k, v := range form {
 		if len(v) > 1 {
-			return nil, errBadParameters().WithHint("le paramètre « %s » est répété %d fois ; il doit être unique", k, len(v)), nil
+			return nil, errBadParameters().WithHint("le paramètre « %s » est répété %d fois ; il doit être unique", truncate(k), len(v)), nil
 		}
-	}
-
-	clientID := get("client_id")
-	if clientID == "" {
-		return nil, errBadParameters().WithHint("client_id manquant"), nil
-	}
-	client, ok := p.cfg.Clients.ServiceProvider(clientID)
-	if !ok {
-		return nil, errUnknownClient().WithHint("aucun fournisseur de service n'a le client_id « %s » (voir fixtures/clients.yaml)", truncate(clientID)), nil
-	}
-	redirect := get("redirect_uri")
-	if redirect == "" {
-		return nil, errBadParameters().WithHint("redirect_uri manquant"), nil
-	}
-	if u, err := url.Parse(redirect); err != nil || !u.IsAbs() || u.Fragment != "" {
-		return nil, errBadParameters().WithHint("redirect_uri « %s » n'est pas une URL absolue sans fragment", truncate(redirect)), nil
-	}
-	if !client.redirectAllowed(redirect, client.RedirectURIs) {
-		return nil, errRedirectURINotRegistered().WithHint("redirect_uri « %s » n'est pas enregistrée pour « %s » ; URL enregistrées : %s", truncate(redirect), client.Name, strings.Join(client.RedirectURIs, ", ")), nil
-	}
-
-	req := &authRequest{Client: client, RedirectURI: redirect, State: get("state"), Nonce: get("nonce"), ResponseMode: get("response_mode")}
-
-	// The parameter DTO: unknown parameters, required ones, formats.
-	var unknown []string
-	for k := range form {
-		if !slices.Contains(authorizeParams, k) {
-			unknown = append(unknown, k)
+		if !slices.Contains(allowed, k) {
+			unknown = append(unknown, truncate(k))
 		}
 	}
 	sort.Strings(unknown)
-	switch {
-	case len(unknown) > 0:
-		return nil, errBadParameters().WithHint("paramètre(s) inconnu(s) : %s ; FranceConnect refuse tout paramètre hors de sa liste (%s)", strings.Join(unknown, ", "), strings.Join(authorizeParams, ", ")), nil
-	case get("scope") == "":
-		return nil, errBadParameters().WithHint("scope manquant"), nil
-	case get("acr_values") == "":
-		return nil, errBadParameters().WithHint("acr_values manquant ; FranceConnect (fcp-low) attend acr_values=eidas1"), nil
-	case !slices.Contains([]string{"eidas1", "eidas2", "eidas3"}, get("acr_values")):
-		return nil, errBadParameters().WithHint("acr_values « %s » inconnu ; valeur attendue : eidas1", truncate(get("acr_values"))), nil
-	case req.Nonce == "":
-		return nil, errBadParameters().WithHint("nonce manquant ; il doit faire au moins %d caractères", p.cfg.NonceMinLength), nil
-	case utf8.RuneCountInString(req.Nonce) < p.cfg.NonceMinLength:
-		return nil, errBadParameters().WithHint("nonce trop court : %d caractères, %d minimum", utf8.RuneCountInString(req.Nonce), p.cfg.NonceMinLength), nil
-	case req.State == "":
-		return nil, errBadParameters().WithHint("state manquant ; il est obligatoire (la documentation recommande au moins 22 caractères)"), nil
+	if len(unknown) > 0 {
+		hint := fmt.Sprintf("paramètre(s) refusé(s) : %s. FranceConnect (fcp-low) refuse tout paramètre hors de sa liste : %s.",
+			strings.Join(unknown, ", "), strings.Join(allowed, ", "))
+		if slices.ContainsFunc(unknown, func(k string) bool { return slices.Contains(pkceParams, k) }) {
+			hint += " FranceConnect v2 n'accepte pas PKCE (code_challenge), bien que sa découverte annonce code_challenge_methods_supported S256 : " +
+				"retirez code_challenge et code_challenge_method (et code_verifier à l'appel du jeton) ; le state et le nonce protègent la connexion. " +
+				"Le bac à sable l'accepte avec --pkce, ce que la vraie plateforme refuse."
+		}
+		if slices.Contains(unknown, "response_mode") {
+			hint += " response_mode n'est pas accepté : le code revient toujours dans la query de la redirect_uri."
+		}
+		return nil, errBadParameters().WithHint("%s", hint), nil
+	}
+	for _, k := range []string{"client_id", "acr_values", "response_type", "nonce", "state", "redirect_uri", "scope"} {
+		if !form.Has(k) {
+			return nil, errBadParameters().WithHint("paramètre obligatoire manquant : %s", k), nil
+		}
+	}
+	switch nonce := get("nonce"); {
+	case get("client_id") == "":
+		return nil, errBadParameters().WithHint("client_id est vide"), nil
+	case utf8.RuneCountInString(nonce) < p.cfg.NonceMinLength:
+		return nil, errBadParameters().WithHint("nonce trop court : %d caractères, %d minimum", utf8.RuneCountInString(nonce), p.cfg.NonceMinLength), nil
+	case !isURL(get("redirect_uri")):
+		return nil, errBadParameters().WithHint("redirect_uri « %s » n'est pas une URL http(s) absolue", truncate(get("redirect_uri"))), nil
 	}
 	if form.Has("prompt") {
 		values := strings.Fields(get("prompt"))
-		if len(values) == 0 {
-			values = []string{""}
+		if !slices.Contains(values, "login") && !slices.Contains(values, "consent") {
+			return nil, errBadParameters().WithHint("prompt « %s » refusé : il doit contenir login ou consent (FranceConnect impose toujours connexion et consentement)", truncate(get("prompt"))), nil
 		}
-		for _, v := range values {
-			if v != "login" && v != "consent" {
-				return nil, errBadParameters().WithHint("prompt « %s » refusé ; seules les valeurs login et consent sont acceptées (FranceConnect impose toujours connexion et consentement)", truncate(get("prompt"))), nil
-			}
-		}
-	}
-	if req.ResponseMode != "" && !slices.Contains([]string{"query", "fragment", "form_post"}, req.ResponseMode) {
-		return nil, errBadParameters().WithHint("response_mode « %s » inconnu ; valeurs : query, fragment, form_post", truncate(req.ResponseMode)), nil
 	}
 
-	// From here the redirect_uri is trusted: errors go back to the client.
-	switch rt := get("response_type"); {
-	case !form.Has("response_type"):
-		return req, nil, errMissingResponseType().WithHint("response_type manquant ; seule la valeur code est acceptée")
-	case rt != "code":
-		return req, nil, errUnsupportedResponseType().WithHint("response_type « %s » non supporté ; seule la valeur code est acceptée", truncate(rt))
-	}
-	req.Scopes = strings.Fields(get("scope"))
-	if !slices.Contains(req.Scopes, "openid") {
-		return req, nil, errRedirectInvalidRequest("openid scope must be requested").WithHint("le scope openid est obligatoire")
-	}
-	for _, s := range req.Scopes {
-		if !client.allowsScope(s) {
-			return req, nil, errScopeNotAllowed().WithHint("le scope « %s » n'est pas autorisé pour « %s » ; scopes autorisés : %s", truncate(s), client.Name, strings.Join(client.Scopes, " "))
+	// FranceConnect keeps the lowest level it knows, eidas1 by default
+	// (overrideAuthorizeAcrValues).
+	acr := "eidas1"
+	for _, known := range []string{"eidas1", "eidas2", "eidas3"} {
+		if slices.Contains(strings.Fields(get("acr_values")), known) {
+			acr = known
+			break
 		}
+	}
+
+	// ── node-oidc-provider ──
+	client, ok := p.cfg.Clients.ServiceProvider(get("client_id"))
+	if !ok {
+		return nil, errUnknownClient().WithHint("aucun fournisseur de service n'a le client_id « %s » (voir fixtures/clients.yaml)", truncate(get("client_id"))), nil
+	}
+	redirect := get("redirect_uri")
+	rt := get("response_type")
+	req := &authRequest{Client: client, RedirectURI: redirect, State: get("state"), Nonce: get("nonce"), ACR: acr,
+		fragment: strings.Contains(rt, "token")}
+	registered := client.redirectAllowed(redirect, client.RedirectURIs)
+	notRegistered := func() *Error {
+		return errRedirectURINotRegistered().WithHint("redirect_uri « %s » n'est pas enregistrée pour « %s » ; URL enregistrées : %s",
+			truncate(redirect), client.Name, strings.Join(client.RedirectURIs, ", "))
+	}
+	// An error found before the redirect_uri is checked is sent to it only
+	// when it is registered; otherwise node-oidc-provider replaces it with
+	// an error FranceConnect has no code for (Y040001).
+	early := func(e *Error) (*authRequest, *Error, *Error) {
+		if !registered {
+			return nil, errNoWrapper("invalid_redirect_uri", "redirect_uri did not match any of the client's registered redirect_uris").
+				WithHint("%s ; de plus la redirect_uri « %s » n'est pas enregistrée pour « %s »", e.Hint, truncate(redirect), client.Name), nil
+		}
+		return req, nil, e
+	}
+	switch {
+	case rt == "":
+		return early(errMissingResponseType().WithHint("response_type est vide ; seule la valeur code est acceptée"))
+	case rt != "code":
+		return early(errUnsupportedResponseType().WithHint("response_type « %s » non supporté ; seule la valeur code est acceptée", truncate(rt)))
+	}
+	for _, s := range strings.Fields(get("scope")) {
+		if known(s, p.cfg.Clients) && !client.allowsScope(s) {
+			e := errScopeNotAllowed().WithHint("le scope « %s » n'est pas autorisé pour « %s » ; scopes autorisés : %s", truncate(s), client.Name, strings.Join(client.Scopes, " "))
+			e.scope = s
+			return early(e)
+		}
+		if known(s, p.cfg.Clients) {
+			req.Scopes = append(req.Scopes, s)
+		} else {
+			req.Ignored = append(req.Ignored, s)
+		}
+	}
+	if !slices.Contains(req.Scopes, "openid") {
+		return early(errRedirectInvalidRequest("openid scope must be requested when using the acr_values parameter").WithHint("le scope openid est obligatoire"))
 	}
 	req.Scopes = sortedScopes(req.Scopes)
-	if req.ACR = get("acr_values"); req.ACR != "eidas1" {
-		return req, nil, errInvalidACR().WithHint("acr_values « %s » : la plateforme fcp-low ne délivre que eidas1", req.ACR)
+	if !registered {
+		return nil, notRegistered(), nil
 	}
 	if form.Has("claims") {
-		var claims struct {
-			IDToken map[string]json.RawMessage `json:"id_token"`
+		amr, desc := parseClaims(get("claims"))
+		if desc != "" {
+			return req, nil, errRedirectInvalidRequest(desc).WithHint("le paramètre claims est refusé : %s", desc)
 		}
-		if err := json.Unmarshal([]byte(get("claims")), &claims); err != nil {
-			return req, nil, errRedirectInvalidRequest("could not parse the claims parameter JSON").WithHint("le paramètre claims n'est pas un JSON valide : %v", err)
-		}
-		_, req.AMRRequested = claims.IDToken["amr"]
+		req.AMRRequested = amr
 	}
-	if hint := get("idp_hint"); form.Has("idp_hint") {
-		found := false
-		for _, idp := range identityProviders {
-			found = found || idp.ID == hint
-		}
-		if !found {
-			return req, nil, errInvalidIdpHint().WithHint("idp_hint « %s » n'est pas dans la liste autorisée : %s", truncate(hint), idpIDs())
-		}
-		req.IdpHint = hint
-	}
-	if form.Has("code_challenge") || form.Has("code_challenge_method") {
+	if p.cfg.PKCE && (form.Has("code_challenge") || form.Has("code_challenge_method")) {
 		method := get("code_challenge_method")
 		switch {
 		case method != "S256":
@@ -207,7 +231,73 @@ func (p *Provider) validateAuthorize(form url.Values) (*authRequest, *Error, *Er
 		}
 		req.CodeChallenge = get("code_challenge")
 	}
+
+	// ── FranceConnect's middlewares ──
+	if req.AMRRequested && !client.allowsScope("amr") {
+		return nil, errAMRNotAllowed().WithHint("le paramètre claims demande amr, que « %s » n'est pas habilité à recevoir", client.Name), nil
+	}
+	// idp_hint is read from the query only.
+	if query.Has("idp_hint") {
+		hint := query.Get("idp_hint")
+		if _, ok := identityProviderByID(hint); !ok {
+			return req, nil, errInvalidIdpHint().WithHint("idp_hint « %s » n'est pas dans la liste autorisée : %s", truncate(hint), idpIDs())
+		}
+		req.IdpHint = hint
+	}
 	return req, nil, nil
+}
+
+// known tells whether FranceConnect knows scope: an identity scope or a
+// data provider's. Unknown scopes are ignored, as node-oidc-provider does.
+func known(scope string, reg *Registry) bool {
+	if _, ok := scopeClaims[scope]; ok {
+		return true
+	}
+	_, ok := reg.dataProviderFor(scope)
+	return ok
+}
+
+// isURL is the DTO's redirect_uri rule on the integration platform
+// (isURL, protocol required, http or https, no TLD required).
+func isURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Hostname() != ""
+}
+
+// parseClaims reads the claims parameter as node-oidc-provider does; it
+// tells whether amr is asked (for the ID token or userinfo), or why the
+// parameter is refused.
+func parseClaims(raw string) (amr bool, problem string) {
+	var v any
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		return false, "could not parse the claims parameter JSON"
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return false, "claims parameter should be a JSON object"
+	}
+	idt, hasID := obj["id_token"]
+	ui, hasUI := obj["userinfo"]
+	if !hasID && !hasUI {
+		return false, "claims parameter should have userinfo or id_token properties"
+	}
+	for _, part := range []struct {
+		has  bool
+		v    any
+		name string
+	}{{hasUI, ui, "userinfo"}, {hasID, idt, "id_token"}} {
+		if !part.has {
+			continue
+		}
+		m, ok := part.v.(map[string]any)
+		if !ok {
+			return false, "claims." + part.name + " should be an object"
+		}
+		if _, ok := m["amr"]; ok {
+			amr = true
+		}
+	}
+	return amr, ""
 }
 
 func idpIDs() string {
@@ -226,24 +316,9 @@ func truncate(s string) string {
 	return string([]rune(s)[:80]) + "…"
 }
 
-// respond sends params back to the client's redirect_uri with the
-// request's response mode.
-func (p *Provider) respond(w http.ResponseWriter, req *authRequest, params url.Values) {
-	switch req.ResponseMode {
-	case "form_post":
-		w.Header().Set("Cache-Control", "no-store")
-		p.render(w, http.StatusOK, "form_post.html", map[string]any{"Title": "Retour vers le service", "Action": req.RedirectURI, "Params": params})
-	case "fragment":
-		w.Header().Set("Location", req.RedirectURI+"#"+params.Encode())
-		w.WriteHeader(http.StatusSeeOther)
-	default:
-		u, _ := url.Parse(req.RedirectURI)
-		q := u.Query()
-		for k, v := range params {
-			q[k] = v
-		}
-		u.RawQuery = q.Encode()
-		w.Header().Set("Location", u.String())
-		w.WriteHeader(http.StatusSeeOther)
-	}
+// respond sends the code back to the client's redirect_uri, in its query:
+// response_type code is the only one FranceConnect accepts.
+func (p *Provider) respond(w http.ResponseWriter, req *authRequest, params [][2]string) {
+	w.Header().Set("Location", callbackURL(req.RedirectURI, false, params))
+	w.WriteHeader(http.StatusSeeOther)
 }

@@ -3,6 +3,7 @@ package franceconnect
 import (
 	"crypto/ecdsa"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/gorilla/mux"
 
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
@@ -26,7 +28,7 @@ type Introspection struct {
 	Exp            int64    `json:"exp,omitempty"`
 	ACR            string   `json:"acr,omitempty"`
 	JTI            string   `json:"jti,omitempty"`
-	Scope          string   `json:"scope,omitempty"` // the granted scopes this data provider serves
+	Scope          string   `json:"scope"` // the granted scopes this data provider serves ("" when none)
 	Gender         string   `json:"gender,omitempty"`
 	FamilyName     *string  `json:"family_name,omitempty"`
 	GivenName      *string  `json:"given_name,omitempty"`
@@ -39,6 +41,16 @@ type Introspection struct {
 	// are not part of the checktoken answer.
 	Login   string `json:"-"`
 	Persona string `json:"-"`
+}
+
+// MarshalJSON writes an inactive token as {"active":false} alone, as the
+// platform does for an unknown, expired or revoked token.
+func (i Introspection) MarshalJSON() ([]byte, error) {
+	if !i.Active {
+		return []byte(`{"active":false}`), nil
+	}
+	type plain Introspection
+	return json.Marshal(plain(i))
 }
 
 // Scopes returns Scope split.
@@ -63,9 +75,11 @@ func (p *Provider) introspect(token string, dp *DataProvider) Introspection {
 	if at == nil {
 		return Introspection{Active: false}
 	}
+	// Only the data provider's own scopes: not openid, not identity scopes
+	// (generateValidResponse in data-provider.service.ts).
 	var scopes []string
 	for _, s := range at.Req.Scopes {
-		if dp.HasScope(s) || s == "openid" {
+		if dp.HasScope(s) {
 			scopes = append(scopes, s)
 		}
 	}
@@ -96,29 +110,42 @@ func (p *Provider) introspect(token string, dp *DataProvider) Introspection {
 	return in
 }
 
-// checktoken is the data providers' endpoint: it authenticates the data
-// provider, then answers a JWS (application/token-introspection+jwt),
-// wrapped in a JWE when the provider registered an encryption key.
+// checktokenParams are ChecktokenRequestDto's fields, all required; any
+// other parameter is refused too (forbidNonWhitelisted).
+var checktokenParams = []string{"token", "client_id", "client_secret"}
+
+// checktoken is the data providers' endpoint: it checks the request, then
+// authenticates the data provider, then answers a JWS (ES256 or RS256, the
+// provider's checktoken_signed_response_alg) inside a JWE for the provider's
+// encryption key, as application/token-introspection+jwt. An unknown,
+// expired or revoked token is a 200 whose token_introspection is
+// {"active":false}.
 func (p *Provider) checktoken(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
-		p.writeJSONError(w, r, errCheckTokenRequest())
+		p.writeJSONError(w, r, errCheckTokenRequest().WithHint("corps illisible : %v", err))
 		return
 	}
 	form := r.PostForm
-	token, id, secret := form.Get("token"), form.Get("client_id"), form.Get("client_secret")
-	if token == "" || id == "" || secret == "" {
-		missing := []string{}
-		for _, k := range []string{"token", "client_id", "client_secret"} {
-			if form.Get(k) == "" {
-				missing = append(missing, k)
-			}
+	var problems []string
+	for _, k := range checktokenParams {
+		if form.Get(k) == "" {
+			problems = append(problems, k+" manquant")
 		}
-		p.writeJSONError(w, r, errCheckTokenRequest().WithHint("paramètre(s) manquant(s) : %s", strings.Join(missing, ", ")))
+	}
+	for k := range r.Form {
+		if !slices.Contains(checktokenParams, k) {
+			problems = append(problems, truncate(k)+" refusé")
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		p.writeJSONError(w, r, errCheckTokenRequest().WithHint("%s (paramètres attendus dans le corps : token, client_id, client_secret)", strings.Join(problems, ", ")))
 		return
 	}
+	token, id, secret := form.Get("token"), form.Get("client_id"), form.Get("client_secret")
 	dp, ok := p.cfg.Clients.DataProvider(id)
 	if !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(dp.Secret)) != 1 {
-		p.writeJSONError(w, r, errInvalidClient("invalid data provider credentials"))
+		p.writeJSONError(w, r, errCheckTokenClient().WithHint("client_id ou client_secret du fournisseur de données incorrect"))
 		return
 	}
 	var persona *population.Persona
@@ -143,9 +170,9 @@ func (p *Provider) checktoken(w http.ResponseWriter, r *http.Request) {
 		"token_introspection": p.introspect(token, dp),
 		"aud":                 dp.ID, "iat": now.Unix(), "iss": p.cfg.Issuer,
 	}
-	out, err := p.keys.sign(jose.SignatureAlgorithm(dp.CheckTokenSignedAlg), "token-introspection+jwt", body)
-	if err == nil && dp.CheckTokenEncryptedAlg != "" {
-		out, err = encrypt(dp, out)
+	out, err := p.keys.sign(jose.SignatureAlgorithm(dp.CheckTokenSignedAlg), "", body)
+	if err == nil {
+		out, err = p.encrypt(dp, out)
 	}
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "franceconnect: checktoken answer", "err", err)
@@ -155,6 +182,27 @@ func (p *Provider) checktoken(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/token-introspection+jwt")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte(out))
+}
+
+// dataProviderJWKS serves the public encryption key of a data provider
+// that registered none: what its jwks_uri would serve.
+func (p *Provider) dataProviderJWKS(w http.ResponseWriter, r *http.Request) {
+	dp, ok := p.cfg.Clients.DataProvider(mux.Vars(r)["id"])
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	key := p.keys.DataProviderEnc.Public()
+	if dp.CheckTokenEncryptedAlg != "" {
+		k, err := encryptionKey(dp)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		key = k
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{key}})
 }
 
 // encryptionKey picks the data provider's key for its registered JWE alg.
@@ -188,15 +236,19 @@ func isEC(k jose.JSONWebKey) bool {
 	return ok
 }
 
-// encrypt wraps a JWS in a JWE for the data provider (cty JWT).
-func encrypt(dp *DataProvider, jws string) (string, error) {
-	key, err := encryptionKey(dp)
-	if err != nil {
-		return "", err
+// encrypt wraps a JWS in a JWE for the data provider: its registered key
+// and algorithms, or the sandbox's ECDH-ES key with A256GCM. The protected
+// header holds alg and enc only (and epk for ECDH-ES), as the platform's.
+func (p *Provider) encrypt(dp *DataProvider, jws string) (string, error) {
+	alg, key := jose.ECDH_ES, p.keys.DataProviderEnc.Public()
+	if dp.CheckTokenEncryptedAlg != "" {
+		k, err := encryptionKey(dp)
+		if err != nil {
+			return "", err
+		}
+		alg, key = jose.KeyAlgorithm(dp.CheckTokenEncryptedAlg), k
 	}
-	enc, err := jose.NewEncrypter(jose.A256GCM,
-		jose.Recipient{Algorithm: jose.KeyAlgorithm(dp.CheckTokenEncryptedAlg), Key: key.Key, KeyID: key.KeyID},
-		(&jose.EncrypterOptions{}).WithContentType("JWT"))
+	enc, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: alg, Key: key.Key}, nil)
 	if err != nil {
 		return "", err
 	}

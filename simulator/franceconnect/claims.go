@@ -29,24 +29,26 @@ var scopeClaims = map[string][]string{
 }
 
 // identityScopes lists the identity scopes in the order discovery shows them.
-var identityScopes = []string{"openid", "profile", "birth", "identite_pivot", "given_name", "family_name", "birthdate", "gender", "birthplace", "birthcountry", "email", "preferred_username", "idp_birthdate", "amr", "idp_id"}
+var identityScopes = []string{"openid", "profile", "birth", "identite_pivot", "gender", "birthdate", "birthcountry", "birthplace", "given_name", "family_name", "email", "preferred_username", "idp_birthdate", "amr", "idp_id"}
 
-// claimOrder is the order claims are shown on the consent page.
-var claimOrder = []string{"given_name", "family_name", "preferred_username", "birthdate", "idp_birthdate", "gender", "birthplace", "birthcountry", "email", "amr", "idp_id"}
+// claimOrder is the order of the claims a login releases; the consent page
+// shows them in fcp-low's order (App.sortedClaims in
+// back/instances/core-fcp-low/src/config/app.ts), the ones without a label
+// (idp_birthdate, amr, idp_id) not at all.
+var claimOrder = []string{"family_name", "preferred_username", "given_name", "gender", "birthdate", "birthplace", "birthcountry", "email", "idp_birthdate", "amr", "idp_id"}
 
-// claimLabels are the French labels of the consent page.
+// claimLabels are the consent page's labels
+// (back/libs/scopes/src/i18n/fr-FR.i18n.ts); a claim without one is not
+// shown.
 var claimLabels = map[string]string{
 	"given_name":         "Prénom(s)",
 	"family_name":        "Nom de naissance",
-	"preferred_username": "Nom d'usage",
+	"preferred_username": "Nom d’usage",
 	"birthdate":          "Date de naissance",
-	"idp_birthdate":      "Date de naissance (telle que connue du fournisseur d'identité)",
 	"gender":             "Sexe",
 	"birthplace":         "Lieu de naissance",
 	"birthcountry":       "Pays de naissance",
-	"email":              "Adresse électronique",
-	"amr":                "Méthode d'authentification",
-	"idp_id":             "Fournisseur d'identité utilisé",
+	"email":              "Adresse email",
 }
 
 // grantedClaims returns the claims the scopes release (without sub).
@@ -130,6 +132,16 @@ type IdentityProvider struct {
 var identityProviders = []*IdentityProvider{
 	{ID: "bacasable-demo", Slug: "demo", Name: "Démonstration", Login: "Identifiant", AMR: []string{"pwd"}},
 	{ID: "bacasable-impots", Slug: "impots", Name: "impots.gouv.fr", Login: "Numéro fiscal (13 chiffres)", AMR: []string{"pwd"}, BySPI: true},
+}
+
+// identityProviderByID finds a provider by its idp_id (idp_hint's value).
+func identityProviderByID(id string) (*IdentityProvider, bool) {
+	for _, idp := range identityProviders {
+		if idp.ID == id {
+			return idp, true
+		}
+	}
+	return nil, false
 }
 
 func identityProvider(slug string) (*IdentityProvider, bool) {

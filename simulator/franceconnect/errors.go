@@ -1,11 +1,13 @@
 package franceconnect
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/bacasable/bacasable/simulator/journal"
@@ -16,15 +18,23 @@ import (
 const ErrorURI = "https://docs.partenaires.franceconnect.gouv.fr/fs/fs-technique/fs-technique-erreurs/"
 
 // Error is one FranceConnect error. Code and Description are what the real
-// platform sends (OAuth error and its English description); FCCode is the
-// code its HTML error pages show (e.g. Y030007); Hint is the sandbox's own
-// French sentence telling a developer what was wrong in the request.
+// platform sends (OAuth error and its English description, detail included
+// in parentheses as the platform writes it); FCCode is the platform's own
+// code (e.g. Y030007), shown on its error pages and in error_uri; Message is
+// the French text its page shows under « Que faire ? »; Hint is the
+// sandbox's own French sentence telling a developer what was wrong.
 type Error struct {
 	Status      int
 	Code        string
 	Description string
 	FCCode      string
+	Message     string
 	Hint        string
+	// scope is the scope named by an invalid_scope redirect.
+	scope string
+	// bare errors are written {"error","error_description"} only, as
+	// checktoken's filter does (no error_uri).
+	bare bool
 }
 
 func (e *Error) Error() string {
@@ -41,25 +51,62 @@ func (e *Error) WithHint(format string, args ...any) *Error {
 	return &c
 }
 
+// The messages of the platform's error pages (back/apps/core-fcp/src/i18n,
+// back/libs/*/src/i18n in france-connect/sources). The apostrophes are the
+// platform's: typographic in some, straight in others.
+const (
+	msgReconnect     = "Une erreur technique est survenue, fermez l’onglet de votre navigateur et reconnectez-vous."
+	msgReconnectBare = "Une erreur technique est survenue, fermez l’onglet de votre navigateur et reconnectez-vous"
+	msgSPComm        = "Une erreur de communication avec le fournisseur de service est survenue. Veuillez réessayer ultérieurement."
+	msgDefault       = "Une erreur s'est produite, veuillez réessayer ultérieurement"
+	msgSession       = "Votre session a expiré ou est invalide, fermez l’onglet de votre navigateur et reconnectez-vous."
+	msgNotFound      = "Page non trouvée"
+	msgTechnical     = "Une erreur technique est survenue. Si le problème persiste, veuillez nous contacter."
+	msgRNIPPContact  = "Un problème lié à vos données d'identité empêche la connexion d'aboutir. Nous vous invitons à nous contacter pour corriger le problème."
+	msgRNIPPHelp     = "Merci de consulter notre page d’aide FranceConnect."
+	msgRNIPPDeceased = "Les identifiants utilisés correspondent à une identité qui ne permet plus la connexion."
+)
+
 // Errors of the authorization request shown as an HTML page (no trustworthy
 // redirect_uri): the platform's codes.
 func errUnknownClient() *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_client", Description: "client is invalid", FCCode: "Y04EA6EF"}
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_client", Description: "client is invalid (client not found)", FCCode: "Y04EA6EF", Message: msgSPComm}
 }
 func errRedirectURINotRegistered() *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_redirect_uri", Description: "redirect_uri did not match any of the client's registered redirect_uris", FCCode: "Y04C013C"}
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_redirect_uri", Description: "redirect_uri did not match any of the client's registered redirect_uris", FCCode: "Y04C013C", Message: msgSPComm}
 }
+
+// errBadParameters is OidcProviderAuthorizeParamsException: the authorize
+// DTO refused a parameter.
 func errBadParameters() *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "invalid request parameters", FCCode: "Y030007"}
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "invalid parameter", FCCode: "Y030007", Message: msgReconnect}
+}
+
+// errNoWrapper is a node-oidc-provider error FranceConnect has no code for
+// (OidcProviderNoWrapperException), e.g. a bad scope with a bad redirect_uri.
+func errNoWrapper(code, desc string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: code, Description: desc, FCCode: "Y040001", Message: msgDefault}
+}
+func errAMRNotAllowed() *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "server_error", Description: "authentication aborted due to a technical error on the authorization server", FCCode: "Y100009", Message: msgReconnectBare}
 }
 func errInteractionNotFound() *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "session_not_found", Description: "interaction session not found or expired", FCCode: "Y190001"}
+	return &Error{Status: http.StatusUnauthorized, Code: "session_not_found", Description: "interaction session not found or expired", FCCode: "Y190001", Message: msgSession}
 }
 func errUnknownPersona() *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "unknown persona", FCCode: "BAC-PERSONA"}
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "unknown persona", FCCode: "BAC-PERSONA", Message: "Le bac à sable ne connaît pas cette personne."}
 }
-func errLogout() *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "invalid logout request", FCCode: "Y030118"}
+func errHTTP400() *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "Bad Request", FCCode: "Y000400", Message: msgDefault}
+}
+func errPageNotFound() *Error {
+	return &Error{Status: http.StatusNotFound, Code: "not_found", Description: "Not Found", FCCode: "Y000404", Message: msgNotFound}
+}
+func errRedirectToSP() *Error {
+	return &Error{Status: http.StatusInternalServerError, Code: "access_denied", Description: "user authentication aborted", FCCode: "Y030030", Message: msgReconnect}
+}
+func errLogout(fcCode, desc string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: desc, FCCode: fcCode, Message: msgReconnect}
 }
 
 // Errors of the authorization request sent back to the client's redirect_uri.
@@ -72,11 +119,11 @@ func errUnsupportedResponseType() *Error {
 func errScopeNotAllowed() *Error {
 	return &Error{Status: http.StatusSeeOther, Code: "invalid_scope", Description: "requested scope is not allowed"}
 }
-func errInvalidACR() *Error {
-	return &Error{Status: http.StatusSeeOther, Code: "invalid_acr", Description: "acr_value is not valid"}
+func errInvalidACR(got string) *Error {
+	return &Error{Status: http.StatusSeeOther, Code: "invalid_acr", Description: "acr_value is not valid, should be equal one of these values, expected eidas1, got " + got}
 }
 func errInvalidIdpHint() *Error {
-	return &Error{Status: http.StatusSeeOther, Code: "invalid_idp_hint", Description: "idp_hint is not allowed"}
+	return &Error{Status: http.StatusSeeOther, Code: "invalid_idp_hint", Description: "An idp_hint was provided but is not allowed"}
 }
 func errRedirectInvalidRequest(desc string) *Error {
 	return &Error{Status: http.StatusSeeOther, Code: "invalid_request", Description: desc}
@@ -85,42 +132,56 @@ func errAccessDenied() *Error {
 	return &Error{Status: http.StatusSeeOther, Code: "access_denied", Description: "User auth aborted"}
 }
 
-// Errors of the back-channel endpoints, answered in JSON.
-func errInvalidClient(reason string) *Error {
-	return &Error{Status: http.StatusUnauthorized, Code: "invalid_client", Description: "client authentication failed (" + reason + ")"}
+// Errors of the back-channel endpoints, answered in JSON. The codes are the
+// ones the platform puts in error_uri (api-token.feature,
+// api-userinfo.feature); Y040001 where the platform has no wrapper.
+func errInvalidClient(reason, fcCode string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: "invalid_client", Description: "client authentication failed (" + reason + ")", FCCode: fcCode}
 }
 func errInvalidRequest(desc string) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: desc}
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: desc, FCCode: "Y040001"}
 }
 func errMissingParameter(name string) *Error {
-	return errInvalidRequest(fmt.Sprintf("missing required parameter '%s' (undefined)", name))
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: fmt.Sprintf("missing required parameter '%s' (undefined)", name), FCCode: "Y048017B"}
 }
-func errInvalidGrant(reason string) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_grant", Description: "grant request is invalid (" + reason + ")"}
+func errInvalidGrant(reason, fcCode string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_grant", Description: "grant request is invalid (" + reason + ")", FCCode: fcCode}
 }
-func errUnsupportedGrantType(got string) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "unsupported_grant_type", Description: fmt.Sprintf("unsupported grant_type requested (%s)", got)}
+func errUnsupportedGrantType() *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "unsupported_grant_type", Description: "unsupported grant_type requested (undefined)", FCCode: "Y04C2044"}
 }
 func errInvalidToken(reason string) *Error {
-	return &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "invalid token provided (" + reason + ")"}
+	return &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "invalid token provided (" + reason + ")", FCCode: "Y040001"}
 }
 func errNoToken() *Error {
-	return &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "no access token provided"}
+	return &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "no access token provided (no access token provided)", FCCode: "Y04146A2"}
 }
 func errCheckTokenRequest() *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "Required parameter missing or invalid."}
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "Required parameter missing or invalid.", bare: true}
+}
+func errCheckTokenClient() *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: "invalid_client", Description: "Client authentication failed.", bare: true}
 }
 func errServer() *Error {
-	return &Error{Status: http.StatusInternalServerError, Code: "server_error", Description: "oops! something went wrong"}
+	return &Error{Status: http.StatusInternalServerError, Code: "server_error", Description: "authentication aborted due to a technical error on the authorization server", FCCode: "Y000000", Message: msgDefault}
 }
 
-// writeJSONError answers a back-channel request with the OAuth error body.
+// writeJSONError answers a back-channel request with the OAuth error body,
+// as the platform's JSON filter writes it: error_uri carries the error's
+// code and a fresh id (a UUID the platform logs with the error).
 func (p *Provider) writeJSONError(w http.ResponseWriter, r *http.Request, e *Error) {
 	p.logError(r, e)
-	body := map[string]string{"error": e.Code, "error_description": e.Description, "error_uri": ErrorURI}
+	body := map[string]string{"error": e.Code, "error_description": e.Description}
+	if !e.bare {
+		code := e.FCCode
+		if code == "" {
+			code = "Y040001"
+		}
+		body["error_uri"] = ErrorURI + "?code=" + code + "&id=" + newUUID()
+	}
 	if e.Code == "invalid_token" {
-		challenge := fmt.Sprintf(`Bearer realm=%q, error=%q, error_description=%q`, p.cfg.Issuer, e.Code, e.Description)
-		if e.Description == errNoToken().Description {
+		challenge := fmt.Sprintf(`Bearer realm=%q, error=%q, error_description=%q`, p.cfg.Issuer, e.Code, "invalid token provided")
+		if e.FCCode == errNoToken().FCCode {
 			// RFC 6750 §3.1: no error code when no credentials were sent.
 			challenge = fmt.Sprintf(`Bearer realm=%q`, p.cfg.Issuer)
 		}
@@ -132,25 +193,97 @@ func (p *Provider) writeJSONError(w http.ResponseWriter, r *http.Request, e *Err
 	_ = json.NewEncoder(w).Encode(body)
 }
 
+// newUUID is a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
 // writeErrorPage answers a browser with FranceConnect's error page.
 func (p *Provider) writeErrorPage(w http.ResponseWriter, r *http.Request, e *Error) {
+	p.writeErrorPageBack(w, r, e, nil)
+}
+
+// backToSP is the « Revenir sur … » link of an error page: the platform
+// shows it when the login in progress names the service, and it goes
+// through /redirect-to-sp-with-error to the service's redirect_uri.
+type backToSP struct {
+	Name string
+	URL  string
+}
+
+// backLink builds the link back to req's service with error e.
+func (p *Provider) backLink(req *authRequest, e *Error) *backToSP {
+	q := url.Values{"error": {e.Code}, "error_description": {e.Description}, "redirect_uri": {req.RedirectURI}}
+	if req.State != "" {
+		q.Set("state", req.State)
+	}
+	return &backToSP{Name: req.Client.Name, URL: p.basePath + "/redirect-to-sp-with-error?" + q.Encode()}
+}
+
+// writeErrorPageBack is writeErrorPage with a link back to the service.
+func (p *Provider) writeErrorPageBack(w http.ResponseWriter, r *http.Request, e *Error, back *backToSP) {
 	p.logError(r, e)
 	status := e.Status
 	if status < 400 {
 		status = http.StatusBadRequest
 	}
-	p.render(w, status, "error.html", map[string]any{"Title": "Erreur", "Error": e})
+	p.render(w, status, "error.html", map[string]any{"Title": "Erreur de connexion", "Error": e, "Back": back,
+		"Support": supportedCodes[e.FCCode]})
 }
 
+// supportedCodes are the codes whose page offers « Contactez-nous »
+// (back/instances/core-fcp-low/src/config/exceptions-fcp.ts).
+var supportedCodes = map[string]bool{"Y030007": true, "Y100009": true, "Y010004": true, "Y010006": true, "Y010007": true,
+	"Y010008": true, "Y010011": true, "Y010012": true, "Y010013": true, "Y010015": true}
+
 // redirectError sends the user back to the client with the error, as the
-// platform does once client_id and redirect_uri are trusted.
+// platform does once client_id and redirect_uri are trusted: 303, the
+// parameters in node-oidc-provider's order (error, error_description,
+// scope, state, iss), in the fragment when the response_type asked for a
+// token.
 func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, req *authRequest, e *Error) {
 	p.logError(r, e)
-	params := url.Values{"error": {e.Code}, "error_description": {e.Description}, "iss": {p.cfg.Issuer}}
-	if req.State != "" {
-		params.Set("state", req.State)
+	params := [][2]string{{"error", e.Code}, {"error_description", e.Description}}
+	if e.scope != "" {
+		params = append(params, [2]string{"scope", e.scope})
 	}
-	p.respond(w, req, params)
+	if req.State != "" {
+		params = append(params, [2]string{"state", req.State})
+	}
+	params = append(params, [2]string{"iss", p.cfg.Issuer})
+	w.Header().Set("Location", callbackURL(req.RedirectURI, req.fragment, params))
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+// callbackURL adds params, in order, to a client's redirect_uri: to its
+// query (replacing a parameter of the same name, as URLSearchParams.set
+// does), or as its fragment.
+func callbackURL(redirectURI string, fragment bool, params [][2]string) string {
+	enc := make([]string, len(params))
+	for i, kv := range params {
+		enc[i] = url.QueryEscape(kv[0]) + "=" + url.QueryEscape(kv[1])
+	}
+	if fragment {
+		return redirectURI + "#" + strings.Join(enc, "&")
+	}
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		return redirectURI
+	}
+	var kept []string
+	for _, part := range strings.Split(u.RawQuery, "&") {
+		k, _, _ := strings.Cut(part, "=")
+		name, _ := url.QueryUnescape(k)
+		if part != "" && !slices.ContainsFunc(params, func(kv [2]string) bool { return kv[0] == name }) {
+			kept = append(kept, part)
+		}
+	}
+	u.RawQuery = strings.Join(append(kept, enc...), "&")
+	return u.String()
 }
 
 func (p *Provider) logError(r *http.Request, e *Error) {

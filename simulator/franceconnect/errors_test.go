@@ -10,6 +10,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"html"
 	"io"
@@ -211,6 +212,26 @@ func errtWantRedirectError(redirectURI, code, desc string) errtCheck {
 			t.Errorf("query mode: unexpected fragment %q", loc.Fragment)
 		}
 		errtSameTarget(t, loc, redirectURI, want, loc.Query())
+		// node-oidc-provider's order, which the platform's Cypress regex
+		// expects: error, error_description, state, iss.
+		if !regexp.MustCompile(`(^|&)error=[^&]+&error_description=[^&]+&state=[^&]+&iss=[^&]+$`).MatchString(loc.RawQuery) {
+			t.Errorf("parameters out of order: %q", loc.RawQuery)
+		}
+	}
+}
+
+// errtWantScopeError: invalid_scope, naming the scope, between
+// error_description and state as node-oidc-provider orders them.
+func errtWantScopeError(redirectURI, scope string) errtCheck {
+	return func(t *testing.T, env *testEnv, r errtResponse) {
+		t.Helper()
+		loc := errtLocation(t, r)
+		want := errtErrorParams(env, "invalid_scope", "requested scope is not allowed")
+		want.Set("scope", scope)
+		errtSameTarget(t, loc, redirectURI, want, loc.Query())
+		if !strings.Contains(loc.RawQuery, "error_description=requested+scope+is+not+allowed&scope="+url.QueryEscape(scope)+"&state=") {
+			t.Errorf("parameters out of order: %q", loc.RawQuery)
+		}
 	}
 }
 
@@ -233,36 +254,6 @@ func errtWantFragmentError(redirectURI, code, desc string) errtCheck {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("fragment parameters = %v, want %v", got, want)
-		}
-	}
-}
-
-var (
-	errtFormAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
-	errtHiddenInp  = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-)
-
-// errtWantFormPost: 200, an auto-submitted form to redirectURI whose hidden
-// inputs are exactly the error parameters.
-func errtWantFormPost(redirectURI, code, desc string) errtCheck {
-	return func(t *testing.T, env *testEnv, r errtResponse) {
-		t.Helper()
-		if r.Status != http.StatusOK {
-			t.Fatalf("status = %d, want 200; body %s", r.Status, r.Body)
-		}
-		errtMediaType(t, r, "text/html")
-		if loc := r.Header.Get("Location"); loc != "" {
-			t.Errorf("form_post must not redirect; Location = %q", loc)
-		}
-		if m := errtFormAction.FindStringSubmatch(r.Body); m == nil || html.UnescapeString(m[1]) != redirectURI {
-			t.Errorf("form action = %v, want %q", m, redirectURI)
-		}
-		got := url.Values{}
-		for _, m := range errtHiddenInp.FindAllStringSubmatch(r.Body, -1) {
-			got.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-		}
-		if want := errtErrorParams(env, code, desc); !reflect.DeepEqual(got, want) {
-			t.Errorf("hidden inputs = %v, want %v", got, want)
 		}
 	}
 }
@@ -332,9 +323,17 @@ func errtWantCode(redirectURI string) errtCheck {
 	}
 }
 
+var errtErrorURI = regexp.MustCompile(`^` + regexp.QuoteMeta(ErrorURI) + `\?code=(Y[0-9A-F]{6,7})&id=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
 // errtWantJSONError: a JSON body of exactly error, error_description and
-// error_uri.
+// error_uri, whose code and id are the platform's format.
 func errtWantJSONError(status int, code, desc string) errtCheck {
+	return errtWantJSONErrorCode(status, code, desc, "")
+}
+
+// errtWantJSONErrorCode is errtWantJSONError with the error_uri's code
+// (e.g. Y0434A7B) checked too.
+func errtWantJSONErrorCode(status int, code, desc, fcCode string) errtCheck {
 	return func(t *testing.T, env *testEnv, r errtResponse) {
 		t.Helper()
 		if r.Status != status {
@@ -345,12 +344,33 @@ func errtWantJSONError(status int, code, desc string) errtCheck {
 		if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
 			t.Fatalf("body %q is not JSON: %v", r.Body, err)
 		}
-		want := map[string]any{"error": code, "error_description": desc, "error_uri": ErrorURI}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("body = %v, want %v", got, want)
+		uri, _ := got["error_uri"].(string)
+		m := errtErrorURI.FindStringSubmatch(uri)
+		if m == nil || (fcCode != "" && m[1] != fcCode) {
+			t.Errorf("error_uri = %q, want %s?code=%s&id=<uuid>", uri, ErrorURI, fcCode)
 		}
-		if !strings.HasPrefix(ErrorURI, "https://docs.partenaires.franceconnect.gouv.fr/") {
-			t.Errorf("error_uri %q does not point at the partners' documentation", ErrorURI)
+		delete(got, "error_uri")
+		if want := map[string]any{"error": code, "error_description": desc}; !reflect.DeepEqual(got, want) {
+			t.Errorf("body = %v, want %v and error_uri", got, want)
+		}
+	}
+}
+
+// errtWantBareError: checktoken's errors, exactly error and
+// error_description (api-checktoken.feature).
+func errtWantBareError(status int, code, desc string) errtCheck {
+	return func(t *testing.T, env *testEnv, r errtResponse) {
+		t.Helper()
+		if r.Status != status {
+			t.Fatalf("status = %d, want %d; body %s", r.Status, status, r.Body)
+		}
+		errtMediaType(t, r, "application/json")
+		var got map[string]any
+		if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
+			t.Fatalf("body %q is not JSON: %v", r.Body, err)
+		}
+		if want := map[string]any{"error": code, "error_description": desc}; !reflect.DeepEqual(got, want) {
+			t.Errorf("body = %v, want %v", got, want)
 		}
 	}
 }
@@ -360,8 +380,8 @@ func errtWantInvalidToken(desc string) errtCheck {
 	return func(t *testing.T, env *testEnv, r errtResponse) {
 		t.Helper()
 		errtWantJSONError(http.StatusUnauthorized, "invalid_token", desc)(t, env, r)
-		want := `Bearer realm="` + env.Issuer + `", error="invalid_token", error_description="` + desc + `"`
-		if desc == "no access token provided" {
+		want := `Bearer realm="` + env.Issuer + `", error="invalid_token", error_description="invalid token provided"`
+		if strings.HasPrefix(desc, "no access token provided") {
 			// RFC 6750 §3.1: no error code when the request carried no credentials.
 			want = `Bearer realm="` + env.Issuer + `"`
 		}
@@ -479,9 +499,11 @@ func TestErrorsAuthorize(t *testing.T) {
 	_, challenge := pkcePair()
 	noncePad := func(n int) string { return strings.Repeat("n", n) }
 	minNonce32 := func(c *Config) { c.NonceMinLength = 32 }
+	withPKCE := func(c *Config) { c.PKCE = true }
 	y030007 := func(texts ...string) errtCheck { return errtWantPage(http.StatusBadRequest, "Y030007", texts...) }
 	notRegistered := func(texts ...string) errtCheck { return errtWantPage(http.StatusBadRequest, "Y04C013C", texts...) }
 	redir := func(code, desc string) errtCheck { return errtWantRedirectError(demoRedirect, code, desc) }
+	const openidRequired = "openid scope must be requested when using the acr_values parameter"
 
 	cases := []struct {
 		name    string
@@ -489,62 +511,30 @@ func TestErrorsAuthorize(t *testing.T) {
 		persona string           // X-Bacasable-Persona
 		tweak   func(*Config)
 		want    errtCheck
+		// wantPOST, when set, is the answer to the POST form (idp_hint is
+		// read from the query only).
+		wantPOST errtCheck
 	}{
-		// The client: an HTML page, never a redirect.
-		{name: "unknown client_id", modify: errtSet("client_id", "inconnu"),
-			want: errtWantPage(http.StatusBadRequest, "Y04EA6EF", "aucun fournisseur de service n'a le client_id « inconnu »")},
-		{name: "client_id of a data provider", modify: errtSet("client_id", errtDGFiPID),
-			want: errtWantPage(http.StatusBadRequest, "Y04EA6EF")},
-		{name: "unknown client_id is reported before an unknown parameter", modify: errtSet("client_id", "inconnu", "foo", "bar"),
-			want: errtWantPage(http.StatusBadRequest, "Y04EA6EF")},
-		{name: "missing client_id", modify: errtDel("client_id"), want: y030007("client_id manquant")},
-		{name: "empty client_id", modify: errtSet("client_id", ""), want: y030007("client_id manquant")},
-
-		// redirect_uri: exact match, except the demo clients' localhost convenience.
-		{name: "missing redirect_uri", modify: errtDel("redirect_uri"), want: y030007("redirect_uri manquant")},
-		{name: "strict client: unregistered redirect_uri", modify: errtStrictWith("redirect_uri", demoRedirect),
-			want: notRegistered("redirect_uri « " + demoRedirect + " » n'est pas enregistrée pour « " + errtStrictName + " » ; URL enregistrées : " + errtStrictRedirect)},
-		{name: "strict client: registered redirect_uri plus a trailing slash", modify: errtStrictWith("redirect_uri", errtStrictRedirect+"/"),
-			want: notRegistered()},
-		{name: "strict client: registered redirect_uri plus a query", modify: errtStrictWith("redirect_uri", errtStrictRedirect+"?x=1"),
-			want: notRegistered()},
-		{name: "strict client: unregistered redirect_uri is reported before missing parameters", modify: func(v url.Values) {
-			errtStrictWith("redirect_uri", demoRedirect)(v)
-			v.Del("nonce")
-			v.Del("state")
-		}, want: notRegistered()},
-		{name: "demo client: http://example.com/cb refused", modify: errtSet("redirect_uri", "http://example.com/cb"),
-			want: notRegistered("redirect_uri « http://example.com/cb » n'est pas enregistrée")},
-		{name: "demo client: https://localhost refused (only http)", modify: errtSet("redirect_uri", "https://localhost:4242/callback"),
-			want: notRegistered()},
-		{name: "demo client: localhost.example.com refused", modify: errtSet("redirect_uri", "http://localhost.example.com/cb"),
-			want: notRegistered()},
-		{name: "demo client: localhost as userinfo of another host refused", modify: errtSet("redirect_uri", "http://localhost@example.com/cb"),
-			want: notRegistered()},
-		{name: "demo client: any http://localhost port accepted", modify: errtSet("redirect_uri", "http://localhost:5173/auth/callback"),
-			want: errtWantInteraction("")},
-		{name: "demo client: any http://127.0.0.1 port accepted", modify: errtSet("redirect_uri", "http://127.0.0.1:9999/cb"),
-			want: errtWantInteraction("")},
-		{name: "demo client: http://localhost without port accepted", modify: errtSet("redirect_uri", "http://localhost/cb"),
-			want: errtWantInteraction("")},
-		{name: "strict client: registered redirect_uri accepted", modify: errtStrictWith(), want: errtWantInteraction("")},
-		{name: "malformed redirect_uri: not a URL", modify: errtSet("redirect_uri", "not a url"),
-			want: y030007("redirect_uri « not a url » n'est pas une URL absolue sans fragment")},
-		{name: "malformed redirect_uri: relative", modify: errtSet("redirect_uri", "/callback"), want: y030007()},
-		{name: "malformed redirect_uri: fragment", modify: errtSet("redirect_uri", demoRedirect+"#frag"), want: y030007()},
-		{name: "malformed redirect_uri: unparsable", modify: errtSet("redirect_uri", "http://[::1"), want: y030007()},
-
-		// The parameter DTO: Y030007 page.
-		{name: "unknown parameter", modify: errtSet("foo", "bar"), want: y030007("paramètre(s) inconnu(s) : foo")},
+		// The parameter DTO comes first: Y030007 page, whatever the client.
+		{name: "unknown parameter", modify: errtSet("foo", "bar"), want: y030007("paramètre(s) refusé(s) : foo")},
+		{name: "an unknown parameter is reported before an unknown client_id", modify: errtSet("client_id", "inconnu", "foo", "bar"),
+			want: y030007("foo")},
+		{name: "code_challenge refused, PKCE explained", modify: errtSet("code_challenge", challenge, "code_challenge_method", "S256"),
+			want: y030007("code_challenge, code_challenge_method", "FranceConnect v2 n'accepte pas PKCE", "code_challenge_methods_supported S256")},
+		{name: "response_mode refused", modify: errtSet("response_mode", "form_post"), want: y030007("response_mode")},
+		{name: "request_uri refused", modify: errtSet("request_uri", "urn:x"), want: y030007("request_uri")},
 		{name: "repeated parameter", modify: func(v url.Values) { v.Add("scope", "openid") },
 			want: y030007("le paramètre « scope » est répété 2 fois")},
 		{name: "repeated client_id", modify: func(v url.Values) { v.Add("client_id", demoClientID) },
 			want: y030007("le paramètre « client_id » est répété 2 fois")},
-		{name: "missing scope", modify: errtDel("scope"), want: y030007("scope manquant")},
-		{name: "empty scope", modify: errtSet("scope", ""), want: y030007("scope manquant")},
-		{name: "missing acr_values", modify: errtDel("acr_values"), want: y030007("acr_values manquant")},
-		{name: "unknown acr_values", modify: errtSet("acr_values", "eidas9"), want: y030007("acr_values « eidas9 » inconnu")},
-		{name: "missing nonce", modify: errtDel("nonce"), want: y030007("nonce manquant ; il doit faire au moins 22 caractères")},
+		{name: "missing client_id", modify: errtDel("client_id"), want: y030007("paramètre obligatoire manquant : client_id")},
+		{name: "empty client_id", modify: errtSet("client_id", ""), want: y030007("client_id est vide")},
+		{name: "missing redirect_uri", modify: errtDel("redirect_uri"), want: y030007("paramètre obligatoire manquant : redirect_uri")},
+		{name: "missing scope", modify: errtDel("scope"), want: y030007("paramètre obligatoire manquant : scope")},
+		{name: "missing acr_values", modify: errtDel("acr_values"), want: y030007("paramètre obligatoire manquant : acr_values")},
+		{name: "missing response_type", modify: errtDel("response_type"), want: y030007("paramètre obligatoire manquant : response_type")},
+		{name: "missing state", modify: errtDel("state"), want: y030007("paramètre obligatoire manquant : state")},
+		{name: "missing nonce", modify: errtDel("nonce"), want: y030007("paramètre obligatoire manquant : nonce")},
 		{name: "nonce of 12 characters", modify: errtSet("nonce", noncePad(12)), want: y030007("nonce trop court : 12 caractères, 22 minimum")},
 		{name: "nonce of 21 characters", modify: errtSet("nonce", noncePad(21)), want: y030007("nonce trop court : 21 caractères, 22 minimum")},
 		{name: "nonce of 22 characters accepted", modify: errtSet("nonce", noncePad(22)), want: errtWantInteraction("")},
@@ -554,63 +544,114 @@ func TestErrorsAuthorize(t *testing.T) {
 			want: y030007("nonce trop court : 22 caractères, 32 minimum")},
 		{name: "NonceMinLength 32: nonce of 32 characters accepted", tweak: minNonce32, modify: errtSet("nonce", noncePad(32)),
 			want: errtWantInteraction("")},
-		{name: "missing state", modify: errtDel("state"), want: y030007("state manquant")},
+		{name: "malformed redirect_uri: not a URL", modify: errtSet("redirect_uri", "not a url"),
+			want: y030007("redirect_uri « not a url » n'est pas une URL http(s) absolue")},
+		{name: "malformed redirect_uri: no scheme", modify: errtSet("redirect_uri", "example.com"), want: y030007()},
+		{name: "malformed redirect_uri: relative", modify: errtSet("redirect_uri", "/callback"), want: y030007()},
+		{name: "malformed redirect_uri: unparsable", modify: errtSet("redirect_uri", "http://[::1"), want: y030007()},
 		{name: "prompt=none", modify: errtSet("prompt", "none"), want: y030007("prompt « none » refusé")},
 		{name: "prompt=select_account", modify: errtSet("prompt", "select_account"), want: y030007("prompt « select_account » refusé")},
 		{name: "empty prompt", modify: errtSet("prompt", ""), want: y030007("prompt «  » refusé")},
-		{name: "prompt=login none", modify: errtSet("prompt", "login none"), want: y030007()},
+		{name: "prompt=login none accepted (one allowed value is enough)", modify: errtSet("prompt", "login none"), want: errtWantInteraction("")},
 		{name: "prompt=login consent accepted", modify: errtSet("prompt", "login consent"), want: errtWantInteraction("")},
 		{name: "prompt=login accepted", modify: errtSet("prompt", "login"), want: errtWantInteraction("")},
 		{name: "prompt=consent accepted", modify: errtSet("prompt", "consent"), want: errtWantInteraction("")},
-		{name: "response_mode=bogus", modify: errtSet("response_mode", "bogus"), want: y030007("response_mode « bogus » inconnu")},
+		{name: "empty state passes the DTO", modify: errtSet("state", ""), want: errtWantInteraction("")},
+
+		// The client: an HTML page, never a redirect.
+		{name: "unknown client_id", modify: errtSet("client_id", "inconnu"),
+			want: errtWantPage(http.StatusBadRequest, "Y04EA6EF", "aucun fournisseur de service n'a le client_id « inconnu »",
+				"Une erreur de communication avec le fournisseur de service est survenue. Veuillez réessayer ultérieurement.")},
+		{name: "client_id of a data provider", modify: errtSet("client_id", errtDGFiPID),
+			want: errtWantPage(http.StatusBadRequest, "Y04EA6EF")},
+
+		// redirect_uri: exact match, except the demo clients' localhost convenience.
+		{name: "strict client: unregistered redirect_uri", modify: errtStrictWith("redirect_uri", demoRedirect),
+			want: notRegistered("redirect_uri « " + demoRedirect + " » n'est pas enregistrée pour « " + errtStrictName + " » ; URL enregistrées : " + errtStrictRedirect)},
+		{name: "strict client: registered redirect_uri plus a trailing slash", modify: errtStrictWith("redirect_uri", errtStrictRedirect+"/"),
+			want: notRegistered()},
+		{name: "strict client: registered redirect_uri plus a query", modify: errtStrictWith("redirect_uri", errtStrictRedirect+"?x=1"),
+			want: notRegistered()},
+		{name: "strict client: missing parameters are reported before an unregistered redirect_uri", modify: func(v url.Values) {
+			errtStrictWith("redirect_uri", demoRedirect)(v)
+			v.Del("nonce")
+		}, want: y030007()},
+		{name: "strict client: a bad scope with an unregistered redirect_uri is Y040001", modify: func(v url.Values) {
+			errtStrictWith("redirect_uri", errtStrictRedirect+"/wrong-url", "scope", "email")(v)
+		}, want: errtWantPage(http.StatusBadRequest, "Y040001", "Une erreur s'est produite, veuillez réessayer ultérieurement")},
+		{name: "demo client: http://example.com/cb refused", modify: errtSet("redirect_uri", "http://example.com/cb"),
+			want: notRegistered("redirect_uri « http://example.com/cb » n'est pas enregistrée")},
+		{name: "demo client: https://localhost refused (only http)", modify: errtSet("redirect_uri", "https://localhost:4242/callback"),
+			want: notRegistered()},
+		{name: "demo client: localhost.example.com refused", modify: errtSet("redirect_uri", "http://localhost.example.com/cb"),
+			want: notRegistered()},
+		{name: "demo client: localhost as userinfo of another host refused", modify: errtSet("redirect_uri", "http://localhost@example.com/cb"),
+			want: notRegistered()},
+		{name: "demo client: a fragment in the redirect_uri refused", modify: errtSet("redirect_uri", demoRedirect+"#frag"), want: notRegistered()},
+		{name: "demo client: any http://localhost port accepted", modify: errtSet("redirect_uri", "http://localhost:5173/auth/callback"),
+			want: errtWantInteraction("")},
+		{name: "demo client: any http://127.0.0.1 port accepted", modify: errtSet("redirect_uri", "http://127.0.0.1:9999/cb"),
+			want: errtWantInteraction("")},
+		{name: "demo client: http://localhost without port accepted", modify: errtSet("redirect_uri", "http://localhost/cb"),
+			want: errtWantInteraction("")},
+		{name: "strict client: registered redirect_uri accepted", modify: errtStrictWith(), want: errtWantInteraction("")},
 
 		// Errors sent back to the trusted redirect_uri.
-		{name: "missing response_type", modify: errtDel("response_type"),
+		{name: "empty response_type", modify: errtSet("response_type", ""),
 			want: redir("invalid_request", "missing required parameter 'response_type'")},
-		{name: "response_type=token", modify: errtSet("response_type", "token"),
+		{name: "response_type=inconnu", modify: errtSet("response_type", "inconnu"),
 			want: redir("unsupported_response_type", "unsupported response_type requested")},
-		{name: "response_type=code id_token", modify: errtSet("response_type", "code id_token"),
-			want: redir("unsupported_response_type", "unsupported response_type requested")},
-		{name: "scope without openid", modify: errtSet("scope", "profile email"),
-			want: redir("invalid_request", "openid scope must be requested")},
-		{name: "strict client: dgfip_IndLep not allowed", modify: errtStrictWith("scope", "openid identite_pivot dgfip_IndLep"),
-			want: errtWantRedirectError(errtStrictRedirect, "invalid_scope", "requested scope is not allowed")},
+		{name: "response_type=token answers in the fragment", modify: errtSet("response_type", "token"),
+			want: errtWantFragmentError(demoRedirect, "unsupported_response_type", "unsupported response_type requested")},
+		{name: "response_type=code id_token answers in the fragment", modify: errtSet("response_type", "code id_token"),
+			want: errtWantFragmentError(demoRedirect, "unsupported_response_type", "unsupported response_type requested")},
+		{name: "scope without openid", modify: errtSet("scope", "profile email"), want: redir("invalid_request", openidRequired)},
+		{name: "empty scope", modify: errtSet("scope", ""), want: redir("invalid_request", openidRequired)},
 		{name: "strict client: profile not allowed", modify: errtStrictWith("scope", "openid profile"),
-			want: errtWantRedirectError(errtStrictRedirect, "invalid_scope", "requested scope is not allowed")},
-		{name: "scope address no longer exists in v2", modify: errtSet("scope", "openid address"),
-			want: redir("invalid_scope", "requested scope is not allowed")},
-		{name: "acr_values=eidas2", modify: errtSet("acr_values", "eidas2"), want: redir("invalid_acr", "acr_value is not valid")},
-		{name: "acr_values=eidas3", modify: errtSet("acr_values", "eidas3"), want: redir("invalid_acr", "acr_value is not valid")},
-		{name: "unknown idp_hint", modify: errtSet("idp_hint", "ameli"), want: redir("invalid_idp_hint", "idp_hint is not allowed")},
-		{name: "idp_hint=bacasable-demo goes to its login page", modify: errtSet("idp_hint", "bacasable-demo"), want: errtWantInteraction("/idp/demo")},
-		{name: "idp_hint=bacasable-impots goes to its login page", modify: errtSet("idp_hint", "bacasable-impots"), want: errtWantInteraction("/idp/impots")},
+			want: errtWantScopeError(errtStrictRedirect, "profile")},
+		{name: "strict client: dgfip_pac_nbPac not allowed", modify: errtStrictWith("scope", "openid identite_pivot dgfip_pac_nbPac"),
+			want: errtWantScopeError(errtStrictRedirect, "dgfip_pac_nbPac")},
+		{name: "unknown scopes are ignored", modify: errtSet("scope", "openid address inconnu dgfip_IndLep"), want: errtWantInteraction("")},
+		{name: "acr_values=eidas2 goes on to the provider choice page", modify: errtSet("acr_values", "eidas2"), want: errtWantInteraction("")},
+		{name: "unknown acr_values fall back to eidas1", modify: errtSet("acr_values", "niveau_inconnu"), want: errtWantInteraction("")},
+		{name: "unknown idp_hint", modify: errtSet("idp_hint", "ameli"), want: redir("invalid_idp_hint", "An idp_hint was provided but is not allowed"),
+			wantPOST: errtWantInteraction("")},
+		{name: "idp_hint=bacasable-demo goes to its login page", modify: errtSet("idp_hint", "bacasable-demo"), want: errtWantInteraction("/idp/demo"),
+			wantPOST: errtWantInteraction("")},
+		{name: "idp_hint=bacasable-impots goes to its login page", modify: errtSet("idp_hint", "bacasable-impots"), want: errtWantInteraction("/idp/impots"),
+			wantPOST: errtWantInteraction("")},
 		{name: "claims not JSON", modify: errtSet("claims", "{id_token"),
 			want: redir("invalid_request", "could not parse the claims parameter JSON")},
+		{name: "claims not an object", modify: errtSet("claims", `["amr"]`), want: redir("invalid_request", "claims parameter should be a JSON object")},
+		{name: "claims without id_token or userinfo", modify: errtSet("claims", `{}`),
+			want: redir("invalid_request", "claims parameter should have userinfo or id_token properties")},
+		{name: "claims.id_token not an object", modify: errtSet("claims", `{"id_token":1}`), want: redir("invalid_request", "claims.id_token should be an object")},
 		{name: "claims asking for amr accepted", modify: errtSet("claims", `{"id_token":{"amr":{"essential":true}}}`), want: errtWantInteraction("")},
+		{name: "strict client: amr not allowed is Y100009", modify: errtStrictWith("claims", `{"id_token":{"amr":{"essential":true}}}`),
+			want: errtWantPage(http.StatusBadRequest, "Y100009", "Une erreur technique est survenue, fermez l’onglet de votre navigateur et reconnectez-vous")},
 		{name: "ui_locales accepted", modify: errtSet("ui_locales", "fr"), want: errtWantInteraction("")},
-		{name: "code_challenge_method=plain", modify: errtSet("code_challenge", challenge, "code_challenge_method", "plain"),
+		{name: "the redirect_uri's own query is kept", modify: errtSet("redirect_uri", "http://localhost:5173/cb?tenant=a", "response_type", "inconnu"),
+			want: errtWantRedirectError("http://localhost:5173/cb?tenant=a", "unsupported_response_type", "unsupported response_type requested")},
+
+		// PKCE, restored by Config.PKCE (--pkce) as a departure.
+		{name: "PKCE: code_challenge_method=plain", tweak: withPKCE, modify: errtSet("code_challenge", challenge, "code_challenge_method", "plain"),
 			want: redir("invalid_request", "not supported value of code_challenge_method")},
-		{name: "code_challenge without code_challenge_method", modify: errtSet("code_challenge", challenge),
+		{name: "PKCE: code_challenge without code_challenge_method", tweak: withPKCE, modify: errtSet("code_challenge", challenge),
 			want: redir("invalid_request", "not supported value of code_challenge_method")},
-		{name: "code_challenge too short", modify: errtSet("code_challenge", challenge[:42], "code_challenge_method", "S256"),
+		{name: "PKCE: code_challenge too short", tweak: withPKCE, modify: errtSet("code_challenge", challenge[:42], "code_challenge_method", "S256"),
 			want: redir("invalid_request", "code_challenge must be a string with a minimum length of 43 characters")},
-		{name: "code_challenge S256 accepted", modify: errtSet("code_challenge", challenge, "code_challenge_method", "S256"),
+		{name: "PKCE: code_challenge S256 accepted", tweak: withPKCE, modify: errtSet("code_challenge", challenge, "code_challenge_method", "S256"),
 			want: errtWantInteraction("")},
-		{name: "response_mode=query", modify: errtSet("response_mode", "query", "acr_values", "eidas2"),
-			want: redir("invalid_acr", "acr_value is not valid")},
-		{name: "response_mode=fragment puts the error in the fragment", modify: errtSet("response_mode", "fragment", "response_type", "token"),
-			want: errtWantFragmentError(demoRedirect, "unsupported_response_type", "unsupported response_type requested")},
-		{name: "response_mode=form_post answers a form", modify: errtSet("response_mode", "form_post", "acr_values", "eidas2"),
-			want: errtWantFormPost(demoRedirect, "invalid_acr", "acr_value is not valid")},
-		{name: "the redirect_uri's own query is kept", modify: errtSet("redirect_uri", "http://localhost:5173/cb?tenant=a", "acr_values", "eidas2"),
-			want: errtWantRedirectError("http://localhost:5173/cb?tenant=a", "invalid_acr", "acr_value is not valid")},
+		{name: "PKCE: response_mode is still refused", tweak: withPKCE, modify: errtSet("response_mode", "query"), want: y030007("response_mode")},
 
 		// The sandbox's X-Bacasable-Persona shortcut.
 		{name: "X-Bacasable-Persona: unknown persona", persona: "personne-inconnue",
 			want: errtWantPage(http.StatusBadRequest, "BAC-PERSONA", "l'en-tête X-Bacasable-Persona désigne « personne-inconnue »")},
 		{name: "X-Bacasable-Persona: known persona gets a code", persona: "test", want: errtWantCode(demoRedirect)},
-		{name: "X-Bacasable-Persona: an invalid request is still refused", persona: "test", modify: errtSet("acr_values", "eidas2"),
-			want: redir("invalid_acr", "acr_value is not valid")},
+		{name: "X-Bacasable-Persona: eidas2 meets the provider choice page's check at once", persona: "test", modify: errtSet("acr_values", "eidas2"),
+			want: redir("invalid_acr", "acr_value is not valid, should be equal one of these values, expected eidas1, got eidas2")},
+		{name: "X-Bacasable-Persona: an invalid request is still refused", persona: "test", modify: errtSet("response_type", "inconnu"),
+			want: redir("unsupported_response_type", "unsupported response_type requested")},
 		{name: "valid request", want: errtWantInteraction("")},
 	}
 	for _, tc := range cases {
@@ -626,7 +667,11 @@ func TestErrorsAuthorize(t *testing.T) {
 					if tc.persona != "" {
 						header.Set(PersonaHeader, tc.persona)
 					}
-					tc.want(t, env, errtAuthorize(t, env, method, params, header))
+					want := tc.want
+					if method == http.MethodPost && tc.wantPOST != nil {
+						want = tc.wantPOST
+					}
+					want(t, env, errtAuthorize(t, env, method, params, header))
 				})
 			}
 		})
@@ -647,12 +692,10 @@ func TestErrorsOversizeBodies(t *testing.T) {
 			errtWantPage(http.StatusBadRequest, "Y030007", "la requête n'a pas pu être lue")},
 		{"token", "/token", tokenForm("x"),
 			errtWantJSONError(http.StatusBadRequest, "invalid_request", "could not parse the request body")},
-		{"userinfo", "/userinfo", url.Values{"access_token": {"x"}},
-			errtWantJSONError(http.StatusBadRequest, "invalid_request", "could not parse the request body")},
 		{"revocation", "/token/revocation", url.Values{"token": {"x"}, "client_id": {demoClientID}, "client_secret": {demoClientSecret}},
 			errtWantJSONError(http.StatusBadRequest, "invalid_request", "could not parse the request body")},
 		{"checktoken", "/checktoken", url.Values{"token": {"x"}, "client_id": {errtDGFiPID}, "client_secret": {errtDGFiPSecret}},
-			errtWantJSONError(http.StatusBadRequest, "invalid_request", "Required parameter missing or invalid.")},
+			errtWantBareError(http.StatusBadRequest, "invalid_request", "Required parameter missing or invalid.")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -666,7 +709,7 @@ func TestErrorsOversizeBodies(t *testing.T) {
 // aborted"), or comes back to a finished or expired interaction.
 func TestErrorsInteractionCancel(t *testing.T) {
 	aborted := errtWantRedirectError(demoRedirect, "access_denied", "User auth aborted")
-	gone := errtWantPage(http.StatusBadRequest, "Y190001")
+	gone := errtWantPage(http.StatusUnauthorized, "Y190001")
 	abort := func(t *testing.T, env *testEnv, uid string) errtResponse {
 		return errtPost(t, env.Issuer+"/interaction/"+uid+"/abort", url.Values{}, nil)
 	}
@@ -677,10 +720,6 @@ func TestErrorsInteractionCancel(t *testing.T) {
 		want   errtCheck
 	}{
 		{name: "abort on the provider choice page", run: abort, want: aborted},
-		{name: "abort with response_mode=fragment", params: errtSet("response_mode", "fragment"), run: abort,
-			want: errtWantFragmentError(demoRedirect, "access_denied", "User auth aborted")},
-		{name: "abort with response_mode=form_post", params: errtSet("response_mode", "form_post"), run: abort,
-			want: errtWantFormPost(demoRedirect, "access_denied", "User auth aborted")},
 		{name: "cancel on the consent page", run: func(t *testing.T, env *testEnv, uid string) errtResponse {
 			r := errtPost(t, env.Issuer+"/interaction/"+uid+"/login", url.Values{"idp": {"demo"}, "login": {"test"}, "password": {"123"}}, nil)
 			if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "/interaction/"+uid+"/consent") {
@@ -747,12 +786,13 @@ func TestErrorsToken(t *testing.T) {
 			return form
 		}
 	}
-	invalidClient := func(reason string) errtCheck {
-		return errtWantJSONError(http.StatusUnauthorized, "invalid_client", "client authentication failed ("+reason+")")
+	invalidClient := func(reason, fcCode string) errtCheck {
+		return errtWantJSONErrorCode(http.StatusUnauthorized, "invalid_client", "client authentication failed ("+reason+")", fcCode)
 	}
-	invalidGrant := func(reason string) errtCheck {
-		return errtWantJSONError(http.StatusBadRequest, "invalid_grant", "grant request is invalid ("+reason+")")
+	invalidGrant := func(reason, fcCode string) errtCheck {
+		return errtWantJSONErrorCode(http.StatusBadRequest, "invalid_grant", "grant request is invalid ("+reason+")", fcCode)
 	}
+	const mechanism = "the provided authentication mechanism does not match the registered client authentication method"
 	invalidRequest := func(desc string) errtCheck { return errtWantJSONError(http.StatusBadRequest, "invalid_request", desc) }
 	success := errtWantTokens("openid profile birth email")
 
@@ -764,49 +804,50 @@ func TestErrorsToken(t *testing.T) {
 	}{
 		// Client authentication: 401.
 		{name: "HTTP Basic authentication", form: withCode(errtDel("client_id", "client_secret")), basic: []string{demoClientID, demoClientSecret},
-			want: invalidClient("the provided authentication mechanism does not match the registered client authentication method")},
+			want: invalidClient(mechanism, "Y044D82C")},
 		{name: "HTTP Basic alongside client_secret_post", form: withCode(nil), basic: []string{demoClientID, demoClientSecret},
-			want: invalidClient("the provided authentication mechanism does not match the registered client authentication method")},
-		{name: "wrong client_secret", form: withCode(errtSet("client_secret", "wrong")), want: invalidClient("invalid secret provided")},
-		{name: "unknown client_id", form: withCode(errtSet("client_id", "inconnu")), want: invalidClient("client not found")},
+			want: invalidClient(mechanism, "Y044D82C")},
+		{name: "wrong client_secret", form: withCode(errtSet("client_secret", "wrong")), want: invalidClient("invalid secret provided", "Y0434A7B")},
+		{name: "unknown client_id", form: withCode(errtSet("client_id", "inconnu")), want: invalidClient("client not found", "Y0479FCE")},
 		{name: "data provider credentials", form: withCode(errtSet("client_id", errtDGFiPID, "client_secret", errtDGFiPSecret)),
-			want: invalidClient("client not found")},
+			want: invalidClient("client not found", "Y0479FCE")},
 		{name: "no client authentication", form: withCode(errtDel("client_id", "client_secret")),
-			want: invalidClient("no client authentication mechanism provided")},
-		{name: "client_id without client_secret", form: withCode(errtDel("client_secret")),
-			want: invalidClient("no client authentication mechanism provided")},
+			want: errtWantJSONErrorCode(http.StatusBadRequest, "invalid_request", "no client authentication mechanism provided (undefined)", "Y044FEB3")},
+		{name: "client_id without client_secret", form: withCode(errtDel("client_secret")), want: invalidClient(mechanism, "Y044D82C")},
 
 		// Request parameters: 400.
 		{name: "missing grant_type", form: withCode(errtDel("grant_type")), want: invalidRequest("missing required parameter 'grant_type' (undefined)")},
 		{name: "grant_type=refresh_token", form: withCode(errtSet("grant_type", "refresh_token")),
-			want: errtWantJSONError(http.StatusBadRequest, "unsupported_grant_type", "unsupported grant_type requested (refresh_token)")},
+			want: errtWantJSONErrorCode(http.StatusBadRequest, "unsupported_grant_type", "unsupported grant_type requested (undefined)", "Y04C2044")},
 		{name: "grant_type=client_credentials", form: withCode(errtSet("grant_type", "client_credentials")),
-			want: errtWantJSONError(http.StatusBadRequest, "unsupported_grant_type", "unsupported grant_type requested (client_credentials)")},
-		{name: "missing code", form: withCode(errtDel("code")), want: invalidRequest("missing required parameter 'code' (undefined)")},
+			want: errtWantJSONErrorCode(http.StatusBadRequest, "unsupported_grant_type", "unsupported grant_type requested (undefined)", "Y04C2044")},
+		{name: "missing code", form: withCode(errtDel("code")),
+			want: errtWantJSONErrorCode(http.StatusBadRequest, "invalid_request", "missing required parameter 'code' (undefined)", "Y048017B")},
 		{name: "missing redirect_uri", form: withCode(errtDel("redirect_uri")), want: invalidRequest("missing required parameter 'redirect_uri' (undefined)")},
 
 		// The code: 400 invalid_grant.
-		{name: "unknown code", form: withCode(errtSet("code", "inconnu")), want: invalidGrant("authorization code not found")},
-		{name: "code expired after 31 s", form: after(31 * time.Second), want: invalidGrant("authorization code is expired")},
+		{name: "unknown code", form: withCode(errtSet("code", "inconnu")), want: invalidGrant("authorization code not found", "Y049E20B")},
+		{name: "code expired after 31 s", form: after(31 * time.Second), want: invalidGrant("authorization code is expired", "Y043F0A8")},
 		{name: "code still valid after 30 s", form: after(30 * time.Second), want: success},
 		{name: "redirect_uri mismatch", form: withCode(errtSet("redirect_uri", "http://localhost:8080/callback")),
-			want: invalidGrant("authorization code redirect_uri mismatch")},
+			want: invalidGrant("authorization code redirect_uri mismatch", "Y04F8199")},
 		{name: "code of another client", form: func(t *testing.T, env *testEnv) url.Values {
 			rs := env.loginWithHeader(errtRS256.authorize(), "test").Get("code")
 			return tokenForm(rs) // redeemed by the demo client
-		}, want: invalidGrant("authorization code client mismatch")},
+		}, want: invalidGrant("client mismatch", "Y047A2EA")},
 
-		// PKCE.
-		{name: "PKCE: verifier missing", form: pkce(func(url.Values) {}), want: invalidGrant("PKCE verification failed")},
-		{name: "PKCE: wrong verifier", form: pkce(errtSet("code_verifier", verifier+"x")), want: invalidGrant("PKCE verification failed")},
-		{name: "PKCE: verifier without challenge", form: withCode(errtSet("code_verifier", verifier)), want: invalidGrant("PKCE verification failed")},
+		// PKCE (with Config.PKCE; a verifier without a challenge fails
+		// without it too, as node-oidc-provider's checkPKCE does).
+		{name: "PKCE: verifier missing", form: pkce(func(url.Values) {}), want: invalidGrant("PKCE verification failed", "Y0446550")},
+		{name: "PKCE: wrong verifier", form: pkce(errtSet("code_verifier", verifier+"x")), want: invalidGrant("PKCE verification failed", "Y0446550")},
+		{name: "PKCE: verifier without challenge", form: withCode(errtSet("code_verifier", verifier)), want: invalidGrant("PKCE verification failed", "Y0446550")},
 		{name: "PKCE: correct verifier", form: pkce(errtSet("code_verifier", verifier)), want: success},
 
 		{name: "valid exchange", form: withCode(nil), want: success},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := newTestEnv(t, nil)
+			env := newTestEnv(t, func(c *Config) { c.PKCE = true })
 			req, err := http.NewRequest(http.MethodPost, env.Issuer+"/token", strings.NewReader(tc.form(t, env).Encode()))
 			if err != nil {
 				t.Fatal(err)
@@ -876,7 +917,7 @@ func TestErrorsTokenFailedExchangeKeepsCode(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := newTestEnv(t, nil)
+			env := newTestEnv(t, func(c *Config) { c.PKCE = true })
 			params := validAuthorize()
 			errtSet("code_challenge", challenge, "code_challenge_method", "S256")(params)
 			code := env.loginWithHeader(params, "test").Get("code")
@@ -900,7 +941,7 @@ func TestErrorsTokenRejectedReplayKeepsToken(t *testing.T) {
 		desc   string
 	}{
 		{name: "another client presents the consumed code", replay: errtRS256.tokenForm,
-			desc: "grant request is invalid (authorization code client mismatch)"},
+			desc: "grant request is invalid (client mismatch)"},
 		{name: "the client presents it with another redirect_uri", replay: func(code string) url.Values {
 			f := tokenForm(code)
 			f.Set("redirect_uri", "http://localhost:8080/callback")
@@ -960,14 +1001,14 @@ func TestErrorsUserinfo(t *testing.T) {
 		send    func(t *testing.T, env *testEnv, at string) errtResponse
 		want    errtCheck
 	}{
-		{name: "GET without token", send: get(nil, nil), want: errtWantInvalidToken("no access token provided")},
-		{name: "POST without token", send: post(url.Values{}), want: errtWantInvalidToken("no access token provided")},
+		{name: "GET without token", send: get(nil, nil), want: errtWantInvalidToken("no access token provided (no access token provided)")},
+		{name: "POST is not routed (Y000404 page)", send: post(url.Values{}), want: errtWantPage(http.StatusNotFound, "Y000404", "Page non trouvée")},
 		{name: "garbage Bearer token", send: get(http.Header{"Authorization": {"Bearer garbage"}}, nil),
 			want: errtWantInvalidToken("invalid token provided (access token not found)")},
 		{name: "garbage token in the query", send: get(nil, url.Values{"access_token": {"garbage"}}),
 			want: errtWantInvalidToken("invalid token provided (access token not found)")},
 		{name: "token expired after 61 s", advance: 61 * time.Second, send: get(bearer, nil),
-			want: errtWantInvalidToken("invalid token provided (access token is expired)")},
+			want: errtWantInvalidToken("invalid token provided (access token not found)")},
 		{name: "token still valid after 60 s", advance: 60 * time.Second, send: get(bearer, nil), want: errtWantUserinfo},
 		{name: "Authorization Basic", send: get(http.Header{"Authorization": {"Basic xxx"}}, nil), want: badHeader},
 		{name: "Authorization Bearer without value", send: get(http.Header{"Authorization": {"Bearer"}}, nil), want: badHeader},
@@ -977,7 +1018,7 @@ func TestErrorsUserinfo(t *testing.T) {
 		{name: "Bearer header", send: get(bearer, nil), want: errtWantUserinfo},
 		{name: "bearer scheme is case-insensitive", send: get(http.Header{"Authorization": {"bearer {at}"}}, nil), want: errtWantUserinfo},
 		{name: "token in the query", send: get(nil, url.Values{"access_token": {"{at}"}}), want: errtWantUserinfo},
-		{name: "token in the POST form", send: post(url.Values{"access_token": {"{at}"}}), want: errtWantUserinfo},
+		{name: "token in the POST form: not routed", send: post(url.Values{"access_token": {"{at}"}}), want: errtWantPage(http.StatusNotFound, "Y000404")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -992,15 +1033,18 @@ func TestErrorsUserinfo(t *testing.T) {
 // ─── /session/end ───────────────────────────────────────────────────────
 
 func TestErrorsEndSession(t *testing.T) {
-	logoutErr := func(texts ...string) errtCheck { return errtWantPage(http.StatusBadRequest, "Y030118", texts...) }
+	logoutErr := func(code string, texts ...string) errtCheck {
+		return errtWantPage(http.StatusBadRequest, code, texts...)
+	}
 	loggedOut := func(t *testing.T, env *testEnv, r errtResponse) {
 		t.Helper()
-		if r.Status != http.StatusOK {
-			t.Fatalf("status = %d, want 200; body %s", r.Status, r.Body)
+		loc := errtLocation(t, r)
+		if loc.Path != "/api/v2/session/end/success" || loc.Query().Get("client_id") == "" {
+			t.Fatalf("Location = %q, want the success page", loc)
 		}
-		errtMediaType(t, r, "text/html")
-		if !strings.Contains(html.UnescapeString(r.Body), "Vous êtes bien déconnecté") {
-			t.Errorf("the page does not say « Vous êtes bien déconnecté »: %s", r.Body)
+		page := errtGet(t, env.Server.URL+loc.String(), nil)
+		if page.Status != http.StatusOK || !strings.Contains(html.UnescapeString(page.Body), "Vous êtes bien déconnecté, vous pouvez fermer votre navigateur.") {
+			t.Errorf("the success page: %d %s", page.Status, page.Body)
 		}
 	}
 	redirectTo := func(want string) errtCheck {
@@ -1040,14 +1084,20 @@ func TestErrorsEndSession(t *testing.T) {
 		want    errtCheck
 	}{
 		{name: "no id_token_hint", query: func(*testing.T, string) url.Values { return url.Values{"state": {testState}} },
-			want: logoutErr("id_token_hint manquant")},
+			want: logoutErr("Y000400", "id_token_hint manquant")},
 		{name: "empty id_token_hint", query: func(*testing.T, string) url.Values { return url.Values{"id_token_hint": {""}} },
-			want: logoutErr("id_token_hint manquant")},
+			want: logoutErr("Y000400", "id_token_hint manquant")},
+		{name: "a parameter outside LogoutParamsDto", query: func(_ *testing.T, idt string) url.Values {
+			return url.Values{"id_token_hint": {idt}, "redirect_uri": {"http://localhost:4242/"}}
+		}, want: logoutErr("Y000400", "paramètre(s) refusé(s) par session/end : redirect_uri")},
 		{name: "garbage id_token_hint", query: func(*testing.T, string) url.Values { return url.Values{"id_token_hint": {"garbage"}} },
-			want: logoutErr("id_token_hint n'est pas un ID token signé par ce FranceConnect")},
+			want: logoutErr("Y04FEDB9", "id_token_hint n'est pas un JWT")},
 		{name: "ID token signed by another key", query: func(t *testing.T, _ string) url.Values {
 			return url.Values{"id_token_hint": {foreign(t)}, "post_logout_redirect_uri": {"http://localhost:4242/"}}
-		}, want: logoutErr("id_token_hint n'est pas un ID token signé par ce FranceConnect")},
+		}, want: logoutErr("Y045AFAE", "id_token_hint n'est pas un ID token signé par ce FranceConnect")},
+		{name: "client_id other than the hint's audience", query: func(_ *testing.T, idt string) url.Values {
+			return url.Values{"id_token_hint": {idt}, "client_id": {"bacasable-rs256"}}
+		}, want: logoutErr("Y0467882")},
 		{name: "valid hint without post_logout_redirect_uri", query: func(_ *testing.T, idt string) url.Values {
 			return url.Values{"id_token_hint": {idt}, "state": {testState}}
 		}, want: loggedOut},
@@ -1062,10 +1112,10 @@ func TestErrorsEndSession(t *testing.T) {
 		}, want: redirectTo("http://localhost:9999/bye?state=" + testState)},
 		{name: "unregistered post_logout_redirect_uri", query: func(_ *testing.T, idt string) url.Values {
 			return url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {"http://example.com/"}, "state": {testState}}
-		}, want: logoutErr("post_logout_redirect_uri « http://example.com/ » n'est pas enregistrée pour « Service de démonstration (localhost) »")},
+		}, want: logoutErr("Y04CFAEF", "post_logout_redirect_uri « http://example.com/ » n'est pas enregistrée pour « Service de démonstration (localhost) »")},
 		{name: "strict client: another client's post_logout_redirect_uri", client: errtStrict, query: func(_ *testing.T, idt string) url.Values {
 			return url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {"http://localhost:4242/"}, "state": {testState}}
-		}, want: logoutErr("n'est pas enregistrée pour « " + errtStrictName + " »")},
+		}, want: logoutErr("Y04CFAEF", "n'est pas enregistrée pour « "+errtStrictName+" »")},
 		{name: "strict client: its registered post_logout_redirect_uri", client: errtStrict, query: func(_ *testing.T, idt string) url.Values {
 			return url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {"http://localhost:8080/demoville/"}, "state": {testState}}
 		}, want: redirectTo("http://localhost:8080/demoville/?state=" + testState)},
@@ -1159,14 +1209,30 @@ func errtWantIntrospection(check func(t *testing.T, ti map[string]any)) errtChec
 		if ct := r.Header.Get("Content-Type"); ct != "application/token-introspection+jwt" {
 			t.Errorf("Content-Type = %q, want application/token-introspection+jwt", ct)
 		}
-		jws, err := jose.ParseSigned(r.Body, []jose.SignatureAlgorithm{jose.ES256})
+		// A JWE (ECDH-ES, A256GCM, for the sandbox's data-provider key)
+		// around the JWS, whose headers are the platform's: the JWE's alg,
+		// enc and epk only, the JWS's alg and kid only.
+		jwe, err := jose.ParseEncryptedCompact(r.Body, []jose.KeyAlgorithm{jose.ECDH_ES}, []jose.ContentEncryption{jose.A256GCM})
 		if err != nil {
-			t.Fatalf("%q is not an ES256 JWS: %v", r.Body, err)
+			t.Fatalf("%q is not an ECDH-ES JWE: %v", r.Body, err)
 		}
-		if typ := jws.Signatures[0].Header.ExtraHeaders["typ"]; typ != "token-introspection+jwt" {
-			t.Errorf("JWS typ = %v, want token-introspection+jwt", typ)
+		var protected map[string]any
+		raw, _ := base64.RawURLEncoding.DecodeString(strings.Split(r.Body, ".")[0])
+		if err := json.Unmarshal(raw, &protected); err != nil || len(protected) != 3 || protected["epk"] == nil {
+			t.Errorf("JWE header = %v, want exactly alg, enc, epk", protected)
 		}
-		body := errtVerify(t, env, r.Body)
+		inner, err := jwe.Decrypt(env.P.Keys().DataProviderEnc.Key)
+		if err != nil {
+			t.Fatalf("decrypting with the data-provider key: %v", err)
+		}
+		jws, err := jose.ParseSigned(string(inner), []jose.SignatureAlgorithm{jose.ES256})
+		if err != nil {
+			t.Fatalf("%q is not an ES256 JWS: %v", inner, err)
+		}
+		if h := jws.Signatures[0].Header; len(h.ExtraHeaders) != 0 || h.KeyID == "" {
+			t.Errorf("JWS header: kid %q, extra %v; want alg and kid only", h.KeyID, h.ExtraHeaders)
+		}
+		body := errtVerify(t, env, string(inner))
 		keys := make([]string, 0, len(body))
 		for k := range body {
 			keys = append(keys, k)
@@ -1187,8 +1253,8 @@ func TestErrorsCheckToken(t *testing.T) {
 	form := func(kv ...string) func(at string) url.Values {
 		return errtTokenForm(errtDGFiPID, errtDGFiPSecret, kv...)
 	}
-	missing := errtWantJSONError(http.StatusBadRequest, "invalid_request", "Required parameter missing or invalid.")
-	badCreds := errtWantJSONError(http.StatusUnauthorized, "invalid_client", "client authentication failed (invalid data provider credentials)")
+	missing := errtWantBareError(http.StatusBadRequest, "invalid_request", "Required parameter missing or invalid.")
+	badCreds := errtWantBareError(http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 	inactive := errtWantIntrospection(func(t *testing.T, ti map[string]any) {
 		if want := map[string]any{"active": false}; !reflect.DeepEqual(ti, want) {
 			t.Errorf("token_introspection = %v, want exactly %v", ti, want)
@@ -1196,8 +1262,8 @@ func TestErrorsCheckToken(t *testing.T) {
 	})
 	active := errtWantIntrospection(func(t *testing.T, ti map[string]any) {
 		sub, _ := ti["sub"].(string)
-		if ti["active"] != true || ti["aud"] != demoClientID || ti["scope"] != "openid" || len(sub) != 66 {
-			t.Errorf("token_introspection = %v, want active for %s with scope openid", ti, demoClientID)
+		if ti["active"] != true || ti["aud"] != demoClientID || ti["scope"] != "" || len(sub) != 66 {
+			t.Errorf("token_introspection = %v, want active for %s with an empty scope (no DGFiP scope asked; openid is not the data provider's)", ti, demoClientID)
 		}
 	})
 	cases := []struct {
@@ -1210,6 +1276,7 @@ func TestErrorsCheckToken(t *testing.T) {
 		{name: "missing client_id", form: form("client_id", ""), want: missing},
 		{name: "missing client_secret", form: form("client_secret", ""), want: missing},
 		{name: "empty form", form: func(string) url.Values { return url.Values{} }, want: missing},
+		{name: "a parameter outside the DTO", form: form("token_type_hint", "access_token"), want: missing},
 		{name: "wrong data provider secret", form: form("client_secret", "wrong"), want: badCreds},
 		{name: "unknown data provider", form: form("client_id", "inconnu"), want: badCreds},
 		{name: "a service provider's credentials", form: form("client_id", demoClientID, "client_secret", demoClientSecret), want: badCreds},
@@ -1229,8 +1296,8 @@ func TestErrorsCheckToken(t *testing.T) {
 
 // ─── Routes ─────────────────────────────────────────────────────────────
 
-// TestErrorsRoutes: like node-oidc-provider, an unknown path and a wrong
-// method are both 404 "unrecognized route or not allowed method".
+// TestErrorsRoutes: as NestJS routes the platform, an unknown path and a
+// wrong method both answer the Y000404 page.
 func TestErrorsRoutes(t *testing.T) {
 	env := newTestEnv(t, nil)
 	cases := []struct {
@@ -1247,6 +1314,7 @@ func TestErrorsRoutes(t *testing.T) {
 		{http.MethodPost, "/api/v2/jwks", http.StatusNotFound},
 		{http.MethodPut, "/api/v2/authorize", http.StatusNotFound},
 		{http.MethodDelete, "/api/v2/userinfo", http.StatusNotFound},
+		{http.MethodPost, "/api/v2/userinfo", http.StatusNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
@@ -1254,8 +1322,7 @@ func TestErrorsRoutes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			errtWantJSONError(tc.status, "invalid_request", "unrecognized route or not allowed method ("+tc.method+" on "+tc.path+")")(
-				t, env, errtDo(t, req))
+			errtWantPage(tc.status, "Y000404", "Page non trouvée")(t, env, errtDo(t, req))
 		})
 	}
 }

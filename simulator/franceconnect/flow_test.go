@@ -26,19 +26,22 @@ import (
 	"github.com/bacasable/bacasable/fixtures"
 )
 
-// TestRelyingPartyFlow runs the code flow with PKCE and nonce as a real
+// TestRelyingPartyFlow runs the code flow with state and nonce as a real
 // relying party does (go-oidc + x/oauth2), for an ES256 and an RS256
 // client, and verifies the ID token and the userinfo JWT through the JWKS.
+// FranceConnect refuses PKCE; the last case turns Config.PKCE on.
 func TestRelyingPartyFlow(t *testing.T) {
 	for _, tc := range []struct {
-		clientID, secret string
-		alg              string
+		name, clientID, secret string
+		alg                    string
+		pkce                   bool
 	}{
-		{demoClientID, demoClientSecret, "ES256"},
-		{"bacasable-rs256", "bacasable-rs256-secret", "RS256"},
+		{"ES256", demoClientID, demoClientSecret, "ES256", false},
+		{"RS256", "bacasable-rs256", "bacasable-rs256-secret", "RS256", false},
+		{"ES256 with --pkce", demoClientID, demoClientSecret, "ES256", true},
 	} {
-		t.Run(tc.alg, func(t *testing.T) {
-			env := newTestEnv(t, nil)
+		t.Run(tc.name, func(t *testing.T) {
+			env := newTestEnv(t, func(c *Config) { c.PKCE = tc.pkce })
 			ctx := oidc.ClientContext(context.Background(), env.Server.Client())
 			ctx = oidc.InsecureIssuerURLContext(ctx, env.Issuer)
 			provider, err := oidc.NewProvider(ctx, env.Issuer)
@@ -51,15 +54,20 @@ func TestRelyingPartyFlow(t *testing.T) {
 			}
 			conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 			verifier := oauth2.GenerateVerifier()
-			authURL := conf.AuthCodeURL(testState, oauth2.S256ChallengeOption(verifier), oidc.Nonce(testNonce),
-				oauth2.SetAuthURLParam("acr_values", "eidas1"),
-				oauth2.SetAuthURLParam("claims", `{"id_token":{"amr":{"essential":true}}}`))
+			opts := []oauth2.AuthCodeOption{oidc.Nonce(testNonce), oauth2.SetAuthURLParam("acr_values", "eidas1"),
+				oauth2.SetAuthURLParam("claims", `{"id_token":{"amr":{"essential":true}}}`)}
+			var exchangeOpts []oauth2.AuthCodeOption
+			if tc.pkce {
+				opts = append(opts, oauth2.S256ChallengeOption(verifier))
+				exchangeOpts = append(exchangeOpts, oauth2.VerifierOption(verifier))
+			}
+			authURL := conf.AuthCodeURL(testState, opts...)
 
 			cb := loginThroughPages(t, authURL, "test", "123")
 			if cb.Get("state") != testState || cb.Get("iss") != env.Issuer {
 				t.Fatalf("callback = %v", cb)
 			}
-			tok, err := conf.Exchange(ctx, cb.Get("code"), oauth2.VerifierOption(verifier))
+			tok, err := conf.Exchange(ctx, cb.Get("code"), exchangeOpts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -225,7 +233,8 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 		"subject_types_supported": []any{"pairwise"}, "response_types_supported": []any{"code"},
 		"code_challenge_methods_supported":      []any{"S256"},
 		"token_endpoint_auth_methods_supported": []any{"client_secret_post", "private_key_jwt"},
-		"claims_parameter_supported":            true, "request_parameter_supported": false,
+		"claims_parameter_supported":            true, "request_parameter_supported": true, "request_uri_parameter_supported": false,
+		"id_token_signing_alg_values_supported": []any{"HS256", "ES256", "RS256"}, "claim_types_supported": []any{"normal"},
 		"authorization_response_iss_parameter_supported": true,
 	} {
 		if !reflect.DeepEqual(doc[k], want) {
@@ -321,12 +330,12 @@ func TestCheckToken(t *testing.T) {
 	if ctype != "application/token-introspection+jwt" {
 		t.Fatalf("Content-Type = %q", ctype)
 	}
-	jws, err := jose.ParseSigned(body, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSigned(decryptCheckToken(t, env, body), []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if typ := jws.Signatures[0].Protected.ExtraHeaders["typ"]; typ != "token-introspection+jwt" {
-		t.Errorf("typ = %v", typ)
+	if len(jws.Signatures[0].Protected.ExtraHeaders) != 0 {
+		t.Errorf("JWS header = %v, want alg and kid only", jws.Signatures[0].Protected.ExtraHeaders)
 	}
 	payload, err := jws.Verify(env.P.Keys().ES256.Public())
 	if err != nil {
@@ -347,7 +356,7 @@ func TestCheckToken(t *testing.T) {
 		t.Fatalf("token_introspection keys = %v\nwant %v", keys, wantKeys)
 	}
 	want := map[string]any{
-		"active": true, "aud": demoClientID, "acr": "eidas1", "scope": "dgfip_nbpart dgfip_rfr openid",
+		"active": true, "aud": demoClientID, "acr": "eidas1", "scope": "dgfip_nbpart dgfip_rfr",
 		"family_name": "DUBOIS", "given_name": "Angela Claire Louise", "birthdate": "1962-08-24", "gender": "female",
 		"birthplace": "75107", "birthcountry": "99100", "exp": float64(testStart.Add(60 * time.Second).Unix()),
 	}
@@ -364,7 +373,7 @@ func TestCheckToken(t *testing.T) {
 	// Expired: active false, nothing else.
 	env.Clock.Advance(61 * time.Second)
 	body, _ = postCheckToken(t, env, tr.AccessToken, "dgfip", "bacasable-dgfip-checktoken-secret")
-	jws, _ = jose.ParseSigned(body, []jose.SignatureAlgorithm{jose.ES256})
+	jws, _ = jose.ParseSigned(decryptCheckToken(t, env, body), []jose.SignatureAlgorithm{jose.ES256})
 	payload, _ = jws.Verify(env.P.Keys().ES256.Public())
 	var expired struct {
 		TI map[string]any `json:"token_introspection"`
@@ -373,6 +382,21 @@ func TestCheckToken(t *testing.T) {
 	if !reflect.DeepEqual(expired.TI, map[string]any{"active": false}) {
 		t.Errorf("expired token_introspection = %v", expired.TI)
 	}
+}
+
+// decryptCheckToken opens checktoken's JWE with the key the sandbox holds
+// for data providers that registered none, as the DGFiP would with its own.
+func decryptCheckToken(t *testing.T, env *testEnv, body string) string {
+	t.Helper()
+	jwe, err := jose.ParseEncryptedCompact(body, []jose.KeyAlgorithm{jose.ECDH_ES}, []jose.ContentEncryption{jose.A256GCM})
+	if err != nil {
+		t.Fatalf("checktoken's answer is not an ECDH-ES JWE: %v", err)
+	}
+	inner, err := jwe.Decrypt(env.P.Keys().DataProviderEnc.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(inner)
 }
 
 func postCheckToken(t *testing.T, env *testEnv, token, id, secret string) (string, string) {
@@ -422,8 +446,8 @@ func TestCheckTokenEncrypted(t *testing.T) {
 	if err != nil {
 		t.Fatalf("not a JWE: %v", err)
 	}
-	if jwe.Header.KeyID != "dp-enc" {
-		t.Errorf("JWE kid = %q", jwe.Header.KeyID)
+	if jwe.Header.KeyID != "" {
+		t.Errorf("JWE kid = %q, want none (the platform's header is alg, enc, epk)", jwe.Header.KeyID)
 	}
 	inner, err := jwe.Decrypt(dpKey)
 	if err != nil {
@@ -439,7 +463,7 @@ func TestCheckTokenEncrypted(t *testing.T) {
 	if err := nested.Claims(env.P.Keys().ES256.Public().Key, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !out.TI.Active || out.TI.Scope != "openid" {
+	if !out.TI.Active || out.TI.Scope != "" {
 		t.Errorf("introspection = %+v", out.TI)
 	}
 }

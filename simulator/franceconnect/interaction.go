@@ -3,7 +3,6 @@ package franceconnect
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -33,6 +32,13 @@ func (p *Provider) liveInteraction(w http.ResponseWriter, r *http.Request) (inte
 func (p *Provider) chooseProvider(w http.ResponseWriter, r *http.Request) {
 	it, ok := p.liveInteraction(w, r)
 	if !ok {
+		return
+	}
+	// The level is checked here, on the provider choice page
+	// (CoreAcrService.rejectInvalidAcr): fcp-low delivers eidas1 only.
+	if it.Req.ACR != "eidas1" {
+		p.store.finish(it.UID)
+		p.redirectError(w, r, it.Req, errInvalidACR(it.Req.ACR).WithHint("acr_values demande « %s » : la plateforme fcp-low ne délivre que eidas1", it.Req.ACR))
 		return
 	}
 	p.render(w, http.StatusOK, "choose.html", map[string]any{
@@ -110,8 +116,51 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		p.renderLogin(w, http.StatusUnauthorized, it, idp, "", "Identifiant ou mot de passe incorrect.")
 		return
 	}
-	p.store.authenticate(it.UID, persona, idp)
+	if !p.authenticate(w, r, it, persona, idp) {
+		return
+	}
 	http.Redirect(w, r, p.basePath+"/interaction/"+it.UID+"/consent", http.StatusSeeOther)
+}
+
+// authenticate records who logged in, then plays what FranceConnect does
+// between the identity provider and the consent page: the civil registry
+// (RNIPP) check, which a scenario may make fail. It reports whether the
+// login goes on; otherwise the answer is written: the platform's error page
+// with its « Revenir sur … » link, or, for a user who cancels, the redirect
+// with access_denied.
+func (p *Provider) authenticate(w http.ResponseWriter, r *http.Request, it interaction, persona *population.Persona, idp *IdentityProvider) bool {
+	journal.SetPersona(r.Context(), persona.Login)
+	c, perr := p.pick(r, scenario.StepLogin, persona, it.Req.Client.ID)
+	if perr != nil {
+		p.store.finish(it.UID)
+		p.writeErrorPage(w, r, perr)
+		return false
+	}
+	p.scenarios.Wait(r.Context(), c)
+	if refusal := c.Refusal(); refusal != "" {
+		p.store.finish(it.UID)
+		if refusal == scenario.RefusAnnulation {
+			p.redirectError(w, r, it.Req, errAccessDenied().WithHint("scénario « %s » : l'usager annule", c.Name()))
+			return false
+		}
+		e := rnippError(refusal).WithHint("scénario « %s » : %s", c.Name(), c.Why)
+		p.writeErrorPageBack(w, r, e, p.backLink(it.Req, e))
+		return false
+	}
+	if eff := c.Failure(); eff != nil {
+		p.store.finish(it.UID)
+		if !p.scenarios.Cut(w, r, eff) {
+			e := scenarioError(c.Name(), eff.Response)
+			e.FCCode, e.Message = "Y000000", msgDefault
+			p.writeErrorPageBack(w, r, e, p.backLink(it.Req, e))
+		}
+		return false
+	}
+	if !p.store.authenticate(it.UID, persona, idp, c.RemovedClaims()) {
+		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
+		return false
+	}
+	return true
 }
 
 // consentLine is one datum shown on the consent page.
@@ -137,7 +186,7 @@ func (p *Provider) consentPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var identity []consentLine
 	for _, c := range grantedClaims(it.Req.Scopes) {
-		if c == "given_name_array" {
+		if claimLabels[c] == "" {
 			continue
 		}
 		identity = append(identity, consentLine{Label: claimLabels[c], Value: p.displayClaim(c, it.Persona, it.IdP)})
@@ -206,27 +255,9 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) 
 		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
 		return
 	}
-	c, perr := p.pick(r, scenario.StepLogin, it.Persona, it.Req.Client.ID)
-	if perr != nil {
-		p.writeErrorPage(w, r, perr)
-		return
-	}
-	p.scenarios.Wait(r.Context(), c)
-	if refusal := c.Refusal(); refusal != "" {
-		p.redirectError(w, r, it.Req, refusalError(refusal).WithHint("scénario « %s »", c.Name()))
-		return
-	}
-	if eff := c.Failure(); eff != nil {
-		if !p.scenarios.Cut(w, r, eff) {
-			e := scenarioError(c.Name(), eff.Response)
-			e.FCCode = "Y000000"
-			p.writeErrorPage(w, r, e)
-		}
-		return
-	}
-	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(), Removed: c.RemovedClaims(), Login: it.UID}, p.cfg.CodeTTL)
+	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(), Removed: it.Removed, Login: it.UID}, p.cfg.CodeTTL)
 	p.log.InfoContext(r.Context(), "franceconnect: login", "client", it.Req.Client.ID, "persona", it.Persona.Login, "idp", it.IdP.ID, "scope", it.Req.Scopes)
-	p.respond(w, it.Req, url.Values{"code": {code}, "state": {it.Req.State}, "iss": {p.cfg.Issuer}})
+	p.respond(w, it.Req, [][2]string{{"code", code}, {"state", it.Req.State}, {"iss", p.cfg.Issuer}})
 }
 
 // displayClaim is a claim as a person reads it on the consent page: the
@@ -236,10 +267,13 @@ func (p *Provider) displayClaim(claim string, persona *population.Persona, idp *
 	cog := p.cfg.People.COG()
 	switch claim {
 	case "gender":
-		if v == "female" {
+		switch v {
+		case "female":
 			return "Femme"
+		case "male":
+			return "Homme"
 		}
-		return "Homme"
+		return "Non précisé"
 	case "birthplace":
 		if c, ok := cog.Commune(persona.Birthplace); ok {
 			return fmt.Sprintf("%s (%s)", c.Name, c.Code)

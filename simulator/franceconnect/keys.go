@@ -22,6 +22,15 @@ import (
 type Keys struct {
 	ES256 jose.JSONWebKey
 	RS256 jose.JSONWebKey
+	// DataProviderEnc is the encryption key pair (ECDH-ES, P-256) of the
+	// data providers that registered none: checktoken always answers a JWE,
+	// as the platform does, so the sandbox holds the private half on their
+	// behalf. Its public half is served as their jwks_uri
+	// (/_bacasable/fournisseurs-de-donnees/{client_id}/jwks).
+	DataProviderEnc jose.JSONWebKey
+	// added tells ParseKeys's caller that a key was missing from the file
+	// and was generated (the file should be written again).
+	added bool
 
 	mu      sync.Mutex
 	signers map[jose.SignatureAlgorithm]jose.Signer
@@ -37,8 +46,28 @@ func GenerateKeys() (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewKeys(ec, rs)
+	k, err := NewKeys(ec, rs)
+	if err != nil {
+		return nil, err
+	}
+	return k, k.generateDataProviderKey()
 }
+
+// DataProviderKeyID is the kid of the data providers' encryption key.
+const DataProviderKeyID = "bacasable-fd-enc"
+
+func (k *Keys) generateDataProviderKey() error {
+	enc, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	k.DataProviderEnc = jose.JSONWebKey{Key: enc, Algorithm: string(jose.ECDH_ES), Use: "enc", KeyID: DataProviderKeyID}
+	k.added = true
+	return nil
+}
+
+// Added tells whether ParseKeys generated a key the file lacked.
+func (k *Keys) Added() bool { return k.added }
 
 // NewKeys wraps the given private keys; kid is a thumbprint of each public key.
 func NewKeys(ec *ecdsa.PrivateKey, rs *rsa.PrivateKey) (*Keys, error) {
@@ -69,6 +98,11 @@ func ParseKeys(data []byte) (*Keys, error) {
 	for _, jwk := range set.Keys {
 		switch jwk.Key.(type) {
 		case *ecdsa.PrivateKey:
+			if jwk.Use == "enc" {
+				jwk.Algorithm = string(jose.ECDH_ES)
+				k.DataProviderEnc = jwk
+				continue
+			}
 			jwk.Algorithm, jwk.Use = string(jose.ES256), "sig"
 			k.ES256 = jwk
 		case *rsa.PrivateKey:
@@ -80,6 +114,11 @@ func ParseKeys(data []byte) (*Keys, error) {
 	}
 	if k.ES256.Key == nil || k.RS256.Key == nil {
 		return nil, fmt.Errorf("keys: need one private EC P-256 key and one private RSA key")
+	}
+	if k.DataProviderEnc.Key == nil {
+		if err := k.generateDataProviderKey(); err != nil {
+			return nil, err
+		}
 	}
 	for _, jwk := range []*jose.JSONWebKey{&k.ES256, &k.RS256} {
 		if jwk.KeyID == "" {
@@ -94,9 +133,15 @@ func ParseKeys(data []byte) (*Keys, error) {
 	return k, nil
 }
 
-// MarshalPrivate writes both private keys as a JWKS (for --keys files).
+// MarshalPrivate writes the private keys as a JWKS (for --keys files): the
+// two signing keys, then the data providers' encryption key (use "enc"),
+// with which a test can decrypt checktoken answers as the DGFiP would.
 func (k *Keys) MarshalPrivate() ([]byte, error) {
-	return json.MarshalIndent(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256, k.RS256}}, "", "  ")
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256, k.RS256}}
+	if k.DataProviderEnc.Key != nil {
+		set.Keys = append(set.Keys, k.DataProviderEnc)
+	}
+	return json.MarshalIndent(set, "", "  ")
 }
 
 // Public returns the JWKS the provider publishes: public halves only.
@@ -169,9 +214,12 @@ func (k *Keys) verify(token string) ([]byte, error) {
 	return nil, fmt.Errorf("signature does not match the provider's keys")
 }
 
-// jwks serves the public keys.
+// jwks serves the public signing keys, with the platform's headers.
 func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, p.keys.Public())
+	w.Header().Set("Cache-Control", "public, max-age=600")
+	body, _ := json.Marshal(p.keys.Public())
+	w.Header().Set("Content-Type", "application/jwk-set+json; charset=utf-8")
+	_, _ = w.Write(body)
 }
 
 // hashHex is the hex SHA-256 of s.

@@ -47,6 +47,11 @@ type Config struct {
 	AccessTokenTTL time.Duration // default 60 s
 	IDTokenTTL     time.Duration // default 60 s
 	SessionTTL     time.Duration // default 1800 s: how long a login may take
+	// PKCE accepts code_challenge and code_challenge_method at authorize
+	// and code_verifier at the token endpoint. The real fcp-low refuses
+	// them (its authorize DTO has no such parameter), so this is a
+	// departure for clients that cannot turn PKCE off. Default: false.
+	PKCE bool
 	// PairwiseSalt is the secret of the pairwise sub; keep it to keep subs
 	// stable across restarts. Default "bacasable".
 	PairwiseSalt string
@@ -126,8 +131,12 @@ func (p *Provider) Keys() *Keys { return p.keys }
 // Issuer returns the issuer URL.
 func (p *Provider) Issuer() string { return p.cfg.Issuer }
 
-// Routes mounts every FranceConnect route on r. This is the whole surface.
+// Routes mounts every FranceConnect route on r. This is the whole surface;
+// each route answers the methods the platform routes (a GET-only route
+// answers another method with the Y000404 page, as NestJS does).
 func (p *Provider) Routes(r *mux.Router) {
+	// GET /api/v2 sends the user to the public site (CoreFcpController).
+	r.HandleFunc(p.basePath, p.home).Methods(http.MethodGet)
 	s := r.PathPrefix(p.basePath).Subrouter()
 	route := func(path string, h http.HandlerFunc, methods ...string) {
 		s.HandleFunc(path, h).Methods(methods...)
@@ -141,19 +150,37 @@ func (p *Provider) Routes(r *mux.Router) {
 	route("/interaction/{uid}/consent", p.consentPage, http.MethodGet)
 	route("/interaction/{uid}/consent", p.consent, http.MethodPost)
 	route("/interaction/{uid}/abort", p.abort, http.MethodPost)
+	route("/redirect-to-sp-with-error", p.redirectToSPWithError, http.MethodGet)
 	route("/token", p.token, http.MethodPost)
-	route("/userinfo", p.userinfo, http.MethodGet, http.MethodPost)
+	route("/userinfo", p.userinfo, http.MethodGet)
 	route("/session/end", p.endSession, http.MethodGet)
+	route("/session/end/success", p.logoutSuccess, http.MethodGet)
 	route("/token/revocation", p.revoke, http.MethodPost)
 	route("/checktoken", p.checktoken, http.MethodPost)
-	// Like node-oidc-provider, an unknown path and a wrong method are one
-	// 404 "unrecognized route or not allowed method".
+	// The jwks_uri of data providers that registered no key (sandbox only).
+	r.HandleFunc(DataProviderJWKSPath+"{id}/jwks", p.dataProviderJWKS).Methods(http.MethodGet)
 	s.NotFoundHandler = http.HandlerFunc(p.notFound)
 	s.MethodNotAllowedHandler = http.HandlerFunc(p.notFound)
 }
 
+// DataProviderJWKSPath prefixes the jwks_uri the sandbox serves for data
+// providers: {public-url}/_bacasable/fournisseurs-de-donnees/{client_id}/jwks.
+const DataProviderJWKSPath = "/_bacasable/fournisseurs-de-donnees/"
+
+// PublicSite is where GET /api/v2 sends the user.
+const PublicSite = "https://franceconnect.gouv.fr"
+
+func (p *Provider) home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Location", PublicSite)
+	w.WriteHeader(http.StatusMovedPermanently)
+	_, _ = w.Write([]byte("Moved Permanently. Redirecting to " + PublicSite))
+}
+
+// notFound is the platform's 404 page (Y000404), for an unknown path and
+// for a method the path does not take.
 func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
-	p.writeJSONError(w, r, &Error{Status: http.StatusNotFound, Code: "invalid_request", Description: "unrecognized route or not allowed method (" + r.Method + " on " + r.URL.Path + ")"})
+	p.writeErrorPage(w, r, errPageNotFound().WithHint("FranceConnect n'a pas de route %s %s", r.Method, truncate(r.URL.Path)))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

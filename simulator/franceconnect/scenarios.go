@@ -69,18 +69,33 @@ func scenarioError(name string, resp *scenario.Response) *Error {
 	return e.WithHint("scénario « %s »", name)
 }
 
-// refusalError is the access_denied a login refusal sends back.
-func refusalError(refusal string) *Error {
-	e := errAccessDenied()
-	switch refusal {
-	case scenario.RefusRNIPPInconnu:
-		e.Description = "User not found in the civil registry (RNIPP)"
-	case scenario.RefusRNIPPDecede:
-		e.Description = "User is deceased according to the civil registry (RNIPP)"
-	case scenario.RefusRNIPPHomonyme:
-		e.Description = "Several users match this identity in the civil registry (RNIPP)"
+// rnippError is the platform's error page for a civil-registry refusal
+// (back/libs/rnipp/src/exceptions, messages from its i18n): the code, the
+// status, and what the service receives if the user clicks « Revenir sur … ».
+func rnippError(refusal string) *Error {
+	const aborted, technical = "user authentication aborted", "authentication aborted due to a technical error on the authorization server"
+	denied := func(code, msg string) *Error {
+		return &Error{Status: http.StatusForbidden, Code: "access_denied", Description: aborted, FCCode: code, Message: msg}
 	}
-	return e
+	switch refusal {
+	case scenario.RefusRNIPPEchoUnique:
+		return denied("Y010004", msgRNIPPContact)
+	case scenario.RefusRNIPPHomonyme:
+		return denied("Y010006", msgRNIPPContact)
+	case scenario.RefusRNIPPNomUsage:
+		return denied("Y010007", msgRNIPPContact)
+	case scenario.RefusRNIPPInconnu:
+		return denied("Y010008", msgRNIPPHelp)
+	case scenario.RefusRNIPPRejet:
+		return denied("Y010009", msgTechnical)
+	case scenario.RefusRNIPPDecede:
+		return denied("Y010015", msgRNIPPDeceased)
+	case scenario.RefusRNIPPDelai:
+		return &Error{Status: http.StatusGatewayTimeout, Code: "temporarily_unavailable", Description: technical, FCCode: "Y010011", Message: msgTechnical}
+	case scenario.RefusRNIPPIllisible:
+		return &Error{Status: http.StatusGatewayTimeout, Code: "temporarily_unavailable", Description: technical, FCCode: "Y010012", Message: msgTechnical}
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "server_error", Description: technical, FCCode: "Y010013", Message: msgTechnical}
 }
 
 // withoutRemoved drops the claims a scenario removed.

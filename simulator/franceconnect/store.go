@@ -3,6 +3,7 @@ package franceconnect
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"sync"
 	"time"
 
@@ -16,12 +17,15 @@ type authRequest struct {
 	RedirectURI   string
 	State         string
 	Nonce         string
-	Scopes        []string
-	ACR           string
-	AMRRequested  bool // claims={"id_token":{"amr":…}}
-	CodeChallenge string
-	ResponseMode  string // query, fragment or form_post
+	Scopes        []string // the known scopes asked, sorted
+	Ignored       []string // scopes FranceConnect does not know, ignored
+	ACR           string   // the level FranceConnect kept from acr_values
+	AMRRequested  bool     // claims asks for amr
+	CodeChallenge string   // with Config.PKCE only
 	IdpHint       string
+	// fragment sends errors in the redirect_uri's fragment: the
+	// response_type asked for a token (node-oidc-provider's rule).
+	fragment bool
 }
 
 // interaction is one login in progress, between authorize and the redirect
@@ -31,6 +35,7 @@ type interaction struct {
 	Req     *authRequest
 	Persona *population.Persona
 	IdP     *IdentityProvider
+	Removed []string // claims a scenario took out of the identity
 	Expires time.Time
 }
 
@@ -144,14 +149,14 @@ func (s *store) interaction(uid string) (interaction, bool) {
 }
 
 // authenticate records who logged in during interaction uid.
-func (s *store) authenticate(uid string, p *population.Persona, idp *IdentityProvider) bool {
+func (s *store) authenticate(uid string, p *population.Persona, idp *IdentityProvider, removed []string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	it, ok := s.interactions[uid]
 	if !ok || s.clock.Now().After(it.Expires) {
 		return false
 	}
-	it.Persona, it.IdP = p, idp
+	it.Persona, it.IdP, it.Removed = p, idp, removed
 	return true
 }
 
@@ -186,7 +191,7 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	now := s.clock.Now()
 	c, ok := s.codes[code]
 	if !ok {
-		return nil, errInvalidGrant("authorization code not found")
+		return nil, errInvalidGrant("authorization code not found", "Y049E20B")
 	}
 	// As node-oidc-provider: client, redirect_uri and PKCE first, so a
 	// wrong replay neither consumes nor revokes anything.
@@ -196,10 +201,10 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	switch {
 	case c.Used:
 		delete(s.tokens, c.Token)
-		return nil, errInvalidGrant("authorization code already consumed")
+		return nil, errInvalidGrant("authorization code already consumed", "Y0416228")
 	case now.After(c.Expires):
 		delete(s.codes, code)
-		return nil, errInvalidGrant("authorization code is expired")
+		return nil, errInvalidGrant("authorization code is expired", "Y043F0A8")
 	}
 	s.sweepLocked()
 	t := &accessToken{grant: c.grant, Token: randomToken(32), JTI: randomToken(16), IssuedAt: now, Expires: now.Add(ttl)}
@@ -219,16 +224,18 @@ func (s *store) codePersona(code string) (*population.Persona, string) {
 	return nil, ""
 }
 
-// accessToken returns the token if it is known and alive, else why not.
+// accessToken returns the token if it is known and alive, else why not, in
+// French for the journal (the platform says "access token not found" in
+// both cases: its store forgets a token when it expires).
 func (s *store) accessToken(token string) (*accessToken, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.tokens[token]
 	if !ok {
-		return nil, "access token not found"
+		return nil, "jeton d'accès inconnu ou révoqué"
 	}
-	if s.clock.Now().After(t.Expires) {
-		return nil, "access token is expired"
+	if now := s.clock.Now(); now.After(t.Expires) {
+		return nil, fmt.Sprintf("jeton d'accès expiré depuis %s (il vit %s)", now.Sub(t.Expires).Round(time.Second), t.Expires.Sub(t.IssuedAt))
 	}
 	return t, ""
 }

@@ -56,7 +56,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeJSONError(w, r, errMissingParameter("grant_type"))
 		return
 	case gt != "authorization_code":
-		p.writeJSONError(w, r, errUnsupportedGrantType(gt))
+		p.writeJSONError(w, r, errUnsupportedGrantType())
 		return
 	case form.Get("code") == "":
 		p.writeJSONError(w, r, errMissingParameter("code"))
@@ -78,14 +78,14 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	at, grantErr := p.store.exchange(form.Get("code"), p.cfg.AccessTokenTTL, func(code *authCode) *Error {
 		switch {
 		case code.Req.Client.ID != client.ID:
-			return errInvalidGrant("authorization code client mismatch")
+			return errInvalidGrant("client mismatch", "Y047A2EA")
 		case code.Req.RedirectURI != form.Get("redirect_uri"):
-			return errInvalidGrant("authorization code redirect_uri mismatch")
+			return errInvalidGrant("authorization code redirect_uri mismatch", "Y04F8199")
 		}
 		if verifier := form.Get("code_verifier"); code.Req.CodeChallenge != "" || verifier != "" {
 			sum := sha256.Sum256([]byte(verifier))
 			if verifier == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != code.Req.CodeChallenge {
-				return errInvalidGrant("PKCE verification failed")
+				return errInvalidGrant("PKCE verification failed", "Y0446550")
 			}
 		}
 		return nil
@@ -126,24 +126,25 @@ func (p *Provider) idToken(g grant, now time.Time) (string, error) {
 func (p *Provider) authenticateClient(r *http.Request) (*ServiceProvider, *Error) {
 	form := r.PostForm
 	if _, _, basic := r.BasicAuth(); basic {
-		return nil, errInvalidClient("the provided authentication mechanism does not match the registered client authentication method")
+		return nil, errInvalidClient("the provided authentication mechanism does not match the registered client authentication method", "Y044D82C").
+			WithHint("FranceConnect authentifie les clients par client_secret_post (client_id et client_secret dans le corps du formulaire), pas par HTTP Basic")
 	}
 	if form.Get("client_assertion_type") != "" || form.Get("client_assertion") != "" {
 		return p.authenticateAssertion(form.Get("client_id"), form.Get("client_assertion_type"), form.Get("client_assertion"))
 	}
 	id, secret := form.Get("client_id"), form.Get("client_secret")
 	if id == "" {
-		return nil, errInvalidClient("no client authentication mechanism provided")
+		return nil, &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "no client authentication mechanism provided (undefined)", FCCode: "Y044FEB3"}
 	}
 	client, ok := p.cfg.Clients.ServiceProvider(id)
 	if !ok {
-		return nil, errInvalidClient("client not found")
+		return nil, errInvalidClient("client not found", "Y0479FCE")
 	}
 	if secret == "" {
-		return nil, errInvalidClient("no client authentication mechanism provided")
+		return nil, errInvalidClient("the provided authentication mechanism does not match the registered client authentication method", "Y044D82C")
 	}
 	if subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
-		return nil, errInvalidClient("invalid secret provided")
+		return nil, errInvalidClient("invalid secret provided", "Y0434A7B")
 	}
 	return client, nil
 }
@@ -153,25 +154,25 @@ func (p *Provider) authenticateClient(r *http.Request) (*ServiceProvider, *Error
 // aud naming the token endpoint or the issuer, not expired, jti unused.
 func (p *Provider) authenticateAssertion(id, typ, assertion string) (*ServiceProvider, *Error) {
 	if typ != clientAssertionType {
-		return nil, errInvalidClient("client_assertion_type must be " + clientAssertionType)
+		return nil, errInvalidClient("client_assertion_type must be "+clientAssertionType, "Y040001")
 	}
 	tok, err := jwt.ParseSigned(assertion, []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.PS256, jose.ES384, jose.ES512, jose.RS384, jose.RS512})
 	if err != nil {
-		return nil, errInvalidClient("invalid client_assertion: " + err.Error())
+		return nil, errInvalidClient("invalid client_assertion: "+err.Error(), "Y040001")
 	}
 	var unverified jwt.Claims
 	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
-		return nil, errInvalidClient("invalid client_assertion: " + err.Error())
+		return nil, errInvalidClient("invalid client_assertion: "+err.Error(), "Y040001")
 	}
 	if id == "" {
 		id = unverified.Issuer
 	}
 	client, ok := p.cfg.Clients.ServiceProvider(id)
 	if !ok {
-		return nil, errInvalidClient("client not found")
+		return nil, errInvalidClient("client not found", "Y040001")
 	}
 	if len(client.keys.Keys) == 0 {
-		return nil, errInvalidClient("the client has no jwks registered for private_key_jwt")
+		return nil, errInvalidClient("the client has no jwks registered for private_key_jwt", "Y040001")
 	}
 	var claims jwt.Claims
 	verified := false
@@ -182,20 +183,20 @@ func (p *Provider) authenticateAssertion(id, typ, assertion string) (*ServicePro
 		}
 	}
 	if !verified {
-		return nil, errInvalidClient("client_assertion signature does not match the client's jwks")
+		return nil, errInvalidClient("client_assertion signature does not match the client's jwks", "Y040001")
 	}
 	now := p.cfg.Clock.Now()
 	if claims.Issuer != client.ID || claims.Subject != client.ID {
-		return nil, errInvalidClient("client_assertion iss and sub must be the client_id")
+		return nil, errInvalidClient("client_assertion iss and sub must be the client_id", "Y040001")
 	}
 	if !slices.ContainsFunc(claims.Audience, func(a string) bool { return a == p.cfg.Issuer+"/token" || a == p.cfg.Issuer }) {
-		return nil, errInvalidClient("client_assertion aud must be the token endpoint")
+		return nil, errInvalidClient("client_assertion aud must be the token endpoint", "Y040001")
 	}
 	if claims.Expiry == nil || now.After(claims.Expiry.Time()) {
-		return nil, errInvalidClient("client_assertion is expired or has no exp")
+		return nil, errInvalidClient("client_assertion is expired or has no exp", "Y040001")
 	}
 	if claims.ID == "" || !p.store.useAssertion(client.ID+"/"+claims.ID, claims.Expiry.Time()) {
-		return nil, errInvalidClient("client_assertion jti is missing or already used")
+		return nil, errInvalidClient("client_assertion jti is missing or already used", "Y040001")
 	}
 	return client, nil
 }
@@ -218,7 +219,7 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !p.store.revoke(token, client.ID) {
-		p.writeJSONError(w, r, &Error{Status: http.StatusBadRequest, Code: "invalid_request", Description: "this token does not belong to you"})
+		p.writeJSONError(w, r, errInvalidRequest("this token does not belong to you"))
 		return
 	}
 	w.WriteHeader(http.StatusOK)

@@ -12,7 +12,8 @@ import (
 
 // userinfo answers the granted claims as a signed JWT (application/jwt),
 // with sub, aud, exp, iat and iss. The access token comes as a Bearer
-// header, or as access_token in the query or form body.
+// header, or as access_token in the query (GET only, as the platform
+// routes it).
 func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		p.writeJSONError(w, r, errInvalidRequest("could not parse the request body"))
@@ -37,7 +38,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	at, why := p.store.accessToken(token)
 	if at == nil {
-		p.writeJSONError(w, r, errInvalidToken(why))
+		p.writeJSONError(w, r, errInvalidToken("access token not found").WithHint("%s", why))
 		return
 	}
 	journal.SetClient(r.Context(), at.Req.Client.ID)
@@ -54,7 +55,8 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	now := p.cfg.Clock.Now()
 	claims := map[string]any{
 		"sub": pairwiseSub(at.Req.Client.ID, at.Persona, p.cfg.PairwiseSalt),
-		"aud": at.Req.Client.ID, "iat": now.Unix(), "exp": now.Add(p.cfg.IDTokenTTL).Unix(), "iss": p.cfg.Issuer,
+		// exp is the access token's (node-oidc-provider's userinfo).
+		"aud": at.Req.Client.ID, "iat": now.Unix(), "exp": at.Expires.Unix(), "iss": p.cfg.Issuer,
 	}
 	for _, c := range withoutRemoved(grantedClaims(at.Req.Scopes), at.Removed) {
 		claims[c] = claimValue(c, at.Persona, at.IdP)
