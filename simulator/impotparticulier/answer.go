@@ -55,14 +55,24 @@ func (a *API) answer(c *call) (any, *Erreur) {
 		}
 		return filter(map[string]any{"indicateurIfiIsf": "O"}, allowed), nil
 	case LEP:
+		if bareme, _ := strconv.Atoi(c.params["bareme"]); bareme > now.In(paris).Year() {
+			return noAnswer{fmt.Sprintf("le barème %d du LEP n'est pas encore connu (nous sommes en %d) : aucune réponse ne peut être apportée", bareme, now.In(paris).Year())}, nil
+		}
 		return filter(map[string]any{"statut": lepStatut(last, c.params["departement"])}, allowed), nil
 	}
 	return nil, ErrTechnique.With("ressource %s sans réponse", c.op.Resource)
 }
 
+// noAnswer is the LEP resource's 204 « Aucune réponse ne peut être
+// apportée », without a body. The published contract lists it without
+// saying when; the sandbox gives it when the household and its avis are
+// known but the barème asked for is later than the clock's year, so that
+// no ceiling exists to compare the RFR with (an assumption).
+type noAnswer struct{ why string }
+
 // deuxAns answers the latest available avis, or the one before when the
 // household has none for the latest year.
-func (a *API) deuxAns(c *call, ref, latest int, allowed map[string]bool) (any, *Erreur) {
+func (a *API) deuxAns(c *call, ref, latest int, allowed view) (any, *Erreur) {
 	for _, year := range []int{latest, latest - 1} {
 		f, avis, ok := a.cfg.Households.AvisBySPI(c.spi, year, ref)
 		if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -196,6 +197,11 @@ func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
 		a.writeErreur(w, r, e)
 		return
 	}
+	if na, ok := body.(noAnswer); ok {
+		journal.Why(r.Context(), na.why)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	w.Header().Set("Content-Type", c.op.MediaType)
 	writeJSON(w, http.StatusOK, body)
 }
@@ -219,15 +225,28 @@ func (a *API) gatewayToken(r *http.Request) (*gatewayToken, *Erreur) {
 
 // checkHabilitation finds the habilitation of ID_Teleservice and checks it
 // belongs to the token's client and covers the resource in this mode.
+// ID_Teleservice is optional, as in the DGFiP's published contract: without
+// it, a client with a single habilitation is answered under that one, and a
+// client with several gets 400/4000 listing them (the sandbox's choice; the
+// DGFiP documents neither case).
 func (a *API) checkHabilitation(r *http.Request, tok *gatewayToken, c *call) *Erreur {
-	id := r.Header.Get("ID_Teleservice")
-	h, owner, ok := a.habilitations.Teleservice(id)
-	if !ok || owner != tok.Client {
-		return ErrAccesRefuse.With("ID_Teleservice « %s » n'est pas une habilitation du client %s", truncate(id), tok.Client.ID)
-	}
 	mode := WithSPI
 	if c.op.FCMode {
 		mode = WithFranceConnect
+	}
+	id := r.Header.Get("ID_Teleservice")
+	if id == "" {
+		habs := tok.Client.Habilitations
+		if len(habs) != 1 {
+			return ErrRequete.With("en-tête ID_Teleservice absent : le client %s a %d habilitations, précisez laquelle : %s",
+				tok.Client.ID, len(habs), teleservices(habs, c.op.Resource, mode))
+		}
+		id = habs[0].IDTeleservice
+		journal.Why(r.Context(), "ID_Teleservice absent : l'unique habilitation du client, "+id)
+	}
+	h, owner, ok := a.habilitations.Teleservice(id)
+	if !ok || owner != tok.Client {
+		return ErrAccesRefuse.With("ID_Teleservice « %s » n'est pas une habilitation du client %s", truncate(id), tok.Client.ID)
 	}
 	if !slices.Contains(h.Modalites, mode) {
 		return ErrAccesRefuse.With("l'habilitation %s n'ouvre pas la modalité %s", h.IDTeleservice, mode)
@@ -237,6 +256,27 @@ func (a *API) checkHabilitation(r *http.Request, tok *gatewayToken, c *call) *Er
 	}
 	c.hab = h
 	return nil
+}
+
+// teleservices lists the habilitations' ID_Teleservice for a message,
+// saying which open the resource in the mode.
+func teleservices(habs []*Habilitation, res Resource, mode string) string {
+	var names, fit []string
+	for _, h := range habs {
+		names = append(names, h.IDTeleservice)
+		if h.Allows(res, mode) {
+			fit = append(fit, h.IDTeleservice)
+		}
+	}
+	out := strings.Join(names, ", ")
+	switch len(fit) {
+	case 0:
+		out += fmt.Sprintf(" (aucune n'ouvre la ressource %s en modalité %s)", res, mode)
+	case len(names):
+	default:
+		out += fmt.Sprintf(" (celles qui ouvrent la ressource %s en modalité %s : %s)", res, mode, strings.Join(fit, ", "))
+	}
+	return out
 }
 
 // identifyFC resolves X-FranceConnect-OAuth as a data provider does, then

@@ -42,10 +42,10 @@ func TestChainFranceConnectToImpotParticulier(t *testing.T) {
 	conf := oauth2.Config{ClientID: sandboxtest.DemoClientID, ClientSecret: sandboxtest.DemoClientSecret, RedirectURL: sandboxtest.Callback, Endpoint: provider.Endpoint(),
 		Scopes: []string{oidc.ScopeOpenID, "identite_pivot", "dgfip_rfr", "dgfip_nbpart", "dgfip_sitfam", "dgfip_aft"}}
 	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
-	verifier := oauth2.GenerateVerifier()
+	// No PKCE: fcp-low refuses code_challenge (its AuthorizeParamsDto
+	// whitelist), although its discovery advertises S256.
 	nonce := "nonce-for-the-canteen-0123456789"
-	authURL := conf.AuthCodeURL("state-for-the-canteen-0123456789", oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce),
-		oauth2.SetAuthURLParam("acr_values", "eidas1"))
+	authURL := conf.AuthCodeURL("state-for-the-canteen-0123456789", oidc.Nonce(nonce), oauth2.SetAuthURLParam("acr_values", "eidas1"))
 	req, _ := http.NewRequest(http.MethodGet, authURL, nil)
 	req.Header.Set(franceconnect.PersonaHeader, "test")
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -54,8 +54,11 @@ func TestChainFranceConnectToImpotParticulier(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	loc, _ := resp.Location()
-	tok, err := conf.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	loc, err := resp.Location()
+	if err != nil {
+		t.Fatalf("authorize: %d, no redirect", resp.StatusCode)
+	}
+	tok, err := conf.Exchange(ctx, loc.Query().Get("code"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,5 +171,29 @@ func TestYearsFollowTheCalendar(t *testing.T) {
 	a = s.Call(sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
 	if a.Status != 200 {
 		t.Errorf("2025 on 22 July 2026: %d %s", a.Status, a.Raw)
+	}
+}
+
+// TestConsentPacTotalOrDetail: over HTTP, dgfip_nbpac releases the number
+// of dependants alone, dgfip_pac their detail by case.
+func TestConsentPacTotalOrDetail(t *testing.T) {
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	gw := s.DemoToken()
+	for _, tc := range []struct {
+		scope string
+		want  []string
+	}{
+		{"dgfip_nbpac", []string{"nbPac"}},
+		{"dgfip_pac", []string{"nbPac", "nbPacF", "nbPacG", "nbPacH", "nbPacI", "nbPacJ", "nbPacN", "nbPacP", "nbPacR"}},
+	} {
+		fc := s.FCToken("test", "openid identite_pivot "+tc.scope)
+		a := s.Call(sandboxtest.APICall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: gw, FC: fc, Teleservice: "BACASABLE-DEMO"})
+		pac, _ := a.JSON["pac"].(map[string]any)
+		if a.Status != 200 || !reflect.DeepEqual(keys(pac), tc.want) || pac["nbPac"] != json.Number("2") {
+			t.Errorf("%s: %d %s", tc.scope, a.Status, a.Raw)
+		}
+		if got := keys(a.JSON); !reflect.DeepEqual(got, []string{"pac"}) {
+			t.Errorf("%s: fields %v, want pac alone", tc.scope, got)
+		}
 	}
 }

@@ -10,6 +10,7 @@
 // path. Either way the answer is the household's avis, filtered by the
 // habilitation and, in FranceConnect mode, by the user's consent.
 //
-// Errors use the DGFiP envelope {"erreur":{code,message,horodatage}},
-// written in errors.go only.
+// Errors use the DGFiP envelope {"erreur":{code,message,horodatage}};
+// scenarios with format wso2 answer instead the gateway's own WSO2 body
+// {"fault":{code,message,description}}. Both are written in errors.go only.
 package impotparticulier

@@ -111,3 +111,47 @@ var (
 	ErrRessourceInconnue = Erreur{Status: 404, Code: 4040, Message: "La ressource demandée n'existe pas"}
 	ErrMethode           = Erreur{Status: 405, Code: 4050, Message: "Méthode non autorisée"}
 )
+
+// Fault is a refusal of the gateway in its own body, as a WSO2 API Manager
+// writes it: {"fault":{"code":900800,"message":"…","description":"…"}}.
+// The DGFiP's published contract points to WSO2 (x-scopes-bindings); which
+// body its gateway really sends is not documented, so the sandbox answers
+// the DGFiP envelope by default and this body only in scenarios with
+// format wso2, for clients to read both.
+type Fault struct {
+	Status      int
+	Code        int
+	Message     string
+	Description string
+	// RetryAfter, when set, is sent as a Retry-After header (429).
+	RetryAfter time.Duration
+}
+
+// The WSO2 API Manager codes a scenario may name without a message
+// (apim.docs.wso2.com, Troubleshooting › Error handling).
+var wso2Faults = []Fault{
+	{Status: 401, Code: 900901, Message: "Invalid Credentials", Description: "Invalid Credentials. Make sure you have provided the correct security credentials"},
+	{Status: 401, Code: 900902, Message: "Missing Credentials", Description: "Required OAuth credentials not provided. Make sure your API invocation call has a header: \"Authorization: Bearer ACCESS_TOKEN\""},
+	{Status: 403, Code: 900910, Message: "The access token does not allow you to access the requested resource", Description: "User is NOT authorized to access the Resource. Scope validation failed."},
+	{Status: 429, Code: 900800, Message: "Message throttled out", Description: "You have exceeded your quota"},
+}
+
+// writeFault answers f in the WSO2 gateway's body. It is the only place
+// the API writes one.
+func (a *API) writeFault(w http.ResponseWriter, r *http.Request, f Fault, why string) {
+	journal.SetError(r.Context(), strconv.Itoa(f.Code))
+	journal.Why(r.Context(), why)
+	a.log.WarnContext(r.Context(), "impotparticulier: gateway fault", "status", f.Status, "code", f.Code, "why", why, "path", r.URL.Path)
+	fault := map[string]any{"code": f.Code, "message": f.Message}
+	if f.Description != "" {
+		fault["description"] = f.Description
+	}
+	if f.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(f.RetryAfter.Seconds())))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(f.Status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(map[string]any{"fault": fault})
+}

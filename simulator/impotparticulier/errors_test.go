@@ -50,7 +50,7 @@ func TestErrorCatalogue(t *testing.T) {
 		{"unknown gateway token", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: "garbage", Teleservice: "BACASABLE-DEMO"}, 401, 4010, "inconnu"},
 		{"X-Correlation-ID not a UUID", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO", Correlation: "1234"}, 400, 4000, "X-Correlation-ID"},
 		{"X-Correlation-ID missing", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO", Correlation: "-"}, 400, 4000, "X-Correlation-ID"},
-		{"ID_Teleservice missing", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: demo}, 400, 4000, "ID_Teleservice"},
+		{"ID_Teleservice missing, client with two habilitations", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: demo}, 400, 4000, "BACASABLE-DEMO, BACASABLE-QUOTA"},
 		{"SPI not 13 digits", sandboxtest.APICall{Path: spiPath("12345", ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 400, 4001, "spi"},
 		{"annrev not a year", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"20x5"), Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 400, 4002, "annrev"},
 		{"département malformed", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, "/lep/departement/ZZZZ/annrev/2025/bareme/2025"), Gateway: s.GatewayToken("bacasable-banque", "bacasable-banque-secret", "RessourceLEP"), Teleservice: "BACASABLE-LEP"}, 400, 4007, "departement"},
@@ -254,6 +254,10 @@ func TestHabilitationRules(t *testing.T) {
 		{"SPI habilitation, other resource", sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "SPI-IR"}, 403, "derniere_situation"},
 		{"FranceConnect habilitation, SPI mode", sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "FC-DERNIERE"}, 403, "with_spi"},
 		{"FranceConnect habilitation, FranceConnect mode", sandboxtest.APICall{Path: "/dernieresituation/ir/assiettes/annrev/2025", Gateway: gw, FC: fc, Teleservice: "FC-DERNIERE"}, 200, ""},
+		{"no ID_Teleservice, two habilitations", sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw}, 400,
+			"SPI-IR, FC-DERNIERE (celles qui ouvrent la ressource situations en modalité with_spi : SPI-IR)"},
+		{"no ID_Teleservice, none fits", sandboxtest.APICall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: gw, FC: fc}, 400,
+			"aucune n'ouvre la ressource situations en modalité with_france_connect"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := s.Call(tc.call)

@@ -1,6 +1,9 @@
 package impotparticulier
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // fieldNames are the data fields a habilitation may grant: the top-level
 // properties of the contract's response schemas.
@@ -18,90 +21,204 @@ var fieldNames = []string{
 var structuralFields = []string{"annRevenu", "spiDec1", "spiDec2", "dateDebutPeriode", "dateFinPeriode", "typeAvis",
 	"dateDecesdec1", "dateDecesdec2"}
 
-// consentScopes maps the FranceConnect scopes the user consents to
-// (dgfip_*) to the fields they release. In FranceConnect mode a field that
-// one of these scopes covers is returned only when the user consented to one
-// of its scopes; fields no scope covers are governed by the habilitation
-// alone (the sandbox's reading of guide §6.1, see README).
+// consentScopes maps each of FranceConnect's 44 DGFiP scopes (fcp-low,
+// back/libs/scopes/src/data/dgfip: one claim per scope) to the parts of an
+// answer it releases, matched to the guide's §7 table (« Exemples de
+// données restituées ») whose wording the platform's labels copy. A part is
+//
+//	"rfr"           a top-level field, whole;
+//	"pac.nbPac"     one property of an object field;
+//	"facture/0020"  the avis lines (facture resource) of that codeLigne.
+//
+// In FranceConnect mode a part that some scope names is returned only when
+// the user consented to one of the scopes naming it (or naming its whole
+// field); parts no scope names (revenuBrutGlobal, tax amounts, rev.pro…,
+// avis lines such as 1830) follow the habilitation alone — the sandbox's
+// reading of guide §6.1. Scopes that name nothing:
+//   - dgfip_annee_*: which revenue years the user consented to (checkYear);
+//   - dgfip_locaux_th*: the taxe d'habitation resource, removed in guide
+//     v2.9 (22/05/2025) — the platform still offers the scopes.
+//
+// dgfip_IndLep is not a FranceConnect scope (LEP is SPI-only, for banks).
 var consentScopes = map[string][]string{
-	"dgfip_rfr":                  {"rfr"},
-	"dgfip_nbpart":               {"nbPart"},
-	"dgfip_sitfam":               {"sitFam"},
-	"dgfip_nbpac":                {"pac"},
-	"dgfip_pac":                  {"pac"},
-	"dgfip_pariso":               {"sitParIso"},
-	"dgfip_aft":                  {"aft", "aftDetail"},
-	"dgfip_decl":                 {"nmNaiDec1", "nmUsaDec1", "prnmDec1", "dateNaisDec1", "dptNaissDec1", "lieuNaissDec1", "nmNaiDec2", "nmUsaDec2", "prnmDec2", "dateNaisDec2", "dptNaissDec2", "lieuNaissDec2"},
-	"dgfip_inddeficit":           {"indDeficit"},
-	"dgfip_nmUsaDec1":            {"nmUsaDec1"},
-	"dgfip_nmNaiDec1":            {"nmNaiDec1"},
-	"dgfip_prnmDec1":             {"prnmDec1"},
-	"dgfip_dateNaisDec1":         {"dateNaisDec1", "dptNaissDec1", "lieuNaissDec1"},
-	"dgfip_nmUsaDec2":            {"nmUsaDec2"},
-	"dgfip_nmNaiDec2":            {"nmNaiDec2"},
-	"dgfip_prnmDec2":             {"prnmDec2"},
-	"dgfip_dateNaisDec2":         {"dateNaisDec2", "dptNaissDec2", "lieuNaissDec2"},
-	"dgfip_mntRevbareme":         {"mntRevbareme"},
-	"dgfip_indiIFI":              {"indicateurIfiIsf"},
-	"dgfip_RevDecl_Cat1_Tspr":    {"rev"},
-	"dgfip_RevNets_Cat1_Tspr":    {"rev"},
-	"dgfip_RevDecl_Cat2_Rcm":     {"rev"},
-	"dgfip_RevNets_Cat2_Rcm":     {"rev"},
-	"dgfip_RevDecl_Cat3_PlusVal": {"rev"},
-	"dgfip_RevNets_Cat3_PlusVal": {"rev"},
-	"dgfip_RevDecl_Cat4_Ref":     {"rev"},
-	"dgfip_RevNets_Cat4_Ref":     {"rev"},
-	"dgfip_RevDecl_Cat5_NonSal":  {"rev"},
-	"dgfip_RevNets_Cat5_NonSal":  {"rev"},
-	"dgfip_PaDeduc_EnfMaj":       {"rev"},
-	"dgfip_PaDeduc_Autres":       {"rev"},
-	"dgfip_EpargRetrDeduc":       {"rev"},
-	"dgfip_IndLep":               {"statut"},
+	"dgfip_rfr":                                  {"rfr"},
+	"dgfip_annee_n_moins_1":                      nil,
+	"dgfip_annee_n_moins_2":                      nil,
+	"dgfip_annee_n_moins_3":                      nil,
+	"dgfip_annee_n_moins_2_si_indispo_n_moins_1": nil,
+	"dgfip_nbpart":                               {"nbPart"},
+	"dgfip_sitfam":                               {"sitFam"},
+	"dgfip_aft":                                  {"aft", "aftDetail"},
+	"dgfip_nbpac":                                {"pac.nbPac"},
+	"dgfip_pac_nbPac":                            {"pac.nbPac"},
+	// The detail (cases F, G, H, I, J, N, P, R) and the total with it.
+	"dgfip_pac":        {"pac"},
+	"dgfip_inddeficit": {"indDeficit"},
+	"dgfip_pariso":     {"sitParIso"},
+	"dgfip_decl": {"nmNaiDec1", "nmUsaDec1", "prnmDec1", "dateNaisDec1", "dptNaissDec1", "lieuNaissDec1",
+		"nmNaiDec2", "nmUsaDec2", "prnmDec2", "dateNaisDec2", "dptNaissDec2", "lieuNaissDec2"},
+	"dgfip_locaux_th":       nil,
+	"dgfip_locaux_th_ident": nil,
+	"dgfip_locaux_th_Nat":   nil,
+	"dgfip_locaux_th_Tax":   nil,
+	"dgfip_locaux_th_Aff":   nil,
+	"dgfip_nmUsaDec1":       {"nmUsaDec1"},
+	"dgfip_nmNaiDec1":       {"nmNaiDec1"},
+	"dgfip_prnmDec1":        {"prnmDec1"},
+	// The guide's row is « Date et lieu de naissance »: the sandbox
+	// releases the place with the date (the platform's label says only
+	// « Date de naissance »).
+	"dgfip_dateNaisDec1": {"dateNaisDec1", "dptNaissDec1", "lieuNaissDec1"},
+	"dgfip_nmUsaDec2":    {"nmUsaDec2"},
+	"dgfip_nmNaiDec2":    {"nmNaiDec2"},
+	"dgfip_prnmDec2":     {"prnmDec2"},
+	"dgfip_dateNaisDec2": {"dateNaisDec2", "dptNaissDec2", "lieuNaissDec2"},
+	"dgfip_mntRevbareme": {"mntRevbareme"},
+	"dgfip_indiIFI":      {"indicateurIfiIsf"},
+	// Gross (declared) categorical income: categories 1 (salaries) and 5
+	// are avis lines; rentes viagères, 2, 3 and 4 are rev lists.
+	"dgfip_RevDecl_Cat1_Tspr": lines("0020", "0021", "0022", "0024", "0025", "0026", "0027", "0030", "0040", "0041",
+		"0070", "0150", "0170", "0171", "0175", "0180"),
+	"dgfip_RevDecl_Cat1_RentOn": {"rev.tspr"},
+	"dgfip_RevDecl_Cat2_Rcm":    {"rev.rcm"},
+	"dgfip_RevDecl_Cat3_PMV":    {"rev.pv"},
+	"dgfip_RevDecl_Cat4_Ref":    {"rev.fonc"},
+	"dgfip_RevDecl_Cat5_NonSal": lines("0361", "0369", "0370", "0440", "0530", "0570", "0600", "0640", "0706", "0707",
+		"0721", "0722", "0739", "0760", "0790", "0820"),
+	// Net categorical income, deductions: avis lines only.
+	"dgfip_RevNets_Cat1_Tspr":   lines("0240"),
+	"dgfip_RevNets_Cat1_RentOn": lines("0902"),
+	"dgfip_RevNets_Cat2_Rcm":    lines("0940"),
+	"dgfip_RevNets_Cat3_PMV":    lines("3012", "6898", "6899", "0991", "4802", "4803"),
+	"dgfip_RevNets_Cat4_Ref":    lines("1000", "1010"),
+	"dgfip_RevNets_Cat5_NonSal": lines("0363", "0470", "0550", "0591", "0620", "0670", "0710", "0711", "0725", "0726",
+		"0748", "0780", "0810", "0825"),
+	"dgfip_PaDeduc_EnfMaj": lines("1320"),
+	"dgfip_PaDeduc_Autres": lines("1330", "1340"),
+	"dgfip_EpargRetrDeduc": lines("1400", "1402"),
 }
 
-// consentCovered is every field some consent scope covers.
-var consentCovered = func() map[string]bool {
-	m := map[string]bool{}
-	for _, fields := range consentScopes {
-		for _, f := range fields {
-			m[f] = true
+// lines names the avis lines of those codes.
+func lines(codes ...string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = "facture/" + c
+	}
+	return out
+}
+
+// parts is a set of parts of an answer, as consentScopes names them.
+type parts struct {
+	whole map[string]bool            // field
+	sub   map[string]map[string]bool // field → property, or field → codeLigne
+}
+
+func newParts(names ...[]string) parts {
+	p := parts{whole: map[string]bool{}, sub: map[string]map[string]bool{}}
+	for _, list := range names {
+		for _, name := range list {
+			field, sub, ok := strings.Cut(name, ".")
+			if !ok {
+				field, sub, ok = strings.Cut(name, "/")
+			}
+			if !ok {
+				p.whole[field] = true
+				continue
+			}
+			if p.sub[field] == nil {
+				p.sub[field] = map[string]bool{}
+			}
+			p.sub[field][sub] = true
 		}
 	}
-	return m
+	return p
+}
+
+// names tells whether p names field or a part of it.
+func (p parts) names(field string) bool { return p.whole[field] || len(p.sub[field]) > 0 }
+
+// has tells whether p holds the part sub of field.
+func (p parts) has(field, sub string) bool { return p.whole[field] || p.sub[field][sub] }
+
+// covered is every part some consent scope names.
+var covered = func() parts {
+	all := make([][]string, 0, len(consentScopes))
+	for _, names := range consentScopes {
+		all = append(all, names)
+	}
+	return newParts(all...)
 }()
 
-// allowedFields returns the set of fields an answer may carry: those of the
-// habilitation, narrowed in FranceConnect mode (consented != nil) to the
-// consented ones where a consent scope covers the field.
-func allowedFields(h *Habilitation, consented []string) map[string]bool {
-	allowed := map[string]bool{}
-	for _, f := range h.Donnees {
-		allowed[f] = true
-	}
-	if consented == nil {
-		return allowed
-	}
-	granted := map[string]bool{}
-	for _, s := range consented {
-		for _, f := range consentScopes[s] {
-			granted[f] = true
-		}
-	}
-	for f := range allowed {
-		if consentCovered[f] && !granted[f] {
-			delete(allowed, f)
-		}
-	}
-	return allowed
+// view is what one answer may show: the habilitation's fields and, in
+// FranceConnect mode, the parts the user consented to.
+type view struct {
+	fields    map[string]bool
+	consented *parts // nil in SPI mode
 }
 
-// filter keeps the allowed and structural properties of one answer object.
-func filter(obj map[string]any, allowed map[string]bool) map[string]any {
+// allowedFields returns the view of an answer: the habilitation's fields,
+// narrowed in FranceConnect mode (consented != nil) to the consented parts
+// where a consent scope names them.
+func allowedFields(h *Habilitation, consented []string) view {
+	v := view{fields: make(map[string]bool, len(h.Donnees))}
+	for _, f := range h.Donnees {
+		v.fields[f] = true
+	}
+	if consented != nil {
+		granted := make([][]string, 0, len(consented))
+		for _, s := range consented {
+			granted = append(granted, consentScopes[s])
+		}
+		p := newParts(granted...)
+		v.consented = &p
+	}
+	return v
+}
+
+// filter keeps the structural properties of one answer object and those
+// the view allows, cut down to their consented parts.
+func filter(obj map[string]any, v view) map[string]any {
 	out := make(map[string]any, len(obj))
-	for k, v := range obj {
-		if allowed[k] || slices.Contains(structuralFields, k) {
-			out[k] = v
+	for k, val := range obj {
+		switch {
+		case slices.Contains(structuralFields, k):
+			out[k] = val
+		case !v.fields[k]:
+		case v.consented == nil || !covered.names(k) || v.consented.whole[k]:
+			out[k] = val
+		default:
+			if kept, ok := v.consentedPart(k, val); ok {
+				out[k] = kept
+			}
 		}
 	}
 	return out
+}
+
+// consentedPart cuts the value of field k, which consent scopes name only
+// in part, down to the parts no scope names and those consented to. It
+// reports false when nothing of the field is left and the user consented
+// to none of it.
+func (v view) consentedPart(k string, val any) (any, bool) {
+	keep := func(sub string) bool { return !covered.has(k, sub) || v.consented.has(k, sub) }
+	consentedAny := v.consented.names(k)
+	switch val := val.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(val))
+		for sub, x := range val {
+			if keep(sub) {
+				out[sub] = x
+			}
+		}
+		return out, len(out) > 0 || consentedAny
+	case []map[string]any: // avis lines, by codeLigne
+		out := make([]map[string]any, 0, len(val))
+		for _, line := range val {
+			if code, _ := line["codeLigne"].(string); keep(code) {
+				out = append(out, line)
+			}
+		}
+		return out, len(out) > 0 || consentedAny
+	}
+	return val, false
 }

@@ -2,6 +2,7 @@ package impotparticulier
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -42,6 +43,11 @@ func (a *API) scenarioAnswered(w http.ResponseWriter, r *http.Request, c *call) 
 	if a.cfg.Scenarios.Cut(w, r, eff) {
 		return true
 	}
+	why := fmt.Sprintf("scénario « %s » (%s)", choice.Name(), choice.Why)
+	if eff.Response.Format == scenario.FormatWSO2 {
+		a.writeFault(w, r, wso2Fault(eff.Response), why)
+		return true
+	}
 	e := Erreur{Status: eff.Response.Status, Code: eff.Response.Code, Message: eff.Response.Message}
 	if e.Message == "" {
 		for _, known := range catalogue {
@@ -51,6 +57,25 @@ func (a *API) scenarioAnswered(w http.ResponseWriter, r *http.Request, c *call) 
 		}
 	}
 	e.RetryAfter = time.Duration(eff.Response.RetryAfter)
-	a.writeErreur(w, r, e.With("scénario « %s » (%s)", choice.Name(), choice.Why))
+	a.writeErreur(w, r, e.With("%s", why))
 	return true
+}
+
+// wso2Fault is the gateway fault of a scenario's response: the WSO2
+// catalogue's message and description for its code, unless it gives its
+// own message.
+func wso2Fault(resp *scenario.Response) Fault {
+	f := Fault{Status: resp.Status, Code: resp.Code, RetryAfter: time.Duration(resp.RetryAfter)}
+	for _, known := range wso2Faults {
+		if known.Code == f.Code {
+			f.Message, f.Description = known.Message, known.Description
+		}
+	}
+	if resp.Message != "" {
+		f.Message, f.Description = resp.Message, ""
+	}
+	if f.Message == "" {
+		f.Message = http.StatusText(f.Status)
+	}
+	return f
 }

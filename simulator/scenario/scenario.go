@@ -85,7 +85,8 @@ type Effect struct {
 	// Latency delays the answer.
 	Latency Duration `yaml:"latence" json:"latence,omitempty"`
 	// Response replaces the answer with an error: FranceConnect answers
-	// its JSON error (server_error for 5xx), the API its DGFiP envelope.
+	// its JSON error (server_error for 5xx), the API its DGFiP envelope,
+	// or, with format wso2, its gateway's WSO2 fault body.
 	Response *Response `yaml:"reponse" json:"reponse,omitempty"`
 	// Drop closes the connection without an answer.
 	Drop bool `yaml:"coupure" json:"coupure,omitempty"`
@@ -104,10 +105,24 @@ type Effect struct {
 // Response is an error answer.
 type Response struct {
 	Status     int      `yaml:"statut" json:"statut"`
-	Code       int      `yaml:"code" json:"code,omitempty"`       // DGFiP error code
+	Code       int      `yaml:"code" json:"code,omitempty"`       // DGFiP error code, or WSO2's with format wso2
 	Message    string   `yaml:"message" json:"message,omitempty"` // default: the catalogue's
 	RetryAfter Duration `yaml:"retry_after" json:"retry_after,omitempty"`
+	// Format chooses the body: empty for the service's own (FranceConnect's
+	// JSON error, the DGFiP envelope), FormatWSO2 for the API gateway's own
+	// refusal {"fault":{code,message,description}}.
+	Format string `yaml:"format" json:"format,omitempty"`
 }
+
+// FormatWSO2 answers in the body of a WSO2 API Manager gateway, the
+// product the DGFiP's published contract points to (x-scopes-bindings):
+// {"fault":{"code":900800,"message":"Message throttled out",…}}. It applies
+// to the API Impôt particulier's gateway refusals only: 401, 403 and 429.
+const FormatWSO2 = "wso2"
+
+// wso2Statuses are the statuses a WSO2 gateway refuses a call with: bad
+// or missing credentials, a token without the resource's scope, throttling.
+var wso2Statuses = []int{401, 403, 429}
 
 // Duration is a time.Duration written "3s", "150ms" in the files.
 type Duration time.Duration
@@ -263,8 +278,8 @@ func (e *Effect) problems() []string {
 	if e.Response != nil && (e.Response.Status < 400 || e.Response.Status > 599) {
 		out = append(out, fmt.Sprintf("reponse.statut %d must be an error status (400–599)", e.Response.Status))
 	}
-	if e.Response != nil && e.Service == ImpotParticulier && e.Response.Code == 0 {
-		out = append(out, "reponse.code is required for the API (the DGFiP error code, e.g. 5030)")
+	if r := e.Response; r != nil {
+		out = append(out, r.problems(e.Service)...)
 	}
 	if e.Refusal != "" || len(e.RemovedClaims) > 0 {
 		if e.Service != FranceConnect || (e.Step != "" && e.Step != StepLogin) {
@@ -276,6 +291,30 @@ func (e *Effect) problems() []string {
 	}
 	if e.Drop && e.Timeout > 0 {
 		out = append(out, "coupure and delai_depasse exclude each other")
+	}
+	return out
+}
+
+// problems lists what is wrong with the response of an effect of service.
+func (r *Response) problems(service string) []string {
+	var out []string
+	switch r.Format {
+	case "":
+		if service == ImpotParticulier && r.Code == 0 {
+			out = append(out, "reponse.code is required for the API (the DGFiP error code, e.g. 5030)")
+		}
+	case FormatWSO2:
+		if service != ImpotParticulier {
+			out = append(out, fmt.Sprintf("reponse.format %s applies to %s only (the API's gateway)", FormatWSO2, ImpotParticulier))
+		}
+		if !slices.Contains(wso2Statuses, r.Status) {
+			out = append(out, fmt.Sprintf("reponse.format %s: statut %d must be 401, 403 or 429 (the gateway's own refusals)", FormatWSO2, r.Status))
+		}
+		if r.Code < 100000 || r.Code > 999999 {
+			out = append(out, fmt.Sprintf("reponse.format %s: code %d must be a WSO2 error code of six digits (e.g. 900800, 900901)", FormatWSO2, r.Code))
+		}
+	default:
+		out = append(out, fmt.Sprintf("reponse.format %q: use %s, or leave it out for the service's own error body", r.Format, FormatWSO2))
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/bacasable/bacasable/scenarios"
 	"github.com/bacasable/bacasable/simulator/clock"
@@ -39,6 +40,10 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 		{"bad duration", "x.yaml", "nom: x\ntitre: T\ndescription: D\neffets:\n  - service: franceconnect\n    latence: vite\n", "x.yaml:6"},
 		{"refusal outside login", "x.yaml", "nom: x\ntitre: T\ndescription: D\neffets:\n  - service: franceconnect\n    etape: token\n    refus: rnipp_inconnu\n", "refus and claims_retires apply to franceconnect at the connexion step"},
 		{"API response without code", "x.yaml", "nom: x\ntitre: T\ndescription: D\neffets:\n  - service: impotparticulier\n    reponse: {statut: 503}\n", "reponse.code is required"},
+		{"unknown format", "x.yaml", "nom: x\ntitre: T\ndescription: D\neffets:\n  - service: impotparticulier\n    reponse: {statut: 429, code: 4290, format: apigee}\n", "reponse.format \"apigee\": use wso2"},
+		{"WSO2 format outside the API", "x.yaml", "nom: x\ntitre: T\ndescription: D\neffets:\n  - service: franceconnect\n    reponse: {statut: 401, code: 900901, format: wso2}\n", "reponse.format wso2 applies to impotparticulier only"},
+		{"WSO2 format, not a gateway status", "x.yaml", "nom: x\ntitre: T\ndescription: D\neffets:\n  - service: impotparticulier\n    reponse: {statut: 503, code: 101503, format: wso2}\n", "statut 503 must be 401, 403 or 429"},
+		{"WSO2 format, DGFiP code", "x.yaml", "nom: x\ntitre: T\ndescription: D\neffets:\n  - service: impotparticulier\n    reponse: {statut: 429, code: 4290, format: wso2}\n", "code 4290 must be a WSO2 error code"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(fstest.MapFS{tc.file: {Data: []byte(tc.body)}})
@@ -139,5 +144,41 @@ func TestScenarioCallsDefault(t *testing.T) {
 	c2, _ := e.Pick(ImpotParticulier, StepAPI, Selector{})
 	if c1.Name() != "dgfip-erreur-ponctuelle" || c2.Name() != "" {
 		t.Errorf("picks = %q, %q", c1.Name(), c2.Name())
+	}
+}
+
+// TestWSO2Format: format wso2 loads for the API's gateway refusals, needs
+// no DGFiP code, and leaves the responses without format as they were.
+func TestWSO2Format(t *testing.T) {
+	set, err := Load(fstest.MapFS{
+		"w.yaml": {Data: []byte("nom: w\ntitre: T\ndescription: D\neffets:\n  - service: impotparticulier\n    reponse: {statut: 429, code: 900800, format: wso2, retry_after: 30s}\n")},
+		"d.yaml": {Data: []byte("nom: d\ntitre: T\ndescription: D\neffets:\n  - service: impotparticulier\n    reponse: {statut: 429, code: 4290}\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := set.Get("w")
+	if r := w.Effects[0].Response; r.Format != FormatWSO2 || r.Code != 900800 || r.RetryAfter != Duration(30*time.Second) {
+		t.Errorf("w = %+v", r)
+	}
+	d, _ := set.Get("d")
+	if r := d.Effects[0].Response; r.Format != "" || r.Code != 4290 {
+		t.Errorf("d = %+v", r)
+	}
+	// Every embedded WSO2 scenario is a gateway refusal of the API.
+	embedded, err := Load(scenarios.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, sc := range embedded.All() {
+		for _, e := range sc.Effects {
+			if e.Response != nil && e.Response.Format == FormatWSO2 {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no embedded scenario answers in the WSO2 format")
 	}
 }
