@@ -39,11 +39,11 @@ func TestChunkedBodies(t *testing.T) {
 		{"/api/v2/token", with(demo, "grant_type", "authorization_code", "code", "inconnu", "redirect_uri", sandboxtest.Callback), 400},
 		{"/api/v2/token/revocation", with(demo, "token", "inconnu"), 200},
 		{"/api/v2/checktoken", "token=inconnu", 400},
-		{"/api/v2/userinfo", "access_token=inconnu", 401},
+		{"/api/v2/userinfo", "access_token=inconnu", 404}, // GET only, as the platform routes it
 		{"/api/v2/authorize", "client_id=inconnu", 400},
-		{"/api/v2/interaction/inconnu/login", "idp=demo&login=test&password=123", 400},
-		{"/api/v2/interaction/inconnu/consent", "action=accept", 400},
-		{"/api/v2/interaction/inconnu/abort", "", 400},
+		{"/api/v2/interaction/inconnu/login", "idp=demo&login=test&password=123", 401},
+		{"/api/v2/interaction/inconnu/consent", "action=accept", 401},
+		{"/api/v2/interaction/inconnu/abort", "", 401},
 		{"/demoville/compte/connexion", "spi=" + sandboxtest.AngelaSPI, 0},
 		{"/_bacasable/api/reset", "", 204},
 	}

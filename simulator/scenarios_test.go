@@ -3,9 +3,11 @@ package simulator_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -136,28 +138,64 @@ func TestAPIConnectionCut(t *testing.T) {
 	}
 }
 
-// TestLoginRefusals: the civil-registry refusals and the user's cancel come
-// back to the client as access_denied.
+// TestLoginRefusals: the user's cancel comes back to the client at once as
+// access_denied; a civil-registry refusal shows FranceConnect's error page
+// with its code, and the client learns of it only when the user follows the
+// « Revenir sur … » link (api-redirect-to-sp.feature).
 func TestLoginRefusals(t *testing.T) {
 	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	cb := authorize(t, s, "usager.annule", "openid profile", nil)
+	if cb.Get("error") != "access_denied" || cb.Get("error_description") != "User auth aborted" || cb.Get("state") == "" {
+		t.Errorf("cancel: callback = %v", cb)
+	}
+	backLink := regexp.MustCompile(`data-testid="back-to-sp-link"[^>]*href="([^"]+)"`)
 	for _, tc := range []struct {
-		persona string
-		header  string
-		desc    string
+		persona, header string
+		status          int
+		code            string
+		err, desc       string
 	}{
-		{"rnipp.inconnu", "", "User not found in the civil registry (RNIPP)"},
-		{"rnipp.decede", "", "User is deceased according to the civil registry (RNIPP)"},
-		{"usager.annule", "", "User auth aborted"},
-		{"test", "rnipp-homonyme", "Several users match this identity in the civil registry (RNIPP)"},
+		{"rnipp.inconnu", "", 403, "Y010008", "access_denied", "user authentication aborted"},
+		{"rnipp.decede", "", 403, "Y010015", "access_denied", "user authentication aborted"},
+		{"test", "rnipp-homonyme", 403, "Y010006", "access_denied", "user authentication aborted"},
+		{"test", "rnipp-delai-depasse", 504, "Y010011", "temporarily_unavailable", "authentication aborted due to a technical error on the authorization server"},
+		{"test", "rnipp-reponse-invalide", 400, "Y010013", "server_error", "authentication aborted due to a technical error on the authorization server"},
 	} {
-		t.Run(tc.persona+tc.header, func(t *testing.T) {
-			var h http.Header
+		t.Run(tc.persona+" "+tc.header, func(t *testing.T) {
+			q := url.Values{"client_id": {sandboxtest.DemoClientID}, "redirect_uri": {sandboxtest.Callback}, "response_type": {"code"},
+				"acr_values": {"eidas1"}, "scope": {"openid profile"}, "nonce": {"nonce-0123456789abcdefghij"}, "state": {"state-0123456789abcdefghij"}}
+			req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v2/authorize?"+q.Encode(), nil)
+			req.Header.Set(franceconnect.PersonaHeader, tc.persona)
 			if tc.header != "" {
-				h = scenarioHeader(tc.header)
+				req.Header.Set("X-Bacasable-Scenario", tc.header)
 			}
-			cb := authorize(t, s, tc.persona, "openid profile", h)
-			if cb.Get("error") != "access_denied" || cb.Get("error_description") != tc.desc || cb.Get("state") == "" || cb.Get("code") != "" {
-				t.Errorf("callback = %v", cb)
+			resp, err := noFollow.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			page := html.UnescapeString(string(body))
+			if resp.StatusCode != tc.status || !strings.Contains(page, `data-testid="error-code">Erreur <span class="code" id="code-erreur">`+tc.code) {
+				t.Fatalf("authorize: %d, want the %s page (%d)", resp.StatusCode, tc.code, tc.status)
+			}
+			m := backLink.FindStringSubmatch(page)
+			if m == nil {
+				t.Fatal("no « Revenir sur … » link on the error page")
+			}
+			resp, err = noFollow.Get(s.URL + m[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, _ := resp.Location()
+			if resp.StatusCode != http.StatusFound || loc == nil {
+				t.Fatalf("back link: %d", resp.StatusCode)
+			}
+			got := loc.Query()
+			if got.Get("error") != tc.err || got.Get("error_description") != tc.desc || got.Get("state") != "state-0123456789abcdefghij" ||
+				got.Get("iss") != s.URL+"/api/v2" || got.Get("code") != "" || !strings.HasPrefix(loc.String(), sandboxtest.Callback+"?error=") {
+				t.Errorf("back to the service: %s", loc)
 			}
 		})
 	}

@@ -55,7 +55,10 @@ type Config struct {
 	Generate func(cog *population.COG) ([]population.Document, error)
 
 	// FranceConnect rules and lifetimes; zero takes fcp-low's value.
-	NonceMinLength int           // 22
+	NonceMinLength int // 22
+	// PKCE accepts code_challenge at authorize, which fcp-low refuses: a
+	// departure for clients that cannot turn PKCE off (--pkce).
+	PKCE           bool
 	CodeTTL        time.Duration // 30 s
 	AccessTokenTTL time.Duration // 60 s
 	IDTokenTTL     time.Duration // 60 s
@@ -145,7 +148,7 @@ func New(cfg Config) (*Sandbox, error) {
 	fc, err := franceconnect.New(franceconnect.Config{
 		Issuer: publicURL + "/api/v2", Clients: clients, People: pop, Clock: cfg.Clock, Logger: cfg.Logger, Keys: cfg.Keys,
 		Scenarios:      engine,
-		NonceMinLength: cfg.NonceMinLength, CodeTTL: cfg.CodeTTL, AccessTokenTTL: cfg.AccessTokenTTL,
+		NonceMinLength: cfg.NonceMinLength, PKCE: cfg.PKCE, CodeTTL: cfg.CodeTTL, AccessTokenTTL: cfg.AccessTokenTTL,
 		IDTokenTTL: cfg.IDTokenTTL, SessionTTL: cfg.SessionTTL,
 	})
 	if err != nil {

@@ -55,6 +55,7 @@ type options struct {
 	logLevel       string
 	logFormat      string
 	nonceMinLength int
+	pkce           bool
 	taxationDate   string
 	bareErrors     bool
 	controlToken   string
@@ -94,6 +95,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 		nonceDefault = n
 	}
 	fs.IntVar(&o.nonceMinLength, "nonce-min-length", nonceDefault, "minimum nonce length FranceConnect enforces (env BACASABLE_NONCE_MIN_LENGTH)")
+	fs.BoolVar(&o.pkce, "pkce", getenv("BACASABLE_PKCE") == "true", "accept PKCE (code_challenge) at authorize, which the real FranceConnect v2 refuses with Y030007: a departure for clients that cannot turn it off; the variable takes true or false (env BACASABLE_PKCE)")
 	fs.StringVar(&o.taxationDate, "taxation-date", env("BACASABLE_TAXATION_DATE", "07-22"), "MM-DD on which revenue year N-1 becomes available in year N (env BACASABLE_TAXATION_DATE)")
 	fs.BoolVar(&o.bareErrors, "bare-errors", getenv("BACASABLE_BARE_ERRORS") == "true", "send the DGFiP's error messages without the sandbox's explanation; the variable takes true or false (env BACASABLE_BARE_ERRORS)")
 	// Read from the environment after parsing, so that --help never prints the token.
@@ -178,7 +180,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		publicURL = fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
 	}
 	calendar, _ := impotparticulier.ParseTaxationDay(o.taxationDate)
-	cfg := simulator.Config{PublicURL: publicURL, Logger: logger, Keys: keys, NonceMinLength: o.nonceMinLength,
+	cfg := simulator.Config{PublicURL: publicURL, Logger: logger, Keys: keys, NonceMinLength: o.nonceMinLength, PKCE: o.pkce,
 		Calendar: calendar, BareErrors: o.bareErrors, BackChannelURL: backChannelURL(ln.Addr().(*net.TCPAddr))}
 	cfg.Generate = generator(o.population, o.seed) // --population, --seed (commands.go)
 	cfg.ControlToken = o.controlToken
@@ -271,6 +273,15 @@ func loadKeys(path string) (*franceconnect.Keys, error) {
 	keys, err := franceconnect.ParseKeys(data)
 	if err != nil {
 		return nil, fmt.Errorf("--keys %s: %w", path, err)
+	}
+	if keys.Added() {
+		// A file written by an earlier version lacks the data providers'
+		// encryption key: keep the one just made, so it survives restarts.
+		out, err := keys.MarshalPrivate()
+		if err != nil {
+			return nil, err
+		}
+		return keys, os.WriteFile(path, out, 0o600)
 	}
 	return keys, nil
 }

@@ -388,9 +388,8 @@ func TestEndToEndPersonaHeader(t *testing.T) {
 	}
 
 	// Authorize with the persona header: straight back to the callback.
-	state, nonce, verifier := randomString(t), randomString(t), oauth2.GenerateVerifier()
-	authURL := conf.AuthCodeURL(state, oauth2.SetAuthURLParam("nonce", nonce),
-		oauth2.SetAuthURLParam("acr_values", "eidas1"), oauth2.S256ChallengeOption(verifier))
+	state, nonce := randomString(t), randomString(t)
+	authURL := conf.AuthCodeURL(state, oauth2.SetAuthURLParam("nonce", nonce), oauth2.SetAuthURLParam("acr_values", "eidas1"))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -424,7 +423,7 @@ func TestEndToEndPersonaHeader(t *testing.T) {
 	}
 
 	// Token exchange (client_secret_post, PKCE).
-	tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	tok, err := conf.Exchange(ctx, code)
 	if err != nil {
 		t.Fatalf("token exchange: %v", err)
 	}
@@ -506,7 +505,7 @@ func TestEndToEndPersonaHeader(t *testing.T) {
 	}
 
 	// Replaying the code fails and revokes the access token it gave.
-	if _, err := conf.Exchange(ctx, code, oauth2.VerifierOption(verifier)); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+	if _, err := conf.Exchange(ctx, code); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 		t.Errorf("second exchange of the same code: err = %v, want invalid_grant", err)
 	}
 	req, err = http.NewRequestWithContext(ctx, http.MethodGet, issuer+"/userinfo", nil)
@@ -654,7 +653,7 @@ func TestEndToEndInteractionPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body := readBody(t, resp); resp.StatusCode < 400 || !strings.Contains(body, "Une erreur est survenue") || !strings.Contains(body, "Bac à sable") {
+	if body := readBody(t, resp); resp.StatusCode < 400 || !strings.Contains(body, "Une erreur s’est produite") || !strings.Contains(body, "Y190001") || !strings.Contains(body, "Bac à sable") {
 		t.Errorf("finished interaction: %s, want the error page\n%s", resp.Status, body)
 	}
 }
@@ -665,6 +664,7 @@ func TestEndToEndInteractionPages(t *testing.T) {
 
 // flagEnv is every flag and its environment variable.
 var flagEnv = []struct{ flag, env string }{
+	{"pkce", "BACASABLE_PKCE"},
 	{"listen", "BACASABLE_LISTEN"},
 	{"public-url", "BACASABLE_PUBLIC_URL"},
 	{"fixtures", "BACASABLE_FIXTURES"},
@@ -1031,8 +1031,9 @@ func TestRunKeysFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(data, &set); err != nil || len(set.Keys) != 2 || set.Keys[0].IsPublic() || set.Keys[1].IsPublic() {
-		t.Errorf("the keys file is not a JWKS of two private keys (err %v):\n%s", err, data)
+	if err := json.Unmarshal(data, &set); err != nil || len(set.Keys) != 3 || set.Keys[0].IsPublic() || set.Keys[1].IsPublic() ||
+		set.Keys[2].IsPublic() || set.Keys[2].Use != "enc" {
+		t.Errorf("the keys file is not a JWKS of two private signing keys and the data providers' encryption key (err %v):\n%s", err, data)
 	}
 
 	if second := start("--keys", keysFile); !slices.Equal(first, second) {

@@ -40,7 +40,7 @@ func TestCantine(t *testing.T) {
 // dgfipPart is what the consent page lists under the DGFiP's heading.
 func dgfipPart(t *testing.T, consent string) string {
 	t.Helper()
-	const heading = "Données transmises par Direction générale des Finances publiques (DGFiP)"
+	const heading = "Informations récupérées depuis Direction générale des Finances publiques"
 	_, after, ok := strings.Cut(consent, heading)
 	if !ok {
 		t.Fatalf("the consent page lists no DGFiP data; it reads:\n%s", consent)
@@ -59,7 +59,7 @@ func TestStationnementRefused(t *testing.T) {
 	consent := s.consent("#decision")
 	contains(t, "the consent page", consent, "Nadia Samira BOUZID")
 	dgfip := dgfipPart(t, consent)
-	contains(t, "the DGFiP's part of the consent page", dgfip, "Adresse fiscale de taxation au 1er janvier")
+	contains(t, "the DGFiP's part of the consent page", dgfip, "Adresse déclarée au 1er Janvier")
 	lacks(t, "the DGFiP's part of the consent page", dgfip, "Revenu fiscal de référence")
 	decision := s.text("#decision")
 	contains(t, "the decision", decision, "Carte refusée",

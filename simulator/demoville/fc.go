@@ -25,7 +25,10 @@ import (
 //   - client_secret_post at the token endpoint (HTTP Basic is refused);
 //   - acr_values=eidas1 on authorize, and the ID token's acr checked;
 //   - a nonce of at least 22 characters (32 here), checked in the ID token;
-//   - state against CSRF, PKCE S256 against code interception;
+//   - state against CSRF, and no PKCE: FranceConnect v2's authorize refuses
+//     code_challenge (its parameter list has no such entry, error Y030007)
+//     although its discovery advertises S256. The code stays safe because it
+//     is bound to this client's secret, lives 30 s and is single use;
 //   - userinfo answered as a signed JWT (application/jwt), verified against
 //     the JWKS like the ID token;
 //   - logout through session/end with id_token_hint, state and the
@@ -146,8 +149,9 @@ func (rp *relyingParty) oauth2Config(d *discovered, scopes []string) *oauth2.Con
 }
 
 // authCodeURL is where the browser goes to log in: FranceConnect's
-// authorize with the scopes of the démarche, state, nonce, the PKCE
-// challenge and acr_values=eidas1.
+// authorize with the scopes of the démarche, state, nonce and
+// acr_values=eidas1 — nothing else: FranceConnect refuses any other
+// parameter.
 func (rp *relyingParty) authCodeURL(ctx context.Context, scopes []string, l pendingLogin) (string, error) {
 	d, err := rp.discover(ctx)
 	if err != nil {
@@ -155,7 +159,6 @@ func (rp *relyingParty) authCodeURL(ctx context.Context, scopes []string, l pend
 	}
 	return rp.oauth2Config(d, scopes).AuthCodeURL(l.State,
 		oidc.Nonce(l.Nonce),
-		oauth2.S256ChallengeOption(l.Verifier),
 		oauth2.SetAuthURLParam("acr_values", "eidas1"),
 	), nil
 }
@@ -177,7 +180,7 @@ func (rp *relyingParty) checkIssuer(ctx context.Context, got string) error {
 }
 
 // finish turns the authorization code into a verified login: token
-// exchange with the PKCE verifier, ID token signature, issuer, audience,
+// exchange, ID token signature, issuer, audience,
 // expiry, nonce and acr, then the signed userinfo, whose sub must be the ID
 // token's.
 func (rp *relyingParty) finish(ctx context.Context, code string, l pendingLogin) (*fcLogin, error) {
@@ -186,7 +189,7 @@ func (rp *relyingParty) finish(ctx context.Context, code string, l pendingLogin)
 		return nil, err
 	}
 	ctx = oidc.ClientContext(ctx, rp.client)
-	tok, err := rp.oauth2Config(d, nil).Exchange(ctx, code, oauth2.VerifierOption(l.Verifier))
+	tok, err := rp.oauth2Config(d, nil).Exchange(ctx, code)
 	if err != nil {
 		return nil, fmt.Errorf("token endpoint: %w", err)
 	}
@@ -280,13 +283,12 @@ func (rp *relyingParty) endSessionURL(ctx context.Context, idToken, state string
 }
 
 // startFranceConnect sends the browser to FranceConnect for svc, after
-// recording state, nonce and PKCE verifier in the server-side session.
+// recording state and nonce in the server-side session.
 func (s *Site) startFranceConnect(svc *service) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		now := s.cfg.Clock()
 		l := pendingLogin{
-			Service: svc.Slug, State: randomToken(), Nonce: randomToken(),
-			Verifier: oauth2.GenerateVerifier(), Expires: now.Add(loginTTL),
+			Service: svc.Slug, State: randomToken(), Nonce: randomToken(), Expires: now.Add(loginTTL),
 		}
 		target, err := s.fc.authCodeURL(r.Context(), svc.Scopes, l)
 		if err != nil {

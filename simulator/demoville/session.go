@@ -24,7 +24,7 @@ const (
 )
 
 // sessionCookie names the cookie. It holds only an opaque random identifier:
-// state, nonce, PKCE verifier, ID token and tax data stay on the server.
+// state, nonce, ID token and tax data stay on the server.
 const sessionCookie = "demoville_session"
 
 // session is what Démoville remembers about a browser.
@@ -48,11 +48,10 @@ type session struct {
 // pendingLogin is a FranceConnect login between the redirect to authorize
 // and the callback.
 type pendingLogin struct {
-	Service  string // slug of the service that asked
-	State    string // against CSRF on the callback
-	Nonce    string // binds the ID token to this login
-	Verifier string // PKCE code_verifier; its S256 challenge went to authorize
-	Expires  time.Time
+	Service string // slug of the service that asked
+	State   string // against CSRF on the callback
+	Nonce   string // binds the ID token to this login
+	Expires time.Time
 }
 
 // fcSession is the FranceConnect login of the session.

@@ -267,13 +267,7 @@ func (p *Provider) displayClaim(claim string, persona *population.Persona, idp *
 	cog := p.cfg.People.COG()
 	switch claim {
 	case "gender":
-		switch v {
-		case "female":
-			return "Femme"
-		case "male":
-			return "Homme"
-		}
-		return "Non précisé"
+		return persona.GenderLabel()
 	case "birthplace":
 		if c, ok := cog.Commune(persona.Birthplace); ok {
 			return fmt.Sprintf("%s (%s)", c.Name, c.Code)
