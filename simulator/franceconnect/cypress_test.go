@@ -48,7 +48,9 @@ func cypressErrorPage(status int, code, message string) errtCheck {
 	}
 }
 
-func htmlEscape(s string) string { return strings.NewReplacer("'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s) }
+func htmlEscape(s string) string {
+	return strings.NewReplacer("'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
 
 // cypressIdPSelection is « la page de sélection du FI est affichée »: the
 // authorize answer leads to the provider choice page.
