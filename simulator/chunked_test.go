@@ -37,7 +37,7 @@ func TestChunkedBodies(t *testing.T) {
 	}{
 		{"/token", "grant_type=client_credentials&client_id=bacasable-demo&client_secret=bacasable-demo-secret&scope=RessourceIR", 200},
 		{"/api/v2/token", with(demo, "grant_type", "authorization_code", "code", "inconnu", "redirect_uri", sandboxtest.Callback), 400},
-		{"/api/v2/token/revocation", with(demo, "token", "inconnu"), 200},
+		{"/api/v2/token/revocation", with(demo, "token", strings.Repeat("x", 43)), 200},
 		{"/api/v2/checktoken", "token=inconnu", 400},
 		{"/api/v2/userinfo", "access_token=inconnu", 404}, // GET only, as the platform routes it
 		{"/api/v2/authorize", "client_id=inconnu", 400},
