@@ -49,12 +49,18 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.redirectError(w, r, req, redirErr)
 		return
 	}
-	it := p.store.newInteraction(req, p.cfg.SessionTTL)
-	journal.SetLogin(r.Context(), it.UID)
 	who := r.Header.Get(PersonaHeader)
 	if who == "" {
 		who = p.queue.pop(req.Client.ID)
 	}
+	var it *interaction
+	target := ""
+	if who != "" {
+		it = p.store.newInteraction(req, p.cfg.SessionTTL, "")
+	} else {
+		it, target = p.browserInteraction(w, r, req)
+	}
+	journal.SetLogin(r.Context(), it.UID)
 	if who != "" && req.ACR != "eidas1" {
 		// The platform checks the level on the provider choice page; the
 		// shortcut meets that check at once.
@@ -74,9 +80,13 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	target := p.basePath + "/interaction/" + it.UID
-	if idp, ok := identityProviderByID(req.IdpHint); ok {
-		target += "/idp/" + idp.Slug
+	if target == "" {
+		target = p.basePath + "/interaction/" + it.UID
+		if idp, ok := identityProviderByID(req.IdpHint); ok {
+			target += "/idp/" + idp.Slug
+		}
+	} else {
+		journal.Why(r.Context(), "session FranceConnect en cours dans ce navigateur : connexion unique (SSO), sans fournisseur d'identité ni mot de passe")
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }

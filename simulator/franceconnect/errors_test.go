@@ -16,6 +16,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -92,6 +93,14 @@ type errtResponse struct {
 var errtHTTP = &http.Client{
 	Timeout:       10 * time.Second,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	Jar:           errtJar(),
+}
+
+// errtJar keeps cookies as a browser does: the login pages answer only the
+// browser that started the login.
+func errtJar() http.CookieJar {
+	jar, _ := cookiejar.New(nil)
+	return jar
 }
 
 // errtDo sends req; any 5xx fails the test: no response may be a 500.

@@ -148,7 +148,12 @@ func TestRelyingPartyFlow(t *testing.T) {
 // Démonstration provider, accepts consent and returns the callback query.
 func loginThroughPages(t *testing.T, authURL, login, password string) url.Values {
 	t.Helper()
-	client := noRedirect()
+	return loginThroughPagesWith(t, noRedirect(), authURL, login, password)
+}
+
+// loginThroughPagesWith logs in with client, a browser with its cookies.
+func loginThroughPagesWith(t *testing.T, client *http.Client, authURL, login, password string) url.Values {
+	t.Helper()
 	resp, err := client.Get(authURL)
 	if err != nil {
 		t.Fatal(err)
@@ -536,3 +541,5 @@ func TestPrivateKeyJWT(t *testing.T) {
 		t.Errorf("assertion signed by another key: %d", resp.StatusCode)
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -93,9 +94,12 @@ func newTestEnv(t testing.TB, tweak func(*Config)) *testEnv {
 	return env
 }
 
-// noRedirect is an HTTP client that stops at the first redirect.
+// noRedirect is an HTTP client that stops at the first redirect and keeps
+// cookies, as a browser does (the login pages are bound to the browser's
+// fc_session_id).
 func noRedirect() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // authorizeParams returns a valid authorization request for the demo client.

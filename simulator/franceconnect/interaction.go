@@ -20,13 +20,16 @@ import (
 func (p *Provider) liveInteraction(w http.ResponseWriter, r *http.Request) (interaction, bool) {
 	journal.SetLogin(r.Context(), mux.Vars(r)["uid"])
 	it, ok := p.store.interaction(mux.Vars(r)["uid"])
-	if ok {
-		journal.SetClient(r.Context(), it.Req.Client.ID)
-	}
 	if !ok {
 		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré (au-delà de %s) ou est déjà terminée ; recommencez depuis le service", p.cfg.SessionTTL))
+		return it, false
 	}
-	return it, ok
+	journal.SetClient(r.Context(), it.Req.Client.ID)
+	if why := p.sameBrowser(r, it); why != "" {
+		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("%s", why))
+		return it, false
+	}
+	return it, true
 }
 
 func (p *Provider) chooseProvider(w http.ResponseWriter, r *http.Request) {
@@ -232,8 +235,11 @@ func (p *Provider) consent(w http.ResponseWriter, r *http.Request) {
 
 // abort ends the interaction: the user cancelled.
 func (p *Provider) abort(w http.ResponseWriter, r *http.Request) {
-	it, ok := p.store.finish(mux.Vars(r)["uid"])
+	it, ok := p.liveInteraction(w, r)
 	if !ok {
+		return
+	}
+	if _, ok := p.store.finish(it.UID); !ok {
 		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
 		return
 	}

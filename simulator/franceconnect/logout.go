@@ -68,6 +68,10 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		p.writeErrorPage(w, r, errLogout("Y04CFAEF", "post_logout_redirect_uri not registered").WithHint("post_logout_redirect_uri « %s » n'est pas enregistrée pour « %s » ; URL enregistrées : %s", truncate(target), client.Name, strings.Join(client.PostLogoutRedirectURIs, ", ")))
 		return
 	}
+	if id := sessionID(r); id != "" {
+		p.store.endSession(id)
+		p.setSessionCookie(w, "")
+	}
 	p.log.InfoContext(r.Context(), "franceconnect: logout", "client", client.ID)
 	if target == "" {
 		http.Redirect(w, r, p.basePath+"/session/end/success?client_id="+client.ID, http.StatusSeeOther)

@@ -46,7 +46,7 @@ type Config struct {
 	CodeTTL        time.Duration // default 30 s, single use
 	AccessTokenTTL time.Duration // default 60 s
 	IDTokenTTL     time.Duration // default 60 s
-	SessionTTL     time.Duration // default 1800 s: how long a login may take
+	SessionTTL     time.Duration // default 1800 s: how long a login may take, and the browser session (sliding)
 	// PKCE accepts code_challenge and code_challenge_method at authorize
 	// and code_verifier at the token endpoint. The real fcp-low refuses
 	// them (its authorize DTO has no such parameter), so this is a
@@ -98,6 +98,7 @@ type Provider struct {
 	pages     *pages
 	scenarios scenario.Player
 	queue     loginQueue
+	csrf      *http.CrossOriginProtection
 	// basePath is the issuer's path ("/api/v2"), where routes are mounted.
 	basePath string
 }
@@ -122,7 +123,8 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{cfg: cfg, keys: keys, log: cfg.Logger, store: newStore(cfg.Clock), pages: pg, basePath: base, scenarios: cfg.Scenarios}, nil
+	return &Provider{cfg: cfg, keys: keys, log: cfg.Logger, store: newStore(cfg.Clock), pages: pg, basePath: base, scenarios: cfg.Scenarios,
+		csrf: http.NewCrossOriginProtection()}, nil
 }
 
 // Keys returns the provider's signing keys.

@@ -37,6 +37,19 @@ type interaction struct {
 	IdP     *IdentityProvider
 	Removed []string // claims a scenario took out of the identity
 	Expires time.Time
+	// SessionID is the browser session (fc_session_id) that started the
+	// login; the interaction's pages answer only that browser. Empty for a
+	// login completed at once (X-Bacasable-Persona, the login queue).
+	SessionID string
+}
+
+// session is FranceConnect's browser session (fc_session_id): 30 minutes,
+// sliding; once someone logged in, a new login from the same browser for
+// eidas1 skips the provider and the password (SSO, enableSso on fcp-low).
+type session struct {
+	ID      string
+	Persona *population.Persona
+	IdP     *IdentityProvider
 }
 
 // grant is what a login produced: the code, then the access token, carry it.
@@ -67,28 +80,43 @@ type accessToken struct {
 	Expires  time.Time
 }
 
-// store keeps the short-lived state of the provider in memory. Entries are
-// dropped once expired (swept as new ones arrive), so memory stays bounded
-// by what a minute or thirty of traffic creates.
+// Caps of the store, in count (each entry is small: a request's parameters
+// are at most maxParamBytes each). Past a cap the entry that expires
+// soonest is dropped: a login in progress, a code or a token the flood
+// pushed out simply no longer works, as if it had expired.
+const (
+	maxInteractions = 10_000 // logins in progress (30 min each)
+	maxSessions     = 10_000 // FranceConnect browser sessions (30 min, sliding)
+	maxCodes        = 20_000 // authorization codes (30 s)
+	maxTokens       = 50_000 // access tokens (60 s)
+	maxAssertions   = 50_000 // jti of client assertions, until their exp
+)
+
+// store keeps the short-lived state of the provider in memory, bounded in
+// count; expired entries leave as new ones arrive (expiring).
 type store struct {
 	clock clock.Clock
 
 	mu           sync.Mutex
-	interactions map[string]*interaction
-	codes        map[string]*authCode
-	tokens       map[string]*accessToken
-	assertions   map[string]time.Time // jti of client assertions seen, until their exp
-	writes       int
+	interactions *expiring[*interaction]
+	sessions     *expiring[*session]
+	codes        *expiring[*authCode]
+	tokens       *expiring[*accessToken]
+	assertions   *expiring[struct{}]
 }
 
 func newStore(c clock.Clock) *store {
-	return &store{
-		clock:        c,
-		interactions: map[string]*interaction{},
-		codes:        map[string]*authCode{},
-		tokens:       map[string]*accessToken{},
-		assertions:   map[string]time.Time{},
-	}
+	s := &store{clock: c}
+	s.resetLocked()
+	return s
+}
+
+func (s *store) resetLocked() {
+	s.interactions = newExpiring[*interaction](maxInteractions)
+	s.sessions = newExpiring[*session](maxSessions)
+	s.codes = newExpiring[*authCode](maxCodes)
+	s.tokens = newExpiring[*accessToken](maxTokens)
+	s.assertions = newExpiring[struct{}](maxAssertions)
 }
 
 // randomToken returns n random bytes, base64url encoded.
@@ -98,42 +126,12 @@ func randomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// sweepLocked drops expired entries every 256 writes.
-func (s *store) sweepLocked() {
-	s.writes++
-	if s.writes%256 != 0 {
-		return
-	}
+func (s *store) newInteraction(req *authRequest, ttl time.Duration, sessionID string) *interaction {
 	now := s.clock.Now()
-	for k, v := range s.interactions {
-		if now.After(v.Expires) {
-			delete(s.interactions, k)
-		}
-	}
-	for k, v := range s.codes {
-		// A used code is kept until it expires to detect replays.
-		if now.After(v.Expires) {
-			delete(s.codes, k)
-		}
-	}
-	for k, v := range s.tokens {
-		if now.After(v.Expires) {
-			delete(s.tokens, k)
-		}
-	}
-	for k, exp := range s.assertions {
-		if now.After(exp) {
-			delete(s.assertions, k)
-		}
-	}
-}
-
-func (s *store) newInteraction(req *authRequest, ttl time.Duration) *interaction {
-	it := &interaction{UID: randomToken(16), Req: req, Expires: s.clock.Now().Add(ttl)}
+	it := &interaction{UID: randomToken(16), Req: req, Expires: now.Add(ttl), SessionID: sessionID}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sweepLocked()
-	s.interactions[it.UID] = it
+	s.interactions.put(it.UID, it, it.Expires, now)
 	return it
 }
 
@@ -141,22 +139,27 @@ func (s *store) newInteraction(req *authRequest, ttl time.Duration) *interaction
 func (s *store) interaction(uid string) (interaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, ok := s.interactions[uid]
-	if !ok || s.clock.Now().After(it.Expires) {
+	it, ok := s.interactions.get(uid, s.clock.Now())
+	if !ok {
 		return interaction{}, false
 	}
 	return *it, true
 }
 
-// authenticate records who logged in during interaction uid.
+// authenticate records who logged in during interaction uid, and in its
+// browser session.
 func (s *store) authenticate(uid string, p *population.Persona, idp *IdentityProvider, removed []string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, ok := s.interactions[uid]
-	if !ok || s.clock.Now().After(it.Expires) {
+	now := s.clock.Now()
+	it, ok := s.interactions.get(uid, now)
+	if !ok {
 		return false
 	}
 	it.Persona, it.IdP, it.Removed = p, idp, removed
+	if sess, ok := s.sessions.get(it.SessionID, now); ok {
+		sess.Persona, sess.IdP = p, idp
+	}
 	return true
 }
 
@@ -164,20 +167,19 @@ func (s *store) authenticate(uid string, p *population.Persona, idp *IdentityPro
 func (s *store) finish(uid string) (interaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, ok := s.interactions[uid]
-	delete(s.interactions, uid)
-	if !ok || s.clock.Now().After(it.Expires) {
+	it, exp, ok := s.interactions.del(uid)
+	if !ok || s.clock.Now().After(exp) {
 		return interaction{}, false
 	}
 	return *it, true
 }
 
 func (s *store) newCode(g grant, ttl time.Duration) string {
-	c := &authCode{grant: g, Code: randomToken(32), Expires: s.clock.Now().Add(ttl)}
+	now := s.clock.Now()
+	c := &authCode{grant: g, Code: randomToken(32), Expires: now.Add(ttl)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sweepLocked()
-	s.codes[c.Code] = c
+	s.codes.put(c.Code, c, c.Expires, now)
 	return c.Code
 }
 
@@ -189,10 +191,13 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	c, ok := s.codes[code]
+	// A used or expired code is kept until it leaves the store, so that a
+	// replay is recognised.
+	e, ok := s.codes.items[code]
 	if !ok {
 		return nil, errInvalidGrant("authorization code not found", "Y049E20B")
 	}
+	c := e.val
 	// As node-oidc-provider: client, redirect_uri and PKCE first, so a
 	// wrong replay neither consumes nor revokes anything.
 	if err := check(c); err != nil {
@@ -200,15 +205,14 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	}
 	switch {
 	case c.Used:
-		delete(s.tokens, c.Token)
+		s.tokens.del(c.Token)
 		return nil, errInvalidGrant("authorization code already consumed", "Y0416228")
 	case now.After(c.Expires):
-		delete(s.codes, code)
+		s.codes.del(code)
 		return nil, errInvalidGrant("authorization code is expired", "Y043F0A8")
 	}
-	s.sweepLocked()
 	t := &accessToken{grant: c.grant, Token: randomToken(32), JTI: randomToken(16), IssuedAt: now, Expires: now.Add(ttl)}
-	s.tokens[t.Token] = t
+	s.tokens.put(t.Token, t, t.Expires, now)
 	c.Used, c.Token = true, t.Token
 	return t, nil
 }
@@ -218,7 +222,7 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 func (s *store) codePersona(code string) (*population.Persona, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, ok := s.codes[code]; ok {
+	if c, ok := s.codes.get(code, s.clock.Now()); ok {
 		return c.Persona, c.Req.Client.ID
 	}
 	return nil, ""
@@ -230,10 +234,11 @@ func (s *store) codePersona(code string) (*population.Persona, string) {
 func (s *store) accessToken(token string) (*accessToken, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tokens[token]
+	e, ok := s.tokens.items[token]
 	if !ok {
 		return nil, "jeton d'accès inconnu ou révoqué"
 	}
+	t := e.val
 	if now := s.clock.Now(); now.After(t.Expires) {
 		return nil, fmt.Sprintf("jeton d'accès expiré depuis %s (il vit %s)", now.Sub(t.Expires).Round(time.Second), t.Expires.Sub(t.IssuedAt))
 	}
@@ -245,26 +250,27 @@ func (s *store) accessToken(token string) (*accessToken, string) {
 func (s *store) revoke(token, clientID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tokens[token]
+	e, ok := s.tokens.items[token]
 	if !ok {
 		return true
 	}
-	if t.Req.Client.ID != clientID {
+	if e.val.Req.Client.ID != clientID {
 		return false
 	}
-	delete(s.tokens, token)
+	s.tokens.del(token)
 	return true
 }
 
-// useAssertion records a client assertion's jti; false when already seen.
+// useAssertion records a client assertion's jti until exp; false when
+// already seen.
 func (s *store) useAssertion(jti string, exp time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, seen := s.assertions[jti]; seen {
+	now := s.clock.Now()
+	if _, seen := s.assertions.get(jti, now); seen {
 		return false
 	}
-	s.sweepLocked()
-	s.assertions[jti] = exp
+	s.assertions.put(jti, struct{}{}, exp, now)
 	return true
 }
 
@@ -272,8 +278,55 @@ func (s *store) useAssertion(jti string, exp time.Time) bool {
 func (s *store) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.interactions = map[string]*interaction{}
-	s.codes = map[string]*authCode{}
-	s.tokens = map[string]*accessToken{}
-	s.assertions = map[string]time.Time{}
+	s.resetLocked()
+}
+
+// newSession opens a browser session and returns its id.
+func (s *store) newSession(ttl time.Duration) string {
+	now := s.clock.Now()
+	id := randomToken(48)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions.put(id, &session{ID: id}, now.Add(ttl), now)
+	return id
+}
+
+// session returns a copy of the live session id and slides its expiry.
+func (s *store) session(id string, ttl time.Duration) (session, bool) {
+	if id == "" {
+		return session{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	sess, ok := s.sessions.get(id, now)
+	if !ok {
+		return session{}, false
+	}
+	s.sessions.extend(id, now.Add(ttl))
+	return *sess, true
+}
+
+// rotateSession gives a live session a new id, as the platform does when
+// SSO applies (sessionService.duplicate); the old id no longer works.
+func (s *store) rotateSession(id string, ttl time.Duration) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	sess, ok := s.sessions.get(id, now)
+	if !ok {
+		return "", false
+	}
+	s.sessions.del(id)
+	c := *sess
+	c.ID = randomToken(48)
+	s.sessions.put(c.ID, &c, now.Add(ttl), now)
+	return c.ID, true
+}
+
+// endSession forgets a browser session (logout).
+func (s *store) endSession(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions.del(id)
 }

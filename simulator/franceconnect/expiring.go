@@ -1,0 +1,109 @@
+package franceconnect
+
+import (
+	"container/heap"
+	"time"
+)
+
+// expiring is a map whose entries expire, bounded in count: adding past the
+// cap evicts the entry that expires soonest. Expired entries leave as new
+// ones arrive, from the head of a heap ordered by expiry — amortised
+// O(log n) per write, never a scan of every entry. It is not safe for
+// concurrent use: the store's lock guards it.
+type expiring[V any] struct {
+	max   int
+	items map[string]*expEntry[V]
+	queue expQueue[V]
+}
+
+type expEntry[V any] struct {
+	key   string
+	val   V
+	exp   time.Time
+	index int // in queue
+}
+
+func newExpiring[V any](max int) *expiring[V] {
+	return &expiring[V]{max: max, items: map[string]*expEntry[V]{}}
+}
+
+// put adds or replaces key, first dropping what expired by now and, at the
+// cap, the entry that expires soonest.
+func (m *expiring[V]) put(key string, v V, exp, now time.Time) {
+	if e, ok := m.items[key]; ok {
+		e.val, e.exp = v, exp
+		heap.Fix(&m.queue, e.index)
+		return
+	}
+	m.dropExpired(now)
+	for len(m.items) >= m.max && len(m.queue) > 0 {
+		m.remove(m.queue[0])
+	}
+	e := &expEntry[V]{key: key, val: v, exp: exp}
+	heap.Push(&m.queue, e)
+	m.items[key] = e
+}
+
+// get returns the live value of key.
+func (m *expiring[V]) get(key string, now time.Time) (V, bool) {
+	e, ok := m.items[key]
+	if !ok || now.After(e.exp) {
+		var zero V
+		return zero, false
+	}
+	return e.val, true
+}
+
+// extend moves key's expiry (a sliding session).
+func (m *expiring[V]) extend(key string, exp time.Time) {
+	if e, ok := m.items[key]; ok {
+		e.exp = exp
+		heap.Fix(&m.queue, e.index)
+	}
+}
+
+// del removes key and returns its value, live or not.
+func (m *expiring[V]) del(key string) (V, time.Time, bool) {
+	e, ok := m.items[key]
+	if !ok {
+		var zero V
+		return zero, time.Time{}, false
+	}
+	m.remove(e)
+	return e.val, e.exp, true
+}
+
+func (m *expiring[V]) len() int { return len(m.items) }
+
+func (m *expiring[V]) dropExpired(now time.Time) {
+	for len(m.queue) > 0 && now.After(m.queue[0].exp) {
+		m.remove(m.queue[0])
+	}
+}
+
+func (m *expiring[V]) remove(e *expEntry[V]) {
+	heap.Remove(&m.queue, e.index)
+	delete(m.items, e.key)
+}
+
+// expQueue is a min-heap of entries by expiry.
+type expQueue[V any] []*expEntry[V]
+
+func (q expQueue[V]) Len() int           { return len(q) }
+func (q expQueue[V]) Less(i, j int) bool { return q[i].exp.Before(q[j].exp) }
+func (q expQueue[V]) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].index, q[j].index = i, j
+}
+func (q *expQueue[V]) Push(x any) {
+	e := x.(*expEntry[V])
+	e.index = len(*q)
+	*q = append(*q, e)
+}
+func (q *expQueue[V]) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return e
+}
