@@ -30,6 +30,11 @@ var authorizeParams = []string{"client_id", "acr_values", "claims", "response_ty
 
 var pkceParams = []string{"code_challenge", "code_challenge_method"}
 
+// maxParamBytes bounds each authorize parameter: a login in progress keeps
+// its request for 30 minutes, so an unauthenticated GET must not make it
+// keep megabytes. A JWT as state still fits.
+const maxParamBytes = 4096
+
 var pkceChallenge = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
 
 // authorize validates the authorization request, then starts the
@@ -124,6 +129,9 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	}
 	var unknown []string
 	for k, v := range form {
+		if len(v) == 1 && len(v[0]) > maxParamBytes {
+			return nil, errBadParameters().WithHint("le paramètre « %s » fait %d octets ; le bac à sable n'en garde pas plus de %d", truncate(k), len(v[0]), maxParamBytes), nil
+		}
 		if len(v) > 1 {
 			return nil, errBadParameters().WithHint("le paramètre « %s » est répété %d fois ; il doit être unique", truncate(k), len(v)), nil
 		}

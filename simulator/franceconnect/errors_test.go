@@ -534,6 +534,8 @@ func TestErrorsAuthorize(t *testing.T) {
 		{name: "request_uri refused", modify: errtSet("request_uri", "urn:x"), want: y030007("request_uri")},
 		{name: "repeated parameter", modify: func(v url.Values) { v.Add("scope", "openid") },
 			want: y030007("le paramètre « scope » est répété 2 fois")},
+		{name: "a state over 4096 bytes", modify: errtSet("state", strings.Repeat("s", 4097)), want: y030007("le paramètre « state » fait 4097 octets")},
+		{name: "a state of 4096 bytes accepted", modify: errtSet("state", strings.Repeat("s", 4096)), want: errtWantInteraction("")},
 		{name: "repeated client_id", modify: func(v url.Values) { v.Add("client_id", demoClientID) },
 			want: y030007("le paramètre « client_id » est répété 2 fois")},
 		{name: "missing client_id", modify: errtDel("client_id"), want: y030007("paramètre obligatoire manquant : client_id")},
@@ -849,6 +851,8 @@ func TestErrorsToken(t *testing.T) {
 		// without it too, as node-oidc-provider's checkPKCE does).
 		{name: "PKCE: verifier missing", form: pkce(func(url.Values) {}), want: invalidGrant("PKCE verification failed", "Y0446550")},
 		{name: "PKCE: wrong verifier", form: pkce(errtSet("code_verifier", verifier+"x")), want: invalidGrant("PKCE verification failed", "Y0446550")},
+		{name: "PKCE: a 1-character verifier (RFC 7636: 43 to 128)", form: pkce(errtSet("code_verifier", "x")),
+			want: errtWantJSONError(http.StatusBadRequest, "invalid_request", "code_verifier must be a string with a minimum length of 43 characters")},
 		{name: "PKCE: verifier without challenge", form: withCode(errtSet("code_verifier", verifier)), want: invalidGrant("PKCE verification failed", "Y0446550")},
 		{name: "PKCE: correct verifier", form: pkce(errtSet("code_verifier", verifier)), want: success},
 

@@ -535,6 +535,19 @@ func TestPrivateKeyJWT(t *testing.T) {
 	if resp := redeem(assertion("jti-2", testStart.Add(-time.Minute))); resp.StatusCode != 401 {
 		t.Errorf("expired assertion: %d", resp.StatusCode)
 	}
+	// Bounded in time (issue 9): an exp in year 3000, or an iat or nbf an
+	// hour ahead, is refused; its jti would otherwise be kept for ever.
+	if resp := redeem(assertion("jti-4", time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC))); resp.StatusCode != 401 {
+		t.Errorf("assertion expiring in year 3000: %d", resp.StatusCode)
+	}
+	for i, c := range []jwt.Claims{{IssuedAt: jwt.NewNumericDate(testStart.Add(time.Hour))}, {NotBefore: jwt.NewNumericDate(testStart.Add(time.Hour))}} {
+		c.Issuer, c.Subject, c.Audience = "jwt-client", "jwt-client", jwt.Audience{env.Issuer + "/token"}
+		c.ID, c.Expiry = fmt.Sprintf("jti-future-%d", i), jwt.NewNumericDate(testStart.Add(5*time.Minute))
+		a, _ := jwt.Signed(signer).Claims(c).Serialize()
+		if resp := redeem(a); resp.StatusCode != 401 {
+			t.Errorf("assertion with iat or nbf an hour ahead: %d", resp.StatusCode)
+		}
+	}
 	otherKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	signer, _ = jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: otherKey}, nil)
 	if resp := redeem(assertion("jti-3", testStart.Add(time.Minute))); resp.StatusCode != 401 {

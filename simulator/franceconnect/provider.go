@@ -161,8 +161,36 @@ func (p *Provider) Routes(r *mux.Router) {
 	route("/checktoken", p.checktoken, http.MethodPost)
 	// The jwks_uri of data providers that registered no key (sandbox only).
 	r.HandleFunc(DataProviderJWKSPath+"{id}/jwks", p.dataProviderJWKS).Methods(http.MethodGet)
-	s.NotFoundHandler = http.HandlerFunc(p.notFound)
-	s.MethodNotAllowedHandler = http.HandlerFunc(p.notFound)
+	s.NotFoundHandler = securityHeaders(http.HandlerFunc(p.notFound))
+	s.MethodNotAllowedHandler = securityHeaders(http.HandlerFunc(p.notFound))
+	s.Use(securityHeaders)
+}
+
+// ContentSecurityPolicy is fcp-low's policy: helmet's defaults without
+// form-action, which FranceConnect removes so that its forms and redirects
+// may go to any service or identity provider
+// (back/instances/core-fcp-low/src/main.ts). upgrade-insecure-requests is
+// left out: the sandbox is served over http on a laptop.
+const ContentSecurityPolicy = "default-src 'self';base-uri 'self';font-src 'self' https: data:;frame-ancestors 'self';" +
+	"img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline'"
+
+// securityHeaders sets the headers helmet gives every answer of the
+// platform; the pages carry no script at all.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Origin-Agent-Cluster", "?1")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-DNS-Prefetch-Control", "off")
+		h.Set("X-Download-Options", "noopen")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		h.Set("X-Permitted-Cross-Domain-Policies", "none")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // DataProviderJWKSPath prefixes the jwks_uri the sandbox serves for data

@@ -167,3 +167,25 @@ func TestInteractionBoundToBrowser(t *testing.T) {
 		t.Errorf("the browser that started the login: %d", r.StatusCode)
 	}
 }
+
+// TestSecurityHeaders: every answer carries fcp-low's helmet headers; the
+// policy allows no inline script and no framing by another site.
+func TestSecurityHeaders(t *testing.T) {
+	env := newTestEnv(t, nil)
+	for _, path := range []string{"/authorize?client_id=inconnu", "/.well-known/openid-configuration", "/nowhere"} {
+		r := errtGet(t, env.Issuer+path, nil)
+		csp := r.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self';") || !strings.Contains(csp, "script-src-attr 'none'") ||
+			!strings.Contains(csp, "frame-ancestors 'self'") || strings.Contains(csp, "form-action") {
+			t.Errorf("%s: Content-Security-Policy %q", path, csp)
+		}
+		for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "SAMEORIGIN"} {
+			if got := r.Header.Get(k); got != v {
+				t.Errorf("%s: %s = %q, want %q", path, k, got, v)
+			}
+		}
+		if strings.Contains(r.Body, "<script") {
+			t.Errorf("%s: the page carries a script", path)
+		}
+	}
+}

@@ -19,6 +19,18 @@ import (
 
 const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
+// Client assertions (private_key_jwt) live at most maxAssertionLife (their
+// jti is remembered until exp), and their iat and nbf may be at most
+// assertionSkew ahead of the clock. The platform's limits are not
+// published: these are the sandbox's.
+const (
+	maxAssertionLife = 10 * time.Minute
+	assertionSkew    = time.Minute
+)
+
+// pkceVerifier is RFC 7636's code_verifier: 43 to 128 unreserved characters.
+var pkceVerifier = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
+
 // tokenResponse is exactly what FranceConnect's token endpoint returns.
 type tokenResponse struct {
 	AccessToken string `json:"access_token"`
@@ -83,7 +95,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		case code.Req.RedirectURI != form.Get("redirect_uri"):
 			return errInvalidGrant("authorization code redirect_uri mismatch", "Y04F8199")
 		}
-		if verifier := form.Get("code_verifier"); code.Req.CodeChallenge != "" || verifier != "" {
+		if verifier := form.Get("code_verifier"); verifier != "" && !pkceVerifier.MatchString(verifier) {
+			return errInvalidRequest("code_verifier must be a string with a minimum length of 43 characters").
+				WithHint("RFC 7636 : code_verifier fait de 43 à 128 caractères parmi A-Z a-z 0-9 - . _ ~")
+		} else if code.Req.CodeChallenge != "" || verifier != "" {
 			sum := sha256.Sum256([]byte(verifier))
 			if verifier == "" || base64.RawURLEncoding.EncodeToString(sum[:]) != code.Req.CodeChallenge {
 				return errInvalidGrant("PKCE verification failed", "Y0446550")
@@ -193,8 +208,16 @@ func (p *Provider) authenticateAssertion(id, typ, assertion string) (*ServicePro
 	if !slices.ContainsFunc(claims.Audience, func(a string) bool { return a == p.cfg.Issuer+"/token" || a == p.cfg.Issuer }) {
 		return nil, errInvalidClient("client_assertion aud must be the token endpoint", "Y040001")
 	}
-	if claims.Expiry == nil || now.After(claims.Expiry.Time()) {
+	switch {
+	case claims.Expiry == nil || now.After(claims.Expiry.Time()):
 		return nil, errInvalidClient("client_assertion is expired or has no exp", "Y040001")
+	case claims.Expiry.Time().After(now.Add(maxAssertionLife)):
+		return nil, errInvalidClient("client_assertion exp is too far in the future", "Y040001").
+			WithHint("exp à %s : une assertion vit au plus %s", claims.Expiry.Time().Format(time.RFC3339), maxAssertionLife)
+	case claims.IssuedAt != nil && claims.IssuedAt.Time().After(now.Add(assertionSkew)),
+		claims.NotBefore != nil && claims.NotBefore.Time().After(now.Add(assertionSkew)):
+		return nil, errInvalidClient("client_assertion is not yet valid", "Y040001").
+			WithHint("iat ou nbf dans le futur (au-delà de %s de tolérance)", assertionSkew)
 	}
 	if claims.ID == "" || !p.store.useAssertion(client.ID+"/"+claims.ID, claims.Expiry.Time()) {
 		return nil, errInvalidClient("client_assertion jti is missing or already used", "Y040001")
