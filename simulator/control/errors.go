@@ -26,6 +26,9 @@ const (
 	CodeNotFound         = "not_found"
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodeInternal         = "internal_error"
+	// CodeUnavailable: a bounded resource is full (the journal's live
+	// streams); try again later.
+	CodeUnavailable = "unavailable"
 )
 
 var statusOf = map[string]int{
@@ -36,6 +39,7 @@ var statusOf = map[string]int{
 	CodeNotFound:          http.StatusNotFound,
 	CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
 	CodeInternal:          http.StatusInternalServerError,
+	CodeUnavailable:       http.StatusServiceUnavailable,
 }
 
 // Error is an answer of the control API that is not a success.

@@ -1,8 +1,9 @@
 package control
 
 import (
-	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -20,7 +21,7 @@ func init() {
 // Journal is what the control API reads of the request journal.
 type Journal interface {
 	Entries(f journal.Filter) []journal.Entry
-	Subscribe() (<-chan *journal.Entry, func())
+	Subscribe() (<-chan *journal.Entry, func(), error)
 }
 
 var _ Journal = (*journal.Journal)(nil)
@@ -35,37 +36,56 @@ func journalFilter(in *call) journal.Filter {
 	return f
 }
 
+// listJournal, like the exports, writes the entries as it goes: the
+// answer is never built whole in memory.
 func (c *Control) listJournal(in *call) (int, any, error) {
 	entries := c.cfg.Journal.Entries(journalFilter(in))
-	if entries == nil {
-		entries = []journal.Entry{}
-	}
-	return http.StatusOK, map[string]any{"entries": entries}, nil
+	return http.StatusOK, stream(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `{"entries":[`)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for i := range entries {
+			if i > 0 {
+				_, _ = io.WriteString(w, ",")
+			}
+			if enc.Encode(&entries[i]) != nil {
+				return
+			}
+		}
+		_, _ = io.WriteString(w, "]}\n")
+	}), nil
 }
 
 func (c *Control) exportJournalJSONLines(in *call) (int, any, error) {
-	var buf bytes.Buffer
-	if err := journal.WriteJSONLines(&buf, c.cfg.Journal.Entries(journalFilter(in))); err != nil {
-		return 0, nil, err
-	}
+	entries := c.cfg.Journal.Entries(journalFilter(in))
 	in.header.Set("Content-Disposition", `attachment; filename="bacasable-journal.jsonl"`)
-	return http.StatusOK, rawBody{contentType: "application/x-ndjson", data: buf.Bytes()}, nil
+	return http.StatusOK, stream(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.WriteHeader(http.StatusOK)
+		_ = journal.WriteJSONLines(w, entries)
+	}), nil
 }
 
 func (c *Control) exportJournalHAR(in *call) (int, any, error) {
-	var buf bytes.Buffer
-	if err := journal.WriteHAR(&buf, c.cfg.PublicURL, c.cfg.Journal.Entries(journalFilter(in))); err != nil {
-		return 0, nil, err
-	}
+	entries := c.cfg.Journal.Entries(journalFilter(in))
 	in.header.Set("Content-Disposition", `attachment; filename="bacasable-journal.har"`)
-	return http.StatusOK, rawBody{contentType: "application/json", data: buf.Bytes()}, nil
+	return http.StatusOK, stream(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_ = journal.WriteHAR(w, c.cfg.PublicURL, entries)
+	}), nil
 }
 
 // streamJournal sends each new entry as a Server-Sent Event until the
 // client goes away.
 func (c *Control) streamJournal(in *call) (int, any, error) {
+	ch, stop, err := c.cfg.Journal.Subscribe()
+	if err != nil {
+		return 0, nil, newError(CodeUnavailable, "%d live streams already follow the journal, the most the sandbox serves at once: close one, or poll GET /journal?after=<id>", journal.MaxSubscribers)
+	}
 	return http.StatusOK, stream(func(w http.ResponseWriter, r *http.Request) {
-		ch, stop := c.cfg.Journal.Subscribe()
 		defer stop()
 		rc := http.NewResponseController(w)
 		_ = rc.SetWriteDeadline(timeZero) // a stream outlives the server's write timeout

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/url"
 	"sort"
@@ -21,15 +22,7 @@ func WriteJSONLines(w io.Writer, entries []Entry) error {
 	return nil
 }
 
-// HAR 1.2, the parts the entries fill.
-type har struct {
-	Log harLog `json:"log"`
-}
-type harLog struct {
-	Version string     `json:"version"`
-	Creator harCreator `json:"creator"`
-	Entries []harEntry `json:"entries"`
-}
+// HAR 1.2, the parts the entries fill ({"log":{"version","creator","entries"}}).
 type harCreator struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
@@ -99,40 +92,59 @@ func nvs(h map[string][]string) []harNV {
 	return out
 }
 
-// WriteHAR writes the entries as an HTTP Archive (HAR 1.2) of baseURL.
+// WriteHAR writes the entries as an HTTP Archive (HAR 1.2) of baseURL,
+// one entry at a time: the archive is never built whole in memory.
 func WriteHAR(w io.Writer, baseURL string, entries []Entry) error {
-	doc := har{Log: harLog{Version: "1.2", Creator: harCreator{Name: "bacasable", Version: "1"}, Entries: []harEntry{}}}
-	for _, e := range entries {
-		u := strings.TrimRight(baseURL, "/") + e.Path
-		var query []harNV
-		if e.Query != "" {
-			u += "?" + e.Query
-			q, _ := url.ParseQuery(e.Query)
-			query = nvs(q)
-		}
-		if query == nil {
-			query = []harNV{}
-		}
-		ms := float64(e.Latency) / float64(time.Millisecond)
-		he := harEntry{
-			StartedDateTime: e.Time.Format(time.RFC3339Nano), Time: ms,
-			Request: harRequest{Method: e.Method, URL: u, HTTPVersion: "HTTP/1.1", Cookies: []any{}, Headers: nvs(e.RequestHeader),
-				QueryString: query, HeadersSize: -1, BodySize: len(e.RequestBody)},
-			Response: harResponse{Status: e.Status, StatusText: "", HTTPVersion: "HTTP/1.1", Cookies: []any{}, Headers: nvs(e.ResponseHeader),
-				Content:     harContent{Size: len(e.ResponseBody), MimeType: first(e.ResponseHeader, "Content-Type"), Text: e.ResponseBody},
-				RedirectURL: first(e.ResponseHeader, "Location"), HeadersSize: -1, BodySize: len(e.ResponseBody)},
-			Timings: harTimings{Send: 0, Wait: ms, Receive: 0},
-			Comment: strings.Join(append(append([]string{}, e.Why...), e.Violations...), " | "),
-		}
-		if e.RequestBody != "" {
-			he.Request.PostData = &harPostData{MimeType: first(e.RequestHeader, "Content-Type"), Text: e.RequestBody}
-		}
-		doc.Log.Entries = append(doc.Log.Entries, he)
+	head, err := json.Marshal(harCreator{Name: "bacasable", Version: "1"})
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "{\"log\":{\"version\":\"1.2\",\"creator\":%s,\"entries\":[", head); err != nil {
+		return err
 	}
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	for i, e := range entries {
+		if i > 0 {
+			if _, err := io.WriteString(w, ","); err != nil {
+				return err
+			}
+		}
+		if err := enc.Encode(harOf(baseURL, e)); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "]}}\n")
+	return err
+}
+
+// harOf is one journal entry as a HAR entry.
+func harOf(baseURL string, e Entry) harEntry {
+	u := strings.TrimRight(baseURL, "/") + e.Path
+	var query []harNV
+	if e.Query != "" {
+		u += "?" + e.Query
+		q, _ := url.ParseQuery(e.Query)
+		query = nvs(q)
+	}
+	if query == nil {
+		query = []harNV{}
+	}
+	ms := float64(e.Latency) / float64(time.Millisecond)
+	he := harEntry{
+		StartedDateTime: e.Time.Format(time.RFC3339Nano), Time: ms,
+		Request: harRequest{Method: e.Method, URL: u, HTTPVersion: "HTTP/1.1", Cookies: []any{}, Headers: nvs(e.RequestHeader),
+			QueryString: query, HeadersSize: -1, BodySize: len(e.RequestBody)},
+		Response: harResponse{Status: e.Status, StatusText: "", HTTPVersion: "HTTP/1.1", Cookies: []any{}, Headers: nvs(e.ResponseHeader),
+			Content:     harContent{Size: len(e.ResponseBody), MimeType: first(e.ResponseHeader, "Content-Type"), Text: e.ResponseBody},
+			RedirectURL: first(e.ResponseHeader, "Location"), HeadersSize: -1, BodySize: len(e.ResponseBody)},
+		Timings: harTimings{Send: 0, Wait: ms, Receive: 0},
+		Comment: strings.Join(append(append([]string{}, e.Why...), e.Violations...), " | "),
+	}
+	if e.RequestBody != "" {
+		he.Request.PostData = &harPostData{MimeType: first(e.RequestHeader, "Content-Type"), Text: e.RequestBody}
+	}
+	return he
 }
 
 func first(h map[string][]string, k string) string {

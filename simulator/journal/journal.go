@@ -8,10 +8,12 @@ package journal
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -42,26 +44,57 @@ type Entry struct {
 	ResponseBody   string      `json:"response_body,omitempty"`
 }
 
-// MaxBody is how much of each body the journal keeps.
-const MaxBody = 8 << 10
+// Bounds of what the journal keeps. Each entry keeps at most MaxBody of
+// each body, MaxHeaderValue of each header value and MaxHeaders bytes of
+// headers in all (the rest is cut and marked with Truncated), and
+// MaxQuery of the query string. The journal keeps the last max entries
+// and at most maxBytes of them in all; the oldest go first.
+const (
+	MaxBody        = 8 << 10
+	MaxHeaderValue = 1 << 10
+	MaxHeaders     = 8 << 10
+	MaxQuery       = 4 << 10
+	// DefaultMaxBytes is the journal's byte budget by default.
+	DefaultMaxBytes = 64 << 20
+	// MaxSubscribers is how many live streams may follow the journal at
+	// once; the next one is refused (ErrTooManySubscribers).
+	MaxSubscribers = 32
+)
 
-// Journal is the bounded list of entries. It is safe for concurrent use.
+// ErrTooManySubscribers is Subscribe's answer past MaxSubscribers.
+var ErrTooManySubscribers = errors.New("journal: too many live streams")
+
+// Journal is the bounded list of entries: a ring of the last max entries,
+// within a byte budget. Adding is O(1) (amortised over the entries a large
+// one pushes out). It is safe for concurrent use.
 type Journal struct {
-	clock clock.Clock
-	max   int
+	clock    clock.Clock
+	max      int
+	maxBytes int
 
-	mu      sync.Mutex
-	entries []*Entry // oldest first
-	next    int64
-	subs    map[chan *Entry]struct{}
+	mu    sync.Mutex
+	ring  []*Entry // ring[(head+i)%len(ring)], i < count, oldest first
+	head  int
+	count int
+	bytes int
+	next  int64
+	subs  map[chan *Entry]struct{}
 }
 
-// New keeps the last max entries (default 5000).
+// New keeps the last max entries (default 5000), within DefaultMaxBytes.
 func New(c clock.Clock, max int) *Journal {
 	if max <= 0 {
 		max = 5000
 	}
-	return &Journal{clock: c, max: max, subs: map[chan *Entry]struct{}{}}
+	return &Journal{clock: c, max: max, maxBytes: DefaultMaxBytes, ring: make([]*Entry, max), subs: map[chan *Entry]struct{}{}}
+}
+
+// SetMaxBytes changes the byte budget (tests, --journal-bytes).
+func (j *Journal) SetMaxBytes(n int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.maxBytes = n
+	j.evictLocked()
 }
 
 type ctxKey struct{}
@@ -155,7 +188,7 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			next.ServeHTTP(w, r)
 			return
 		}
-		e := &Entry{Time: j.clock.Now(), Service: name, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		e := &Entry{Time: j.clock.Now(), Service: name, Method: r.Method, Path: cut(r.URL.Path, MaxQuery), Query: cut(r.URL.RawQuery, MaxQuery),
 			RequestHeader: redact(r.Header)}
 		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 			// ContentLength is -1 for a chunked body: read at most MaxBody+1
@@ -172,7 +205,7 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			n.with(func(e *Entry) {
 				e.Latency = time.Since(start)
 				e.Status = rec.status // 0: the connection was cut without an answer
-				e.ResponseHeader = rec.Header().Clone()
+				e.ResponseHeader = bounded(rec.Header())
 				e.ResponseBody = rec.body.String()
 			})
 			j.add(e)
@@ -181,14 +214,63 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 	})
 }
 
-// redact hides secrets in the recorded headers.
+// redact hides secrets in the recorded headers and bounds them.
 func redact(h http.Header) http.Header {
-	c := h.Clone()
+	c := bounded(h)
 	if v := c.Get("Authorization"); v != "" {
 		scheme, _, _ := strings.Cut(v, " ")
-		c.Set("Authorization", scheme+" …")
+		c.Set("Authorization", cut(scheme, 32)+" …")
 	}
 	return c
+}
+
+// bounded copies h keeping at most MaxHeaderValue of each value and
+// MaxHeaders bytes in all, in a stable order; what is cut is marked.
+func bounded(h http.Header) http.Header {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make(http.Header, len(h))
+	room := MaxHeaders
+	for _, k := range keys {
+		for _, v := range h[k] {
+			if room <= 0 {
+				out.Set("X-Bacasable-Journal", "en-têtes tronqués")
+				return out
+			}
+			v = cut(v, min(MaxHeaderValue, room))
+			room -= len(k) + len(v)
+			out[k] = append(out[k], v)
+		}
+	}
+	return out
+}
+
+// cut keeps at most n bytes of s, marked with Truncated when cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + Truncated
+}
+
+// size is about what e holds in memory.
+func (e *Entry) size() int {
+	n := 256 + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.ResponseBody) + len(e.Client) + len(e.Persona) + len(e.Login) + len(e.Error)
+	for _, s := range append(append([]string{}, e.Why...), e.Violations...) {
+		n += len(s) + 16
+	}
+	for _, h := range []http.Header{e.RequestHeader, e.ResponseHeader} {
+		for k, vs := range h {
+			n += len(k) + 16
+			for _, v := range vs {
+				n += len(v) + 16
+			}
+		}
+	}
+	return n
 }
 
 // secretFields are form fields the journal masks.
@@ -230,19 +312,18 @@ func redactForm(contentType string, body []byte) string {
 }
 
 func (j *Journal) add(e *Entry) {
+	size := e.size()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.next++
 	e.ID = j.next
-	j.entries = append(j.entries, e)
-	if len(j.entries) > j.max {
-		drop := len(j.entries) - j.max
-		copy(j.entries, j.entries[drop:])
-		for i := len(j.entries) - drop; i < len(j.entries); i++ {
-			j.entries[i] = nil
-		}
-		j.entries = j.entries[:j.max]
+	if j.count == len(j.ring) {
+		j.dropOldestLocked()
 	}
+	j.ring[(j.head+j.count)%len(j.ring)] = e
+	j.count++
+	j.bytes += size
+	j.evictLocked()
 	for ch := range j.subs {
 		select {
 		case ch <- e:
@@ -250,6 +331,25 @@ func (j *Journal) add(e *Entry) {
 		}
 	}
 }
+
+// evictLocked drops the oldest entries while over the byte budget (the
+// newest entry always stays).
+func (j *Journal) evictLocked() {
+	for j.bytes > j.maxBytes && j.count > 1 {
+		j.dropOldestLocked()
+	}
+}
+
+func (j *Journal) dropOldestLocked() {
+	old := j.ring[j.head]
+	j.ring[j.head] = nil
+	j.head = (j.head + 1) % len(j.ring)
+	j.count--
+	j.bytes -= old.size()
+}
+
+// at is the i-th entry, oldest first.
+func (j *Journal) at(i int) *Entry { return j.ring[(j.head+i)%len(j.ring)] }
 
 // Filter selects entries.
 type Filter struct {
@@ -283,8 +383,8 @@ func (j *Journal) Entries(f Filter) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []Entry
-	for _, e := range j.entries {
-		if f.match(e) {
+	for i := 0; i < j.count; i++ {
+		if e := j.at(i); f.match(e) {
 			out = append(out, *e)
 		}
 	}
@@ -294,22 +394,39 @@ func (j *Journal) Entries(f Filter) []Entry {
 	return out
 }
 
-// Subscribe returns a channel of new entries and a function to stop.
-func (j *Journal) Subscribe() (<-chan *Entry, func()) {
+// Subscribe returns a channel of new entries and a function to stop; past
+// MaxSubscribers live streams it returns ErrTooManySubscribers.
+func (j *Journal) Subscribe() (<-chan *Entry, func(), error) {
 	ch := make(chan *Entry, 64)
 	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.subs) >= MaxSubscribers {
+		return nil, nil, ErrTooManySubscribers
+	}
 	j.subs[ch] = struct{}{}
-	j.mu.Unlock()
 	return ch, func() {
 		j.mu.Lock()
 		delete(j.subs, ch)
 		j.mu.Unlock()
-	}
+	}, nil
 }
 
 // Clear empties the journal.
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.entries = nil
+	clear(j.ring)
+	j.head, j.count, j.bytes = 0, 0, 0
+}
+
+// Stats are the journal's counts, for the bench and the console.
+type Stats struct {
+	Entries, Bytes, Subscribers int
+}
+
+// Stats returns the journal's counts.
+func (j *Journal) Stats() Stats {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return Stats{Entries: j.count, Bytes: j.bytes, Subscribers: len(j.subs)}
 }

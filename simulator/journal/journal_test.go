@@ -75,7 +75,10 @@ func TestBoundedAndAnnotated(t *testing.T) {
 
 func TestSubscribe(t *testing.T) {
 	j := New(clock.NewVirtual(), 10)
-	ch, stop := j.Subscribe()
+	ch, stop, err := j.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer stop()
 	h := j.Middleware(func(*http.Request) string { return "svc" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
@@ -127,5 +130,46 @@ func TestRequestBodies(t *testing.T) {
 		if b := all[i].RequestBody; len(b) != MaxBody+len(Truncated) || !strings.HasSuffix(b, Truncated) {
 			t.Errorf("entry %d: large body recorded as %d bytes ending %q", i, len(b), b[max(0, len(b)-20):])
 		}
+	}
+}
+
+// TestBoundedInBytes: the journal keeps the last entries within its byte
+// budget, headers and query cut, and refuses a stream past MaxSubscribers.
+func TestBoundedInBytes(t *testing.T) {
+	j := New(clock.NewVirtual(), 1000)
+	j.SetMaxBytes(200 << 10)
+	h := j.Middleware(func(*http.Request) string { return "svc" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	big := strings.Repeat("x", 60<<10)
+	for i := 0; i < 200; i++ {
+		r := httptest.NewRequest(http.MethodGet, "/x?q="+big, nil)
+		r.Header.Set("X-Big", big)
+		r.Header.Set("X-Other", "court")
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	st := j.Stats()
+	if st.Bytes > 200<<10 || st.Entries == 0 || st.Entries == 200 {
+		t.Errorf("stats %+v: want within 200 KB, some entries dropped", st)
+	}
+	last := j.Entries(Filter{Limit: 1})[0]
+	if v := last.RequestHeader.Get("X-Big"); len(v) > MaxHeaderValue+len(Truncated) || !strings.HasSuffix(v, Truncated) {
+		t.Errorf("a 60 KB header kept as %d bytes", len(v))
+	}
+	if len(last.Query) > MaxQuery+len(Truncated) || last.RequestHeader.Get("X-Other") != "court" || last.ID != 200 {
+		t.Errorf("entry %d: query %d bytes, X-Other %q", last.ID, len(last.Query), last.RequestHeader.Get("X-Other"))
+	}
+	var stops []func()
+	for i := 0; i < MaxSubscribers; i++ {
+		_, stop, err := j.Subscribe()
+		if err != nil {
+			t.Fatalf("stream %d refused: %v", i, err)
+		}
+		stops = append(stops, stop)
+	}
+	if _, _, err := j.Subscribe(); err != ErrTooManySubscribers {
+		t.Errorf("stream %d: %v, want ErrTooManySubscribers", MaxSubscribers+1, err)
+	}
+	stops[0]()
+	if _, _, err := j.Subscribe(); err != nil {
+		t.Errorf("a freed stream slot: %v", err)
 	}
 }
