@@ -12,10 +12,13 @@ import (
 )
 
 // Files of the Insee reference inside the fixtures file system, as written
-// by the generator in fixtures/gen/cog.
+// by the generator in fixtures/gen/cog. COGHorsCOGFile may be absent (a
+// fixture directory exported before it existed): then no code outside the
+// current COG is a birthplace.
 const (
 	COGCommunesFile  = "cog/communes.csv"
 	COGCountriesFile = "cog/pays.csv"
+	COGHorsCOGFile   = "cog/hors-cog.csv"
 )
 
 // Types of COG communes, as in the Type field of Commune.
@@ -31,20 +34,30 @@ const (
 	// CommuneAssociee is a former commune associated with another one
 	// that keeps a code of its own.
 	CommuneAssociee = "commune-associee"
+	// CodeHorsCOG is a birthplace code the civil registry holds but the
+	// current COG does not: a former code (75012, Boulogne-Billancourt
+	// while in the Seine; 985xx, Mayotte's communes before 976xx) or a code
+	// the integration platform's demo accounts use (69674). They come from
+	// the hand-maintained cog/hors-cog.csv; their Name says what they were.
+	CodeHorsCOG = "hors-cog"
 )
 
 var (
 	cogCommunesHeader  = []string{"code", "nom", "departement", "codes_postaux", "population", "type"}
 	cogCountriesHeader = []string{"code", "nom"}
+	cogHorsCOGHeader   = []string{"code", "nom", "aujourdhui", "source"}
 )
 
 // Commune is one entry of the Insee COG.
 type Commune struct {
 	// Code is the Insee code (5 characters, e.g. "75107", "2A004").
 	Code string
-	// Name is the commune's name, e.g. "Paris 7e Arrondissement".
+	// Name is the commune's name, e.g. "Paris 7e Arrondissement"; for a
+	// CodeHorsCOG, what the code was, e.g. "Boulogne-Billancourt (ancien
+	// code de la Seine, avant 1968)".
 	Name string
-	// Departement is the département's code, e.g. "75", "2A", "974".
+	// Departement is the département's code, e.g. "75", "2A", "974"; for a
+	// CodeHorsCOG, the code's own prefix (75 for 75012, 985 for 98511).
 	Departement string
 	// PostalCodes are the commune's postal codes, sorted; none for the
 	// communes déléguées and associées.
@@ -53,8 +66,12 @@ type Commune struct {
 	// déléguées and associées, uninhabited territories).
 	Population int
 	// Type is one of CommuneActuelle, ArrondissementMunicipal,
-	// CommuneDeleguee and CommuneAssociee.
+	// CommuneDeleguee, CommuneAssociee and CodeHorsCOG.
 	Type string
+	// CurrentCode is, for a CodeHorsCOG, the code of the commune it is
+	// part of today (92012 for 75012), empty when unknown; empty for the
+	// others.
+	CurrentCode string
 }
 
 // Country is one Insee country or territory of the COG (code 99xxx).
@@ -66,10 +83,11 @@ type Country struct {
 }
 
 // COG is the Insee reference: communes and countries, looked up by code.
-// It is read-only once loaded and safe for concurrent use. A nil *COG knows
-// no code.
+// Its communes include the CodeHorsCOG birthplace codes, so that a persona
+// born there is accepted and named like any other. It is read-only once
+// loaded and safe for concurrent use. A nil *COG knows no code.
 type COG struct {
-	communes  []Commune // sorted by code
+	communes  []Commune // sorted by code, CodeHorsCOG included
 	countries []Country // sorted by code
 
 	postalOnce  sync.Once
@@ -82,9 +100,11 @@ type cogPostalEntry struct {
 	idx int32
 }
 
-// LoadCOG reads cog/communes.csv and cog/pays.csv from fsys. Both files
-// must have their header line and be sorted by code without duplicates, as
-// the generator writes them; errors name the file and the line.
+// LoadCOG reads cog/communes.csv, cog/pays.csv and, when present,
+// cog/hors-cog.csv from fsys. The files must have their header line and be
+// sorted by code without duplicates, as the generator writes them; a code
+// of cog/hors-cog.csv must not be in cog/communes.csv, and the commune it
+// is part of today must be. Errors name the file and the line.
 func LoadCOG(fsys fs.FS) (*COG, error) {
 	c := &COG{}
 	data, err := fs.ReadFile(fsys, COGCommunesFile)
@@ -93,6 +113,18 @@ func LoadCOG(fsys fs.FS) (*COG, error) {
 	}
 	if c.communes, err = parseCOGCommunes(string(data)); err != nil {
 		return nil, err
+	}
+	data, err = fs.ReadFile(fsys, COGHorsCOGFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		hors, err := parseCOGHorsCOG(string(data), c.communes)
+		if err != nil {
+			return nil, err
+		}
+		c.communes = mergeCommunes(c.communes, hors)
 	}
 	data, err = fs.ReadFile(fsys, COGCountriesFile)
 	if err != nil {
@@ -164,6 +196,63 @@ func parseCOGCommunes(data string) ([]Commune, error) {
 	return communes, err
 }
 
+// parseCOGHorsCOG parses the content of cog/hors-cog.csv, whose codes must
+// be outside communes (the current COG) and whose "aujourdhui" codes, when
+// given, inside it. The source column is documentation and not read.
+func parseCOGHorsCOG(data string, communes []Commune) ([]Commune, error) {
+	inCOG := func(code string) bool {
+		_, ok := slices.BinarySearchFunc(communes, code, func(e Commune, code string) int { return cmp.Compare(e.Code, code) })
+		return ok
+	}
+	var out []Commune
+	err := cogEachRecord(COGHorsCOGFile, data, cogHorsCOGHeader, func(line int, f []string) error {
+		code, name, today := f[0], f[1], f[2]
+		switch {
+		case !isCOGCommuneCode(code):
+			return fmt.Errorf("code %q is not 5 characters ([0-9]{5}, 2A... or 2B...)", code)
+		case strings.HasPrefix(code, "99"):
+			return fmt.Errorf("code %s is a country code (99xxx), not a birthplace", code)
+		case len(out) > 0 && out[len(out)-1].Code >= code:
+			return fmt.Errorf("code %s comes after %s: the file must be sorted by code, without duplicates", code, out[len(out)-1].Code)
+		case inCOG(code):
+			return fmt.Errorf("code %s is in %s: a code of the current COG is not hors COG", code, COGCommunesFile)
+		case strings.TrimSpace(name) == "":
+			return fmt.Errorf("code %s has no name", code)
+		case today != "" && !inCOG(today):
+			return fmt.Errorf("code %s: aujourdhui %q is not a code of %s", code, today, COGCommunesFile)
+		}
+		out = append(out, Commune{Code: code, Name: name, Departement: codeDepartement(code), Type: CodeHorsCOG, CurrentCode: today})
+		return nil
+	})
+	return out, err
+}
+
+// codeDepartement is the département part of a commune code: three
+// characters overseas (97x, 98x), two otherwise.
+func codeDepartement(code string) string {
+	if strings.HasPrefix(code, "97") || strings.HasPrefix(code, "98") {
+		return code[:3]
+	}
+	return code[:2]
+}
+
+// mergeCommunes merges two lists sorted by code that share no code.
+func mergeCommunes(a, b []Commune) []Commune {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]Commune, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].Code < b[0].Code {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	out = append(out, a...)
+	return append(out, b...)
+}
+
 // parseCOGCountries parses the content of cog/pays.csv.
 func parseCOGCountries(data string) ([]Country, error) {
 	countries := make([]Country, 0, strings.Count(data, "\n"))
@@ -209,7 +298,8 @@ func cogDigits(s string, n int) bool {
 	return true
 }
 
-// Commune returns the commune with that Insee code.
+// Commune returns the commune with that Insee code, or the CodeHorsCOG
+// entry for a birthplace code outside the current COG.
 func (c *COG) Commune(code string) (Commune, bool) {
 	if c == nil {
 		return Commune{}, false
@@ -288,8 +378,9 @@ func (c *COG) buildPostalIndex() {
 	c.postalIndex = index
 }
 
-// Communes returns every commune, sorted by code. The slice is a copy; the
-// PostalCodes of its entries are shared and must not be modified.
+// Communes returns every commune, sorted by code, the CodeHorsCOG entries
+// included (they have neither population nor postal codes). The slice is a
+// copy; the PostalCodes of its entries are shared and must not be modified.
 func (c *COG) Communes() []Commune {
 	if c == nil {
 		return nil

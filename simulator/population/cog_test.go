@@ -2,6 +2,7 @@ package population
 
 import (
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -297,5 +298,116 @@ func BenchmarkCOGCommunesByPostalCode(b *testing.B) {
 		if len(cog.CommunesByPostalCode("75007")) != 2 {
 			b.Fatal("75007 does not serve two communes")
 		}
+	}
+}
+
+// TestLoadCOGHorsCOG: the generated cog/hors-cog.csv adds the birthplace
+// codes the civil registry keeps outside the current COG, as communes of
+// type CodeHorsCOG without population or postal codes.
+func TestLoadCOGHorsCOG(t *testing.T) {
+	cog := loadFixtureCOG(t)
+	for _, want := range []Commune{
+		{Code: "75012", Name: "Boulogne-Billancourt (ancien code de la Seine, avant 1968)", Departement: "75", Type: CodeHorsCOG, CurrentCode: "92012"},
+		{Code: "98506", Name: "Chirongui (ancien code de Mayotte)", Departement: "985", Type: CodeHorsCOG, CurrentCode: "97606"},
+		{Code: "98511", Name: "Mamoudzou (ancien code de Mayotte)", Departement: "985", Type: CodeHorsCOG, CurrentCode: "97611"},
+		{Code: "69674", Name: "Code inconnu de l'Insee (compte de démonstration FranceConnect)", Departement: "69", Type: CodeHorsCOG},
+	} {
+		if got, ok := cog.Commune(want.Code); !ok || !reflect.DeepEqual(got, want) {
+			t.Errorf("Commune(%s) = %+v, %v; want %+v", want.Code, got, ok, want)
+		}
+	}
+	// Each Mayotte code before 976xx is today's commune with the same last
+	// two digits.
+	hors := 0
+	for _, c := range cog.Communes() {
+		if c.Type != CodeHorsCOG {
+			continue
+		}
+		hors++
+		if c.Population != 0 || c.PostalCodes != nil {
+			t.Errorf("%s: population %d, postal codes %q; want none", c.Code, c.Population, c.PostalCodes)
+		}
+		if strings.HasPrefix(c.Code, "985") {
+			today, ok := cog.Commune(c.CurrentCode)
+			if c.CurrentCode != "976"+c.Code[3:] || !ok || c.Name != today.Name+" (ancien code de Mayotte)" {
+				t.Errorf("%s %q is part of %s %q today", c.Code, c.Name, c.CurrentCode, today.Name)
+			}
+		}
+	}
+	if hors != 19 {
+		t.Errorf("%d codes hors COG, want 19 (75012, 17 in Mayotte, 69674)", hors)
+	}
+	// The postal index has none.
+	for _, c := range cog.CommunesByPostalCode("92100") {
+		if c.Code != "92012" {
+			t.Errorf("CommunesByPostalCode(92100) has %s", c.Code)
+		}
+	}
+}
+
+// validHorsCOG is a small well-formed cog/hors-cog.csv for validCommunes.
+const validHorsCOG = "code,nom,aujourdhui,source\n" +
+	"69674,Code inconnu,,compte plusieurs_prénoms_2\n" +
+	"75012,\"Boulogne-Billancourt (ancien code de la Seine, avant 1968)\",,x\n" +
+	"98511,Mamoudzou (ancien code de Mayotte),97411,\n"
+
+func TestLoadCOGSmallHorsCOG(t *testing.T) {
+	fsys := cogFS(validCommunes, validCountries)
+	fsys[COGHorsCOGFile] = &fstest.MapFile{Data: []byte(validHorsCOG)}
+	cog, err := LoadCOG(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, c := range cog.Communes() {
+		codes = append(codes, c.Code)
+	}
+	if want := []string{"2A004", "69674", "75012", "75056", "75107", "97411", "98411", "98511"}; !slices.Equal(codes, want) {
+		t.Errorf("Communes() = %q, want %q", codes, want)
+	}
+	if c, _ := cog.Commune("98511"); c.Departement != "985" || c.CurrentCode != "97411" || c.Type != CodeHorsCOG {
+		t.Errorf("Commune(98511) = %+v", c)
+	}
+	if c, _ := cog.Commune("75012"); c.Name != "Boulogne-Billancourt (ancien code de la Seine, avant 1968)" {
+		t.Errorf("Commune(75012) = %+v", c)
+	}
+	// Without the file, no code outside the COG.
+	if _, ok := loadSmall(t).Commune("75012"); ok {
+		t.Error("Commune(75012) found without cog/hors-cog.csv")
+	}
+}
+
+func loadSmall(t *testing.T) *COG {
+	t.Helper()
+	cog, err := LoadCOG(cogFS(validCommunes, validCountries))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cog
+}
+
+func TestLoadCOGHorsCOGErrors(t *testing.T) {
+	const header = "code,nom,aujourdhui,source\n"
+	for _, tc := range []struct{ name, hors, want string }{
+		{"fields", "code,nom,source\n", "cog/hors-cog.csv:1: 3 fields, want 4"},
+		{"header", "code,name,aujourdhui,source\n", "cog/hors-cog.csv:1: header"},
+		{"empty", "", "cog/hors-cog.csv: empty file"},
+		{"in the COG", header + "75012,A,,x\n75107,Paris 7e,,x\n",
+			"cog/hors-cog.csv:3: code 75107 is in cog/communes.csv: a code of the current COG is not hors COG"},
+		{"country", header + "99100,France,,x\n", "cog/hors-cog.csv:2: code 99100 is a country code"},
+		{"shape", header + "7512,A,,x\n", `cog/hors-cog.csv:2: code "7512" is not 5 characters`},
+		{"unsorted", header + "75012,A,,x\n69674,B,,x\n", "cog/hors-cog.csv:3: code 69674 comes after 75012"},
+		{"duplicate", header + "75012,A,,x\n75012,A,,x\n", "cog/hors-cog.csv:3: code 75012 comes after 75012"},
+		{"name", header + "75012, ,,x\n", "cog/hors-cog.csv:2: code 75012 has no name"},
+		{"today", header + "75012,A,92012,x\n", `cog/hors-cog.csv:2: code 75012: aujourdhui "92012" is not a code of cog/communes.csv`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := cogFS(validCommunes, validCountries)
+			fsys[COGHorsCOGFile] = &fstest.MapFile{Data: []byte(tc.hors)}
+			_, err := LoadCOG(fsys)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("LoadCOG error = %v, want it to contain %q", err, tc.want)
+			}
+		})
 	}
 }

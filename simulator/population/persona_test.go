@@ -1,6 +1,7 @@
 package population
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -110,6 +111,7 @@ var platformAccounts = []platformAccount{
 	{"avec_nom_dusage", "MERCIER", "DUBOIS", "Pierre", "male", "1969-03-17", "95277", "99100", "ymmyffarapp-1777@yopmail.com"},
 	{"nom_composé", "TROIS-DUPRE", "", "Melissandre Juliette", "female", "1981-07-27", "13012", "99100", "imyllommo-2736@yopmail.com"},
 	{"prénom_composé", "HUCHE", "", "Anne-Laure", "female", "1945-09-30", "31555", "99100", "owallottim-1136@yopmail.com"},
+	{"plusieurs_prénoms_2", "HOCHON", "", "Valentin Emmanuel", "male", "1955-01-01", "69674", "99100", "lippizucis-4803@yopmail.com"},
 	{"plusieurs_prénoms_3", "DUBIGNOT", "", "Jean Philippe Arnaud", "male", "1943-06-15", "75109", "99100", "ecuhebup-9337@yopmail.com"},
 	{"caractères_spéciaux", "DUBINÔRE", "", "Joëlle Françoise", "female", "1992-08-15", "75117", "99100", "effannopiq-4009@yopmail.com"},
 	{"nom_prénom_long", "DELALALALANDE", "", "Emmanuel Alexandre Nicolas", "male", "1991-01-07", "75101", "99100", "holisadduppe-5969@yopmail.com"},
@@ -127,6 +129,8 @@ var platformAccounts = []platformAccount{
 	{"naissance_Vietnam", "NGUYEN", "", "CHAN", "male", "1965-09-18", "", "99243", "usager_nguyen@yopmail.com"},
 	{"naissance_wallis_futuna", "FLEURY", "", "Fabien", "male", "1972-06-14", "98611", "99100", "ijujasa-5293@yopmail.com"},
 	{"naissance_polynesie_française", "REVEIL", "", "Titouan", "male", "1998-06-18", "98729", "99100", "nesspolynesie@yopmail.com"},
+	{"insee_ancien", "ACNUSER", "ACNTEST", "SARAH SOPHIE", "female", "1996-12-06", "75012", "99100", "ucassefa-7807@yopmail.com"},
+	{"naissance_Mayotte_anc", "M'DERE", "", "MANSOUR", "male", "1959-05-30", "98511", "99100", "usager_mdere@yopmail.com"},
 	{"test_CLEMENT", "CORSE", "", "CLEMENT", "male", "1991-02-12", "2A115", "99100", "baterollu-5399@yopmail.com"},
 	{"test_CORSE_2A", "BROSSE", "Mario", "Mario", "male", "1981-02-03", "2A004", "99100", "mario.brosse@france.fr"},
 	{"étranger_présumé_né_jour", "FLEURET", "", "Jean", "male", "1992-11-00", "", "99217", "jean-fleuret@yopmail.com"},
@@ -222,21 +226,54 @@ func TestPlatformRNIPPAccounts(t *testing.T) {
 	}
 }
 
-// TestPlatformAccountsLeftOut: three accounts of the platform are not
-// personas because their birthplace is not in the Insee reference: add
-// them when it is. The platform's sans_prenom is another person than the
-// sandbox's, which keeps its own.
-func TestPlatformAccountsLeftOut(t *testing.T) {
+// TestPlatformAccountsBornOutsideTheCOG: three accounts of the platform
+// are born under a code the current COG lacks but the civil registry keeps
+// (cog/hors-cog.csv): they are personas with that birthplace, which the
+// reference names for what it was.
+func TestPlatformAccountsBornOutsideTheCOG(t *testing.T) {
 	pop := embedded(t)
-	for login, birthplace := range map[string]string{"insee_ancien": "75012", "plusieurs_prénoms_2": "69674", "naissance_Mayotte_anc": "98511"} {
-		if _, ok := pop.COG().Commune(birthplace); ok {
-			t.Errorf("%s: birthplace %s is now in the Insee reference: add the account", login, birthplace)
+	for _, tc := range []struct{ login, birthplace, name, departement, current string }{
+		{"insee_ancien", "75012", "Boulogne-Billancourt (ancien code de la Seine, avant 1968)", "75", "92012"},
+		{"plusieurs_prénoms_2", "69674", "Code inconnu de l'Insee (compte de démonstration FranceConnect)", "69", ""},
+		{"naissance_Mayotte_anc", "98511", "Mamoudzou (ancien code de Mayotte)", "985", "97611"},
+	} {
+		p, ok := pop.ByLogin(tc.login)
+		if !ok || p.Birthplace != tc.birthplace || !p.BornInFrance() {
+			t.Errorf("%s: %+v, %v; want a persona born in France under %s", tc.login, p, ok, tc.birthplace)
 		}
-		if _, ok := pop.ByLogin(login); ok {
-			t.Errorf("%s is a persona, with birthplace %s outside the Insee reference", login, birthplace)
+		c, ok := pop.COG().Commune(tc.birthplace)
+		want := Commune{Code: tc.birthplace, Name: tc.name, Departement: tc.departement, Type: CodeHorsCOG, CurrentCode: tc.current}
+		if !ok || !reflect.DeepEqual(c, want) {
+			t.Errorf("Commune(%s) = %+v, %v; want %+v", tc.birthplace, c, ok, want)
 		}
 	}
-	if p, _ := pop.ByLogin("sans_prenom"); p == nil || p.ID != "hoang-sans-prenom" {
+}
+
+// TestPlatformSansPrenom: the platform's sans_prenom is another person than
+// the sandbox's, which keeps its own.
+func TestPlatformSansPrenom(t *testing.T) {
+	if p, _ := embedded(t).ByLogin("sans_prenom"); p == nil || p.ID != "hoang-sans-prenom" {
 		t.Errorf("sans_prenom = %+v, want the sandbox's hoang-sans-prenom", p)
+	}
+}
+
+// TestCheckBirthplaceOutsideTheCOG: the codes of cog/hors-cog.csv are
+// birthplaces; their neighbours, which are in neither file, still are not.
+func TestCheckBirthplaceOutsideTheCOG(t *testing.T) {
+	cog := testCOG(t)
+	for _, code := range []string{"75012", "98501", "98511", "98517", "69674"} {
+		p := persona(GenderFemale)
+		p.Birthplace = code
+		if problems := Check(p, cog); len(problems) != 0 {
+			t.Errorf("birthplace %s: %v", code, problems)
+		}
+	}
+	for _, code := range []string{"75013", "98500", "98518", "69675", "98611x", "99100"} {
+		p := persona(GenderFemale)
+		p.Birthplace = code
+		problems := Check(p, cog)
+		if len(problems) != 1 || problems[0].Field != "birthplace" {
+			t.Errorf("birthplace %s: %v, want one birthplace problem", code, problems)
+		}
 	}
 }
