@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/expiry"
 	"github.com/bacasable/bacasable/simulator/population"
 )
 
@@ -93,16 +94,16 @@ const (
 )
 
 // store keeps the short-lived state of the provider in memory, bounded in
-// count; expired entries leave as new ones arrive (expiring).
+// count; expired entries leave as new ones arrive (expiry.Map).
 type store struct {
 	clock clock.Clock
 
 	mu           sync.Mutex
-	interactions *expiring[*interaction]
-	sessions     *expiring[*session]
-	codes        *expiring[*authCode]
-	tokens       *expiring[*accessToken]
-	assertions   *expiring[struct{}]
+	interactions *expiry.Map[*interaction]
+	sessions     *expiry.Map[*session]
+	codes        *expiry.Map[*authCode]
+	tokens       *expiry.Map[*accessToken]
+	assertions   *expiry.Map[struct{}]
 }
 
 func newStore(c clock.Clock) *store {
@@ -112,11 +113,11 @@ func newStore(c clock.Clock) *store {
 }
 
 func (s *store) resetLocked() {
-	s.interactions = newExpiring[*interaction](maxInteractions)
-	s.sessions = newExpiring[*session](maxSessions)
-	s.codes = newExpiring[*authCode](maxCodes)
-	s.tokens = newExpiring[*accessToken](maxTokens)
-	s.assertions = newExpiring[struct{}](maxAssertions)
+	s.interactions = expiry.New[*interaction](maxInteractions)
+	s.sessions = expiry.New[*session](maxSessions)
+	s.codes = expiry.New[*authCode](maxCodes)
+	s.tokens = expiry.New[*accessToken](maxTokens)
+	s.assertions = expiry.New[struct{}](maxAssertions)
 }
 
 // randomToken returns n random bytes, base64url encoded.
@@ -131,7 +132,7 @@ func (s *store) newInteraction(req *authRequest, ttl time.Duration, sessionID st
 	it := &interaction{UID: randomToken(16), Req: req, Expires: now.Add(ttl), SessionID: sessionID}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.interactions.put(it.UID, it, it.Expires, now)
+	s.interactions.Put(it.UID, it, it.Expires, now)
 	return it
 }
 
@@ -139,7 +140,7 @@ func (s *store) newInteraction(req *authRequest, ttl time.Duration, sessionID st
 func (s *store) interaction(uid string) (interaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, ok := s.interactions.get(uid, s.clock.Now())
+	it, ok := s.interactions.Get(uid, s.clock.Now())
 	if !ok {
 		return interaction{}, false
 	}
@@ -152,12 +153,12 @@ func (s *store) authenticate(uid string, p *population.Persona, idp *IdentityPro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	it, ok := s.interactions.get(uid, now)
+	it, ok := s.interactions.Get(uid, now)
 	if !ok {
 		return false
 	}
 	it.Persona, it.IdP, it.Removed = p, idp, removed
-	if sess, ok := s.sessions.get(it.SessionID, now); ok {
+	if sess, ok := s.sessions.Get(it.SessionID, now); ok {
 		sess.Persona, sess.IdP = p, idp
 	}
 	return true
@@ -167,7 +168,7 @@ func (s *store) authenticate(uid string, p *population.Persona, idp *IdentityPro
 func (s *store) finish(uid string) (interaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, exp, ok := s.interactions.del(uid)
+	it, exp, ok := s.interactions.Delete(uid)
 	if !ok || s.clock.Now().After(exp) {
 		return interaction{}, false
 	}
@@ -179,7 +180,7 @@ func (s *store) newCode(g grant, ttl time.Duration) string {
 	c := &authCode{grant: g, Code: randomToken(32), Expires: now.Add(ttl)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.codes.put(c.Code, c, c.Expires, now)
+	s.codes.Put(c.Code, c, c.Expires, now)
 	return c.Code
 }
 
@@ -193,11 +194,10 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	now := s.clock.Now()
 	// A used or expired code is kept until it leaves the store, so that a
 	// replay is recognised.
-	e, ok := s.codes.items[code]
+	c, _, ok := s.codes.Peek(code)
 	if !ok {
 		return nil, errInvalidGrant("authorization code not found", "Y049E20B")
 	}
-	c := e.val
 	// As node-oidc-provider: client, redirect_uri and PKCE first, so a
 	// wrong replay neither consumes nor revokes anything.
 	if err := check(c); err != nil {
@@ -205,14 +205,14 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	}
 	switch {
 	case c.Used:
-		s.tokens.del(c.Token)
+		s.tokens.Delete(c.Token)
 		return nil, errInvalidGrant("authorization code already consumed", "Y0416228")
 	case now.After(c.Expires):
-		s.codes.del(code)
+		s.codes.Delete(code)
 		return nil, errInvalidGrant("authorization code is expired", "Y043F0A8")
 	}
 	t := &accessToken{grant: c.grant, Token: randomToken(32), JTI: randomToken(16), IssuedAt: now, Expires: now.Add(ttl)}
-	s.tokens.put(t.Token, t, t.Expires, now)
+	s.tokens.Put(t.Token, t, t.Expires, now)
 	c.Used, c.Token = true, t.Token
 	return t, nil
 }
@@ -222,7 +222,7 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 func (s *store) codePersona(code string) (*population.Persona, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, ok := s.codes.get(code, s.clock.Now()); ok {
+	if c, ok := s.codes.Get(code, s.clock.Now()); ok {
 		return c.Persona, c.Req.Client.ID
 	}
 	return nil, ""
@@ -234,11 +234,10 @@ func (s *store) codePersona(code string) (*population.Persona, string) {
 func (s *store) accessToken(token string) (*accessToken, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.tokens.items[token]
+	t, _, ok := s.tokens.Peek(token)
 	if !ok {
 		return nil, "jeton d'accès inconnu ou révoqué"
 	}
-	t := e.val
 	if now := s.clock.Now(); now.After(t.Expires) {
 		return nil, fmt.Sprintf("jeton d'accès expiré depuis %s (il vit %s)", now.Sub(t.Expires).Round(time.Second), t.Expires.Sub(t.IssuedAt))
 	}
@@ -250,14 +249,14 @@ func (s *store) accessToken(token string) (*accessToken, string) {
 func (s *store) revoke(token, clientID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.tokens.items[token]
+	t, _, ok := s.tokens.Peek(token)
 	if !ok {
 		return true
 	}
-	if e.val.Req.Client.ID != clientID {
+	if t.Req.Client.ID != clientID {
 		return false
 	}
-	s.tokens.del(token)
+	s.tokens.Delete(token)
 	return true
 }
 
@@ -267,10 +266,10 @@ func (s *store) useAssertion(jti string, exp time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	if _, seen := s.assertions.get(jti, now); seen {
+	if _, seen := s.assertions.Get(jti, now); seen {
 		return false
 	}
-	s.assertions.put(jti, struct{}{}, exp, now)
+	s.assertions.Put(jti, struct{}{}, exp, now)
 	return true
 }
 
@@ -287,7 +286,7 @@ func (s *store) newSession(ttl time.Duration) string {
 	id := randomToken(48)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sessions.put(id, &session{ID: id}, now.Add(ttl), now)
+	s.sessions.Put(id, &session{ID: id}, now.Add(ttl), now)
 	return id
 }
 
@@ -299,11 +298,11 @@ func (s *store) session(id string, ttl time.Duration) (session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	sess, ok := s.sessions.get(id, now)
+	sess, ok := s.sessions.Get(id, now)
 	if !ok {
 		return session{}, false
 	}
-	s.sessions.extend(id, now.Add(ttl))
+	s.sessions.Extend(id, now.Add(ttl))
 	return *sess, true
 }
 
@@ -313,14 +312,14 @@ func (s *store) rotateSession(id string, ttl time.Duration) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	sess, ok := s.sessions.get(id, now)
+	sess, ok := s.sessions.Get(id, now)
 	if !ok {
 		return "", false
 	}
-	s.sessions.del(id)
+	s.sessions.Delete(id)
 	c := *sess
 	c.ID = randomToken(48)
-	s.sessions.put(c.ID, &c, now.Add(ttl), now)
+	s.sessions.Put(c.ID, &c, now.Add(ttl), now)
 	return c.ID, true
 }
 
@@ -328,5 +327,5 @@ func (s *store) rotateSession(id string, ttl time.Duration) (string, bool) {
 func (s *store) endSession(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sessions.del(id)
+	s.sessions.Delete(id)
 }

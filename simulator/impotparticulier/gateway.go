@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/expiry"
 	"github.com/bacasable/bacasable/simulator/journal"
 )
 
@@ -21,15 +22,19 @@ type gatewayToken struct {
 	Expires time.Time
 }
 
+// maxGatewayTokens bounds the live gateway tokens (public demo credentials
+// issue them unauthenticated, each living an hour); past it, the token that
+// expires soonest is dropped.
+const maxGatewayTokens = 100_000
+
 // gateway issues and checks the gateway's tokens, and counts calls per
 // ID_Teleservice for the quotas.
 type gateway struct {
 	clock clock.Clock
 
 	mu     sync.Mutex
-	tokens map[string]*gatewayToken
+	tokens *expiry.Map[*gatewayToken]
 	calls  map[string]*minuteCount
-	writes int
 }
 
 type minuteCount struct {
@@ -38,7 +43,7 @@ type minuteCount struct {
 }
 
 func newGateway(c clock.Clock) *gateway {
-	return &gateway{clock: c, tokens: map[string]*gatewayToken{}, calls: map[string]*minuteCount{}}
+	return &gateway{clock: c, tokens: expiry.New[*gatewayToken](maxGatewayTokens), calls: map[string]*minuteCount{}}
 }
 
 func (g *gateway) issue(c *GatewayClient, scopes []string, ttl time.Duration) string {
@@ -48,15 +53,7 @@ func (g *gateway) issue(c *GatewayClient, scopes []string, ttl time.Duration) st
 	now := g.clock.Now()
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.writes++
-	if g.writes%256 == 0 {
-		for k, t := range g.tokens {
-			if now.After(t.Expires) {
-				delete(g.tokens, k)
-			}
-		}
-	}
-	g.tokens[tok] = &gatewayToken{Client: c, Scopes: scopes, Expires: now.Add(ttl)}
+	g.tokens.Put(tok, &gatewayToken{Client: c, Scopes: scopes, Expires: now.Add(ttl)}, now.Add(ttl), now)
 	return tok
 }
 
@@ -64,7 +61,7 @@ func (g *gateway) issue(c *GatewayClient, scopes []string, ttl time.Duration) st
 func (g *gateway) check(tok string) (*gatewayToken, string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	t, ok := g.tokens[tok]
+	t, _, ok := g.tokens.Peek(tok)
 	switch {
 	case !ok:
 		return nil, "jeton de la passerelle inconnu"
@@ -141,6 +138,6 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 func (g *gateway) reset() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.tokens = map[string]*gatewayToken{}
+	g.tokens = expiry.New[*gatewayToken](maxGatewayTokens)
 	g.calls = map[string]*minuteCount{}
 }

@@ -1,16 +1,21 @@
-package franceconnect
+// Package expiry is a map whose entries expire, bounded in count: the
+// stores of the emulated services (logins in progress, codes, tokens,
+// sessions, gateway tokens) are made of it, so that no flood of
+// unauthenticated requests grows them without bound and no sweep scans
+// them whole under a lock.
+package expiry
 
 import (
 	"container/heap"
 	"time"
 )
 
-// expiring is a map whose entries expire, bounded in count: adding past the
+// Map is a map whose entries expire, bounded in count: adding past the
 // cap evicts the entry that expires soonest. Expired entries leave as new
 // ones arrive, from the head of a heap ordered by expiry — amortised
 // O(log n) per write, never a scan of every entry. It is not safe for
-// concurrent use: the store's lock guards it.
-type expiring[V any] struct {
+// concurrent use: its owner's lock guards it.
+type Map[V any] struct {
 	max   int
 	items map[string]*expEntry[V]
 	queue expQueue[V]
@@ -23,13 +28,14 @@ type expEntry[V any] struct {
 	index int // in queue
 }
 
-func newExpiring[V any](max int) *expiring[V] {
-	return &expiring[V]{max: max, items: map[string]*expEntry[V]{}}
+// New returns a map of at most max entries.
+func New[V any](max int) *Map[V] {
+	return &Map[V]{max: max, items: map[string]*expEntry[V]{}}
 }
 
-// put adds or replaces key, first dropping what expired by now and, at the
+// Put adds or replaces key, first dropping what expired by now and, at the
 // cap, the entry that expires soonest.
-func (m *expiring[V]) put(key string, v V, exp, now time.Time) {
+func (m *Map[V]) Put(key string, v V, exp, now time.Time) {
 	if e, ok := m.items[key]; ok {
 		e.val, e.exp = v, exp
 		heap.Fix(&m.queue, e.index)
@@ -44,8 +50,8 @@ func (m *expiring[V]) put(key string, v V, exp, now time.Time) {
 	m.items[key] = e
 }
 
-// get returns the live value of key.
-func (m *expiring[V]) get(key string, now time.Time) (V, bool) {
+// Get returns the live value of key.
+func (m *Map[V]) Get(key string, now time.Time) (V, bool) {
 	e, ok := m.items[key]
 	if !ok || now.After(e.exp) {
 		var zero V
@@ -54,16 +60,16 @@ func (m *expiring[V]) get(key string, now time.Time) (V, bool) {
 	return e.val, true
 }
 
-// extend moves key's expiry (a sliding session).
-func (m *expiring[V]) extend(key string, exp time.Time) {
+// Extend moves key's expiry (a sliding session).
+func (m *Map[V]) Extend(key string, exp time.Time) {
 	if e, ok := m.items[key]; ok {
 		e.exp = exp
 		heap.Fix(&m.queue, e.index)
 	}
 }
 
-// del removes key and returns its value, live or not.
-func (m *expiring[V]) del(key string) (V, time.Time, bool) {
+// Delete removes key and returns its value and expiry, live or not.
+func (m *Map[V]) Delete(key string) (V, time.Time, bool) {
 	e, ok := m.items[key]
 	if !ok {
 		var zero V
@@ -73,15 +79,27 @@ func (m *expiring[V]) del(key string) (V, time.Time, bool) {
 	return e.val, e.exp, true
 }
 
-func (m *expiring[V]) len() int { return len(m.items) }
+// Len is the number of entries, expired ones not yet dropped included.
+func (m *Map[V]) Len() int { return len(m.items) }
 
-func (m *expiring[V]) dropExpired(now time.Time) {
+// Peek returns key's value and expiry even when it has expired (a used
+// code is recognised until it leaves).
+func (m *Map[V]) Peek(key string) (V, time.Time, bool) {
+	e, ok := m.items[key]
+	if !ok {
+		var zero V
+		return zero, time.Time{}, false
+	}
+	return e.val, e.exp, true
+}
+
+func (m *Map[V]) dropExpired(now time.Time) {
 	for len(m.queue) > 0 && now.After(m.queue[0].exp) {
 		m.remove(m.queue[0])
 	}
 }
 
-func (m *expiring[V]) remove(e *expEntry[V]) {
+func (m *Map[V]) remove(e *expEntry[V]) {
 	heap.Remove(&m.queue, e.index)
 	delete(m.items, e.key)
 }
