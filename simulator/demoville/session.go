@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/bacasable/bacasable/simulator/expiry"
 )
 
 // Lifetimes of what the session holds.
@@ -87,11 +89,15 @@ type sessionStore struct {
 	secure bool
 
 	mu       sync.Mutex
-	sessions map[string]*session
+	sessions *expiry.Map[*session]
 }
 
+// maxSessions bounds the sessions: anyone may open one by visiting a page.
+// Past it the session that expires soonest is dropped.
+const maxSessions = 20_000
+
 func newSessionStore(now func() time.Time, path string, secure bool) *sessionStore {
-	return &sessionStore{now: now, path: path, secure: secure, sessions: map[string]*session{}}
+	return &sessionStore{now: now, path: path, secure: secure, sessions: expiry.New[*session](maxSessions)}
 }
 
 // sessionIDKey carries, in a request's context, the identifier a handler
@@ -113,12 +119,8 @@ func sessionID(r *http.Request) string {
 // live returns r's session when it has not expired. Callers hold mu.
 func (st *sessionStore) live(r *http.Request) (string, *session) {
 	id := sessionID(r)
-	s := st.sessions[id]
-	if s == nil {
-		return "", nil
-	}
-	if st.now().After(s.Expires) {
-		delete(st.sessions, id)
+	s, ok := st.sessions.Get(id, st.now())
+	if !ok {
 		return "", nil
 	}
 	return id, s
@@ -148,6 +150,7 @@ func (st *sessionStore) update(r *http.Request, fn func(*session)) bool {
 	}
 	fn(s)
 	s.Expires = st.now().Add(sessionTTL)
+	st.sessions.Extend(sessionID(r), s.Expires)
 	return true
 }
 
@@ -175,7 +178,7 @@ func (st *sessionStore) rotate(w http.ResponseWriter, r *http.Request, fn func(*
 	st.mu.Lock()
 	id, old := st.live(r)
 	if old != nil {
-		delete(st.sessions, id)
+		st.sessions.Delete(id)
 	}
 	st.mu.Unlock()
 	s := &session{}
@@ -191,7 +194,7 @@ func (st *sessionStore) rotate(w http.ResponseWriter, r *http.Request, fn func(*
 func (st *sessionStore) destroy(w http.ResponseWriter, r *http.Request) {
 	st.mu.Lock()
 	if id, s := st.live(r); s != nil {
-		delete(st.sessions, id)
+		st.sessions.Delete(id)
 	}
 	st.mu.Unlock()
 	http.SetCookie(w, st.cookie("", -1))
@@ -202,14 +205,8 @@ func (st *sessionStore) put(w http.ResponseWriter, s *session) string {
 	now := st.now()
 	s.Expires = now.Add(sessionTTL)
 	st.mu.Lock()
-	// Sweep expired sessions as new ones come, so memory follows the
-	// number of live sessions.
-	for k, old := range st.sessions {
-		if now.After(old.Expires) {
-			delete(st.sessions, k)
-		}
-	}
-	st.sessions[id] = s
+	// Expired sessions leave as new ones come (expiry.Map: no scan).
+	st.sessions.Put(id, s, s.Expires, now)
 	st.mu.Unlock()
 	http.SetCookie(w, st.cookie(id, 0))
 	return id
