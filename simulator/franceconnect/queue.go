@@ -13,13 +13,21 @@ type loginQueue struct {
 	queue map[string][]string // client_id → logins or SPIs, first out first
 }
 
-func (q *loginQueue) push(clientID, who string) {
+// maxQueued bounds the logins queued for one client.
+const maxQueued = 1000
+
+// push queues who for clientID; false when the client's queue is full.
+func (q *loginQueue) push(clientID, who string) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.queue == nil {
 		q.queue = map[string][]string{}
 	}
+	if len(q.queue[clientID]) >= maxQueued {
+		return false
+	}
 	q.queue[clientID] = append(q.queue[clientID], who)
+	return true
 }
 
 func (q *loginQueue) pop(clientID string) string {
@@ -61,7 +69,9 @@ func (p *Provider) QueueLogin(clientID, who string) error {
 	if _, _, ok := p.findPersona(who); !ok {
 		return fmt.Errorf("%q is neither a login nor an SPI of the population", who)
 	}
-	p.queue.push(clientID, who)
+	if !p.queue.push(clientID, who) {
+		return fmt.Errorf("%d logins are already queued for %s: the most the queue keeps per client", maxQueued, clientID)
+	}
 	return nil
 }
 

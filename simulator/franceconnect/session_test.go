@@ -189,3 +189,16 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueIsBounded: a client's login queue keeps at most maxQueued.
+func TestQueueIsBounded(t *testing.T) {
+	env := newTestEnv(t, nil)
+	for i := 0; i < maxQueued; i++ {
+		if err := env.P.QueueLogin(demoClientID, "test"); err != nil {
+			t.Fatalf("queued login %d: %v", i, err)
+		}
+	}
+	if err := env.P.QueueLogin(demoClientID, "test"); err == nil {
+		t.Errorf("queued login %d accepted", maxQueued+1)
+	}
+}

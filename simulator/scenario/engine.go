@@ -95,11 +95,17 @@ func (e *Engine) Activate(name, scope, target string, calls int) (*Activation, e
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if len(e.activations) >= MaxActivations {
+		return nil, fmt.Errorf("%d activations are in force, the most the sandbox keeps: clear some first", MaxActivations)
+	}
 	e.next++
 	a := &Activation{ID: fmt.Sprintf("a%d", e.next), Scenario: name, Scope: scope, Target: target, Calls: calls, Since: e.clock.Now()}
 	e.activations = append(e.activations, a)
 	return a, nil
 }
+
+// MaxActivations bounds the activations in force at once.
+const MaxActivations = 256
 
 // Activations lists the activations in force, oldest first.
 func (e *Engine) Activations() []Activation {

@@ -182,3 +182,20 @@ func TestWSO2Format(t *testing.T) {
 		t.Error("no embedded scenario answers in the WSO2 format")
 	}
 }
+
+// TestActivationsAreBounded: past MaxActivations, activating is an error.
+func TestActivationsAreBounded(t *testing.T) {
+	e := testEngine(t)
+	for i := 0; i < MaxActivations; i++ {
+		if _, err := e.Activate("dgfip-lent", ScopeGlobal, "", 0); err != nil {
+			t.Fatalf("activation %d: %v", i, err)
+		}
+	}
+	if _, err := e.Activate("dgfip-lent", ScopeGlobal, "", 0); err == nil {
+		t.Errorf("activation %d accepted", MaxActivations+1)
+	}
+	e.ClearAll()
+	if _, err := e.Activate("dgfip-lent", ScopeGlobal, "", 0); err != nil {
+		t.Errorf("after ClearAll: %v", err)
+	}
+}
