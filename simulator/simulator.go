@@ -199,6 +199,8 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	con.Routes(r)
 	r.HandleFunc("/", home(publicURL)).Methods(http.MethodGet)
+	// Ready once built: the fixtures are loaded; answered, so listening.
+	r.HandleFunc(HealthPath, health).Methods(http.MethodGet, http.MethodHead)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
 	clockStart := cfg.Clock.State()
@@ -224,6 +226,16 @@ func (s *Sandbox) Reset() {
 
 // Handler returns the sandbox's HTTP handler.
 func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+// HealthPath answers 200 {"status":"ok"} once the sandbox serves: for a
+// container's HEALTHCHECK (bacasable health) and CI jobs waiting for it.
+const HealthPath = "/_bacasable/health"
+
+func health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+}
 
 func notFound(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

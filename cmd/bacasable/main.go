@@ -157,6 +157,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if cmd, ok := subcommands[args[0]]; ok {
 			return cmd(ctx, args[1:], getenv, stdout, stderr)
 		}
+		if args[0] == "--version" || args[0] == "-version" {
+			return runVersion(ctx, nil, getenv, stdout, stderr)
+		}
 	}
 	o, err := parseFlags(args, getenv, stderr)
 	if err != nil {
@@ -203,6 +206,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("the fixtures are not valid:\n%w", err)
 	}
 	printBanner(stdout, publicURL, ln.Addr().String(), sb, time.Since(started))
+	ctx, cancelOrphan := orphanContext(ctx, time.Second)
+	defer cancelOrphan()
 
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,

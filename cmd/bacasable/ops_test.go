@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, func(string) string { return "" }, &out, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(out.String(), "bacasable ") || !strings.Contains(out.String(), "go1.") {
+			t.Errorf("%v: %q", args, out.String())
+		}
+	}
+}
+
+// TestHealth: GET /_bacasable/health and `bacasable health URL` say when
+// the sandbox serves, and fail when nothing listens.
+func TestHealth(t *testing.T) {
+	sp := startBinary(t)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"health", "http://" + sp.listen}, func(string) string { return "" }, &out, &out); err != nil {
+		t.Fatalf("health of a running sandbox: %v", err)
+	}
+	if !strings.Contains(out.String(), `"status":"ok"`) {
+		t.Errorf("health printed %q", out.String())
+	}
+	// Through the environment, as a container's HEALTHCHECK calls it.
+	if err := run(context.Background(), []string{"health"}, mapEnv(map[string]string{"BACASABLE_LISTEN": sp.listen}), &out, &out); err != nil {
+		t.Errorf("health from BACASABLE_LISTEN: %v", err)
+	}
+	_ = sp.cmd.Process.Kill()
+	<-sp.done
+	if err := run(context.Background(), []string{"health", "http://" + sp.listen}, func(string) string { return "" }, &out, &out); err == nil {
+		t.Error("health of a stopped sandbox succeeded")
+	}
+}
+
+// TestExitsWithItsParent: `go run ./cmd/bacasable & kill $!` kills the go
+// command; the sandbox must then stop and free its port, not live on.
+func TestExitsWithItsParent(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("parent watching is checked on Linux")
+	}
+	bin := buildBinary(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	// A shell stands for `go run`: it starts the sandbox and waits.
+	parent := exec.Command("sh", "-c", `"$0" --listen 127.0.0.1:0 >"$1.log" 2>&1 & echo $! > "$1"; wait`, bin, pidFile)
+	parent.Env = environWithoutBacasable()
+	if err := parent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && pid == 0; time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(pidFile)
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	}
+	if pid == 0 {
+		t.Fatal("the sandbox did not start")
+	}
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	_ = parent.Process.Kill()
+	_ = parent.Wait()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		// Gone, or a zombie its new parent has not reaped yet.
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil || strings.Contains(string(stat), ") Z ") {
+			return
+		}
+	}
+	status, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	out, _ := os.ReadFile(pidFile + ".log")
+	t.Errorf("the sandbox (pid %d) still runs 15 s after its parent was killed:\n%s\n%s", pid, status, out)
+}
