@@ -27,18 +27,21 @@ import (
 //	bacasable export [--population N] [--seed S] [--fixtures DIR] DIR
 //	bacasable check DIR
 //	bacasable health [URL]
+//	bacasable login PERSONA
 //	bacasable version
 var subcommands = map[string]func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error{
 	"export":  runExport,
 	"check":   runCheck,
 	"version": runVersion,
 	"health":  runHealth,
+	"login":   runLogin,
 }
 
 // usageSubcommands is the part of --help about the subcommands.
 const usageSubcommands = `       bacasable export [--population N] [--seed S] [--fixtures DIR] DIR
        bacasable check DIR
        bacasable health [URL]     (exit 0 when the sandbox at URL is ready; default http://127.0.0.1:8080)
+       bacasable login [--url URL] PERSONA   (the whole chain for PERSONA, printed step by step)
        bacasable version          (also --version)
 `
 

@@ -84,3 +84,23 @@ func TestExitsWithItsParent(t *testing.T) {
 	out, _ := os.ReadFile(pidFile + ".log")
 	t.Errorf("the sandbox (pid %d) still runs 15 s after its parent was killed:\n%s\n%s", pid, status, out)
 }
+
+// TestLoginCommand: `bacasable login test` walks the chain against a
+// running sandbox and prints the household's data.
+func TestLoginCommand(t *testing.T) {
+	sp := startBinary(t)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"login", "--url", "http://" + sp.listen, "test"}, func(string) string { return "" }, &out, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"1. Authorize as test", "code=", `"acr": "eidas1"`, `"family_name": "DUBOIS"`, "200 OK", `"rfr":`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	err := run(context.Background(), []string{"login", "--url", "http://" + sp.listen, "personne-inconnue"}, func(string) string { return "" }, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "BAC-PERSONA") {
+		t.Errorf("an unknown persona: %v", err)
+	}
+}
