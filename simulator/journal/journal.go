@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -289,26 +290,28 @@ func recordBody(contentType string, body []byte) string {
 }
 
 // redactForm masks the secrets of a form body; other bodies are kept. The
-// media type is compared as HTTP does, whatever its case.
+// media type is compared as HTTP does, whatever its case and even with a
+// malformed parameter (net/http still reads such a body as a form). Each
+// pair naming a secret is masked in place, the others kept as sent: the
+// handler reads the well-formed pairs of a malformed form too.
 func redactForm(contentType string, body []byte) string {
-	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != "application/x-www-form-urlencoded" {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) || mt != "application/x-www-form-urlencoded" {
 		return string(body)
 	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return string(body)
-	}
+	pairs := strings.Split(string(body), "&")
 	masked := false
-	for _, k := range secretFields {
-		if form.Has(k) {
-			form.Set(k, "…")
+	for i, pair := range pairs {
+		k, _, _ := strings.Cut(pair, "=")
+		if name, err := url.QueryUnescape(k); err == nil && slices.Contains(secretFields, name) {
+			pairs[i] = k + "=" + url.QueryEscape("…")
 			masked = true
 		}
 	}
 	if !masked {
 		return string(body)
 	}
-	return form.Encode()
+	return strings.Join(pairs, "&")
 }
 
 func (j *Journal) add(e *Entry) {
