@@ -2,11 +2,15 @@ package franceconnect
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
+	"sync"
 
 	"github.com/go-jose/go-jose/v4"
 	"go.yaml.in/yaml/v3"
@@ -58,18 +62,29 @@ type DataProvider struct {
 	keys        jose.JSONWebKeySet
 }
 
-// Registry is the set of declared clients.
+// Registry is the set of declared clients: those of clients.yaml (and
+// Démoville), and the service providers registered at run time through the
+// control API, kept until Reset. It is safe for concurrent use.
 type Registry struct {
 	sps    map[string]*ServiceProvider
 	dps    map[string]*DataProvider
 	dpOf   map[string]*DataProvider // scope → data provider serving it
 	spList []*ServiceProvider
 	dpList []*DataProvider
+
+	mu      sync.RWMutex
+	runtime map[string]*ServiceProvider // registered at run time
 }
 
 // ServiceProvider returns the service provider with that client_id.
 func (reg *Registry) ServiceProvider(id string) (*ServiceProvider, bool) {
-	c, ok := reg.sps[id]
+	reg.mu.RLock()
+	c, ok := reg.runtime[id]
+	reg.mu.RUnlock()
+	if ok {
+		return c, true
+	}
+	c, ok = reg.sps[id]
 	return c, ok
 }
 
@@ -79,11 +94,123 @@ func (reg *Registry) DataProvider(id string) (*DataProvider, bool) {
 	return c, ok
 }
 
-// ServiceProviders lists service providers in file order.
-func (reg *Registry) ServiceProviders() []*ServiceProvider { return reg.spList }
+// ServiceProviders lists the declared service providers in file order,
+// then those registered at run time by client_id.
+func (reg *Registry) ServiceProviders() []*ServiceProvider {
+	reg.mu.RLock()
+	defer reg.mu.RUnlock()
+	if len(reg.runtime) == 0 {
+		return reg.spList
+	}
+	out := slices.Clone(reg.spList)
+	ids := slices.Sorted(maps.Keys(reg.runtime))
+	for _, id := range ids {
+		out = append(out, reg.runtime[id])
+	}
+	return out
+}
 
 // DataProviders lists data providers in file order.
 func (reg *Registry) DataProviders() []*DataProvider { return reg.dpList }
+
+// Registered tells whether the service provider id was registered at run
+// time (and so may be replaced or removed).
+func (reg *Registry) Registered(id string) bool {
+	reg.mu.RLock()
+	defer reg.mu.RUnlock()
+	_, ok := reg.runtime[id]
+	return ok
+}
+
+// MaxRegistered bounds the service providers registered at run time.
+const MaxRegistered = 1000
+
+// Register adds or replaces a service provider at run time, checked as
+// clients.yaml's are; jwks is its JSON Web Key Set for private_key_jwt
+// (nil for none). A client_id of clients.yaml cannot be taken. It reports
+// whether an earlier registration was replaced.
+func (reg *Registry) Register(sp ServiceProvider, jwks []byte) (replaced bool, err error) {
+	if _, fixed := reg.sps[sp.ID]; fixed {
+		return false, fmt.Errorf("client_id %q is declared in %s and cannot be replaced at run time", sp.ID, ClientsFile)
+	}
+	if _, dp := reg.dps[sp.ID]; dp {
+		return false, fmt.Errorf("client_id %q is a data provider's", sp.ID)
+	}
+	sp.SigningAlg = defaultAlg(sp.SigningAlg)
+	problems := reg.check(&sp)
+	if len(jwks) > 0 {
+		if err := json.Unmarshal(jwks, &sp.keys); err != nil {
+			problems = append(problems, "jwks is not a JSON Web Key Set: "+err.Error())
+		}
+		for _, k := range sp.keys.Keys {
+			if !k.IsPublic() {
+				problems = append(problems, fmt.Sprintf("jwks: key %q holds a private key; declare public keys only", k.KeyID))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return false, errors.New(strings.Join(problems, "; "))
+	}
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	_, replaced = reg.runtime[sp.ID]
+	if !replaced && len(reg.runtime) >= MaxRegistered {
+		return false, fmt.Errorf("%d service providers are registered already, the most the sandbox keeps", MaxRegistered)
+	}
+	if reg.runtime == nil {
+		reg.runtime = map[string]*ServiceProvider{}
+	}
+	c := sp
+	reg.runtime[sp.ID] = &c
+	return replaced, nil
+}
+
+// Unregister removes a service provider registered at run time.
+func (reg *Registry) Unregister(id string) bool {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	_, ok := reg.runtime[id]
+	delete(reg.runtime, id)
+	return ok
+}
+
+// ResetRegistered forgets the service providers registered at run time.
+func (reg *Registry) ResetRegistered() {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	reg.runtime = nil
+}
+
+// check applies clients.yaml's rules to a service provider.
+func (reg *Registry) check(sp *ServiceProvider) []string {
+	var out []string
+	if sp.ID == "" {
+		out = append(out, "client_id is required")
+	}
+	if sp.Secret == "" {
+		out = append(out, fmt.Sprintf("client %q: client_secret is required", sp.ID))
+	}
+	if len(sp.RedirectURIs) == 0 && !sp.AnyLocalhost {
+		out = append(out, fmt.Sprintf("service provider %q: redirect_uris is empty", sp.ID))
+	}
+	for _, u := range append(slices.Clone(sp.RedirectURIs), sp.PostLogoutRedirectURIs...) {
+		if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Fragment != "" {
+			out = append(out, fmt.Sprintf("service provider %q: %q is not an absolute URI without fragment", sp.ID, u))
+		}
+	}
+	if !slices.Contains(sp.Scopes, "openid") {
+		out = append(out, fmt.Sprintf("service provider %q: scopes must include openid", sp.ID))
+	}
+	for _, s := range sp.Scopes {
+		if !known(s, reg) {
+			out = append(out, fmt.Sprintf("service provider %q: unknown scope %q (neither a FranceConnect scope nor one a data provider serves)", sp.ID, s))
+		}
+	}
+	if sp.SigningAlg != string(jose.ES256) && sp.SigningAlg != string(jose.RS256) {
+		out = append(out, fmt.Sprintf("signing algorithm %q: FranceConnect v2 signs with ES256 or RS256", sp.SigningAlg))
+	}
+	return out
+}
 
 // dataProviderFor returns the data provider serving scope, if any.
 func (reg *Registry) dataProviderFor(scope string) (*DataProvider, bool) {
@@ -155,30 +282,13 @@ func LoadClients(fsys fs.FS) (*Registry, error) {
 		if !fixture.Decode(ClientsFile, node, sp, &errs) {
 			continue
 		}
-		checkCredentials(sp.ID, sp.Secret, node, add)
 		if _, dup := reg.sps[sp.ID]; dup {
 			add(node, "client_id %q is declared twice", sp.ID)
 		}
-		if len(sp.RedirectURIs) == 0 && !sp.AnyLocalhost {
-			add(node, "service provider %q: redirect_uris is empty", sp.ID)
-		}
-		for _, u := range append(slices.Clone(sp.RedirectURIs), sp.PostLogoutRedirectURIs...) {
-			if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Fragment != "" {
-				add(node, "service provider %q: %q is not an absolute URI without fragment", sp.ID, u)
-			}
-		}
-		if !slices.Contains(sp.Scopes, "openid") {
-			add(fixture.ValueNode(node, "scopes"), "service provider %q: scopes must include openid", sp.ID)
-		}
-		for _, s := range sp.Scopes {
-			if _, std := scopeClaims[s]; !std {
-				if _, dp := reg.dpOf[s]; !dp {
-					add(fixture.ValueNode(node, "scopes"), "service provider %q: unknown scope %q (neither a FranceConnect scope nor one a data provider serves)", sp.ID, s)
-				}
-			}
-		}
 		sp.SigningAlg = defaultAlg(sp.SigningAlg)
-		checkAlg(sp.SigningAlg, fixture.ValueNode(node, "signing_alg"), add)
+		for _, problem := range reg.check(sp) {
+			add(node, "%s", problem)
+		}
 		sp.keys = parseJWKS(&sp.JWKS, node, add)
 		reg.sps[sp.ID] = sp
 		reg.spList = append(reg.spList, sp)
@@ -247,13 +357,15 @@ func (sp *ServiceProvider) redirectAllowed(uri string, registered []string) bool
 	return sp.AnyLocalhost && isLocalhostURI(uri)
 }
 
+// isLocalhostURI: http or https on localhost, 127.0.0.1 or [::1], any port
+// and path, no fragment or user info.
 func isLocalhostURI(uri string) bool {
 	u, err := url.Parse(uri)
-	if err != nil || u.Scheme != "http" || u.Fragment != "" || u.User != nil {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Fragment != "" || u.User != nil {
 		return false
 	}
 	host := u.Hostname()
-	return host == "localhost" || host == "127.0.0.1"
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // allowsScope tells whether the client may request scope.
@@ -270,26 +382,17 @@ func sortedScopes(scopes []string) []string {
 }
 
 // AddServiceProvider registers a service provider built in code (the
-// sandbox's own Démoville, whose URIs follow the public URL). It applies
-// the fixture file's rules and refuses a client_id already taken.
+// sandbox's own Démoville, whose URIs follow the public URL), as if
+// declared in clients.yaml. It applies the file's rules and refuses a
+// client_id already taken. Call it before serving.
 func (reg *Registry) AddServiceProvider(sp ServiceProvider) error {
-	if sp.ID == "" || sp.Secret == "" {
-		return fmt.Errorf("client_id and client_secret are required")
-	}
 	if _, dup := reg.sps[sp.ID]; dup {
 		return fmt.Errorf("client_id %q is already declared in %s", sp.ID, ClientsFile)
 	}
-	if !slices.Contains(sp.Scopes, "openid") {
-		return fmt.Errorf("service provider %q: scopes must include openid", sp.ID)
-	}
-	for _, s := range sp.Scopes {
-		_, std := scopeClaims[s]
-		_, dp := reg.dpOf[s]
-		if !std && !dp {
-			return fmt.Errorf("service provider %q: unknown scope %q", sp.ID, s)
-		}
-	}
 	sp.SigningAlg = defaultAlg(sp.SigningAlg)
+	if problems := reg.check(&sp); len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
 	c := sp
 	reg.sps[c.ID] = &c
 	reg.spList = append(reg.spList, &c)
