@@ -214,13 +214,15 @@ func New(cfg Config) (*Sandbox, error) {
 }
 
 // Reset returns the sandbox to its start: the loaded population, no
-// scenario activation, the clock as configured at start, and no code,
-// token, login in progress or quota count.
+// scenario activation, the clock as configured at start, no service
+// provider registered at run time, and no code, token, login in progress or
+// quota count.
 func (s *Sandbox) Reset() {
 	s.Population.Reset()
 	s.Scenarios.ClearAll()
 	s.resetClock()
 	s.FranceConnect.Reset()
+	s.Clients.ResetRegistered()
 	s.ImpotParticulier.Reset()
 }
 

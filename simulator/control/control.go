@@ -65,9 +65,17 @@ type LoginQueue interface {
 	QueuedLogins() map[string][]string
 }
 
-// ServiceProviders are FranceConnect's registered clients.
+// ServiceProviders are FranceConnect's registered clients: those of the
+// fixtures, and those registered at run time.
 type ServiceProviders interface {
 	ServiceProvider(id string) (*franceconnect.ServiceProvider, bool)
+	ServiceProviders() []*franceconnect.ServiceProvider
+	// Register returns an error for a client that breaks clients.yaml's
+	// rules or takes a client_id of the fixtures.
+	Register(sp franceconnect.ServiceProvider, jwks []byte) (replaced bool, err error)
+	// Unregister is false for a client of the fixtures.
+	Unregister(id string) bool
+	Registered(id string) bool
 }
 
 // GatewayClients are the API Impôt particulier gateway's clients.
@@ -185,6 +193,10 @@ func (c *Control) operations() map[string]handler {
 
 		"listQueuedLogins": c.listQueuedLogins,
 		"queueLogin":       c.queueLogin,
+		"listClients":      c.listClients,
+		"getClient":        c.getClient,
+		"putClient":        c.putClient,
+		"deleteClient":     c.deleteClient,
 
 		"listJournal":            c.listJournal,
 		"streamJournal":          c.streamJournal,
