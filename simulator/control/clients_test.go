@@ -49,7 +49,9 @@ func TestRegisteredClientLogsIn(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	var tok struct{ AccessToken string `json:"access_token"` }
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &tok) != nil || tok.AccessToken == "" {
 		t.Fatalf("token: %d %s", resp.StatusCode, body)
 	}
@@ -68,7 +70,9 @@ func TestRegisteredClientLogsIn(t *testing.T) {
 func TestClientErrors(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, sandboxtest.AfterTaxation, nil)
-	put := func(id string, body map[string]any) answer { return a.do(http.MethodPut, "/franceconnect/clients/"+id, body) }
+	put := func(id string, body map[string]any) answer {
+		return a.do(http.MethodPut, "/franceconnect/clients/"+id, body)
+	}
 	base := func(id string) map[string]any {
 		return map[string]any{"client_id": id, "client_secret": "s", "name": "n", "redirect_uris": []string{"https://localhost:8443/cb"},
 			"scopes": []string{"openid"}}
