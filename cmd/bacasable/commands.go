@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/fixture"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
@@ -103,17 +102,6 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// fixturesFS is the directory dir, or the embedded fixtures when dir is "".
-func fixturesFS(dir string) (fs.FS, error) {
-	if dir == "" {
-		return fixtures.FS(), nil
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("%q is not a directory", dir)
-	}
-	return os.DirFS(dir), nil
-}
-
 // ── export ───────────────────────────────────────────────────────────────
 
 // runExport writes the population as a fixture directory.
@@ -126,8 +114,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	from := fset.String("fixtures", getenv("BACASABLE_FIXTURES"), "start from the fixtures of this directory instead of the embedded ones (env BACASABLE_FIXTURES)")
+	force := fset.Bool("force", false, "write into DIR even when it is not empty (its fixture files are replaced)")
 	fset.Usage = func() {
-		fmt.Fprint(stderr, "Usage: bacasable export [--population N] [--seed S] [--fixtures DIR] DIR\n\n"+
+		fmt.Fprint(stderr, "Usage: bacasable export [--population N] [--seed S] [--fixtures DIR] [--force] DIR\n\n"+
 			"Writes the population (the fixtures' personas and foyers, plus the generated ones) as\n"+
 			"personas.yaml and foyers.yaml in DIR, with a copy of the other fixture files, so that\n"+
 			"the files can be edited and loaded with `bacasable --fixtures DIR`.\n\nFlags:\n")
@@ -145,9 +134,15 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err := checkPopulation(n); err != nil {
 		return err
 	}
-	fsys, err := fixturesFS(*from)
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 && !*force {
+		return fmt.Errorf("export: %s is not empty; give --force to replace its fixture files, or another directory", dir)
+	}
+	fsys, missing, err := fixturesFS(*from)
 	if err != nil {
 		return fmt.Errorf("--fixtures: %w", err)
+	}
+	if note := describeMissing(*from, missing); note != "" {
+		fmt.Fprintln(stderr, "bacasable:", note)
 	}
 	cog, err := population.LoadCOG(fsys)
 	if err != nil {
@@ -193,9 +188,12 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("check: give one directory to check, not %d arguments", len(positional))
 	}
 	dir := positional[0]
-	fsys, err := fixturesFS(dir)
+	fsys, missing, err := fixturesFS(dir)
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
+	}
+	if note := describeMissing(dir, missing); note != "" {
+		fmt.Fprintln(stdout, "note:", note)
 	}
 
 	// Each file is checked on its own, so that one run reports them all.

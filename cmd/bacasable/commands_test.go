@@ -260,8 +260,11 @@ func TestExportIsReproducible(t *testing.T) {
 	}
 	// Re-exported from itself, adding nothing: the same population.
 	before, _ := os.ReadFile(filepath.Join(a, "foyers.yaml"))
-	if _, stderr, err := runCommand(t, nil, "export", "--fixtures", a, a); err != nil {
-		t.Fatalf("export --fixtures %s %s: %v\n%s", a, a, err, stderr)
+	if _, _, err := runCommand(t, nil, "export", "--fixtures", a, a); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("export into a non-empty directory without --force: %v", err)
+	}
+	if _, stderr, err := runCommand(t, nil, "export", "--force", "--fixtures", a, a); err != nil {
+		t.Fatalf("export --force --fixtures %s %s: %v\n%s", a, a, err, stderr)
 	}
 	if _, stderr, err := runCommand(t, nil, "check", a); err != nil {
 		t.Fatalf("check after re-export: %v\n%s", err, stderr)
@@ -340,5 +343,26 @@ func TestParsePopulationFlags(t *testing.T) {
 		if _, err := parseFlags(tt.args, mapEnv(tt.env), io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("parseFlags(%q, %v) = %v, want an error naming %s", tt.args, tt.env, err, tt.want)
 		}
+	}
+}
+
+// TestFixtureDirectoryWithSomeFiles: a directory with only personas.yaml
+// (and its scenarios/) is enough; the messages say which files the
+// embedded fixtures stand in for.
+func TestFixtureDirectoryWithSomeFiles(t *testing.T) {
+	dir := t.TempDir()
+	personas, err := fs.ReadFile(fixtures.FS(), "personas.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "personas.yaml"), personas, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := runCommand(t, nil, "check", dir)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "has no foyers.yaml, clients.yaml, habilitations.yaml, cog/communes.csv") || !strings.Contains(stdout, "the embedded ones are used") {
+		t.Errorf("check did not say which files are embedded:\n%s", stdout)
 	}
 }

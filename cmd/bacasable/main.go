@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -188,10 +189,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg.Generate = generator(o.population, o.seed) // --population, --seed (commands.go)
 	cfg.ControlToken = o.controlToken
 	cfg.Clock = startClock(o.clockStart, o.clockFrozen)
+	if o.fixtures != "" {
+		fsys, missing, err := fixturesFS(o.fixtures)
+		if err != nil {
+			return fmt.Errorf("--fixtures: %w", err)
+		}
+		cfg.Fixtures = fsys
+		if note := describeMissing(o.fixtures, missing); note != "" {
+			logger.Info(note)
+		}
+		// A fixture directory may carry its own scenarios, as `check` reads them.
+		if st, err := os.Stat(filepath.Join(o.fixtures, checkScenariosDir)); err == nil && st.IsDir() && o.scenarios == "" {
+			cfg.Scenarios = os.DirFS(filepath.Join(o.fixtures, checkScenariosDir))
+			logger.Info("scenarios read from " + filepath.Join(o.fixtures, checkScenariosDir))
+		}
+	}
 	for _, dir := range []struct {
 		flag, path string
 		fsys       *fs.FS
-	}{{"fixtures", o.fixtures, &cfg.Fixtures}, {"scenarios", o.scenarios, &cfg.Scenarios}, {"openapi", o.contracts, &cfg.Contracts}} {
+	}{{"scenarios", o.scenarios, &cfg.Scenarios}, {"openapi", o.contracts, &cfg.Contracts}} {
 		if dir.path == "" {
 			continue
 		}

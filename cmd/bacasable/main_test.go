@@ -1109,4 +1109,16 @@ func TestRunScenariosDirectory(t *testing.T) {
 	if msg := rs.failure(t).Error(); !strings.Contains(msg, "--scenarios") {
 		t.Errorf("a missing directory: %s", msg)
 	}
+	// --fixtures DIR reads DIR/scenarios/ too, as `check DIR` does.
+	fix := t.TempDir()
+	if err := os.CopyFS(filepath.Join(fix, "scenarios"), scenarios.FS()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fix, "scenarios", "dgfip-lent.yaml"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs = startRun(t, []string{"--listen", "127.0.0.1:0", "--fixtures", fix}, nil)
+	if msg := rs.failure(t).Error(); !strings.Contains(msg, "dgfip-lent.yaml:6") {
+		t.Errorf("--fixtures did not read its scenarios/: %s", msg)
+	}
 }
