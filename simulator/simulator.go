@@ -4,6 +4,7 @@
 package simulator
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -121,6 +122,9 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	// The two contracts load while the population is read: the sandbox
+	// answers sooner (the three are the bulk of the start).
+	contracts := loadContracts(cfg.Contracts)
 	cog, err := population.LoadCOG(cfg.Fixtures)
 	if err != nil {
 		return nil, err
@@ -130,6 +134,10 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	pop := population.NewLive(loaded)
+	apiContract, controlContract, err := contracts()
+	if err != nil {
+		return nil, err
+	}
 	set, err := scenario.Load(cfg.Scenarios)
 	if err != nil {
 		return nil, err
@@ -160,7 +168,7 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	api, err := impotparticulier.New(impotparticulier.Config{
-		Contract: cfg.Contracts, Habilitations: habilitations, Households: pop, Introspector: fc,
+		Contract: cfg.Contracts, Loaded: apiContract, Habilitations: habilitations, Households: pop, Introspector: fc,
 		Clock: cfg.Clock, Logger: cfg.Logger, TokenTTL: cfg.GatewayTokenTTL, Calendar: cfg.Calendar,
 		ExplainErrors: !cfg.BareErrors, Scenarios: engine,
 	})
@@ -184,7 +192,7 @@ func New(cfg Config) (*Sandbox, error) {
 	// ── Control API (simulator/control): /_bacasable/api/ ──
 	var sb *Sandbox // its Reset resets everything, once built below
 	ctl, err := control.New(control.Config{
-		Contracts: cfg.Contracts, Population: pop, Scenarios: engine, Clock: cfg.Clock, Calendar: cfg.Calendar,
+		Contracts: cfg.Contracts, Loaded: controlContract, Population: pop, Scenarios: engine, Clock: cfg.Clock, Calendar: cfg.Calendar,
 		Logins: fc, ServiceProviders: clients, GatewayClients: habilitations,
 		Reset: func() { sb.Reset() }, Token: cfg.ControlToken, Logger: cfg.Logger, Journal: jr, PublicURL: publicURL,
 	})
@@ -211,6 +219,28 @@ func New(cfg Config) (*Sandbox, error) {
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}
 	return sb, nil
+}
+
+// loadContracts loads API Impôt particulier's and the control API's
+// contracts in the background; the function returned waits for them.
+func loadContracts(fsys fs.FS) func() (api, control *openapi.Contract, err error) {
+	type result struct {
+		c   *openapi.Contract
+		err error
+	}
+	load := func(file, base string) chan result {
+		ch := make(chan result, 1)
+		go func() {
+			c, err := openapi.Load(fsys, file, base)
+			ch <- result{c, err}
+		}()
+		return ch
+	}
+	apiCh, controlCh := load(impotparticulier.ContractFile, impotparticulier.BasePath), load(control.ContractFile, control.BasePath)
+	return func() (*openapi.Contract, *openapi.Contract, error) {
+		a, c := <-apiCh, <-controlCh
+		return a.c, c.c, errors.Join(a.err, c.err)
+	}
 }
 
 // Reset returns the sandbox to its start: the loaded population, no

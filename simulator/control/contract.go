@@ -33,10 +33,12 @@ type contract struct {
 
 // loadContract reads and validates the contract, routes it under BasePath
 // whatever the host, and checks that its operations are exactly ops.
-func loadContract(fsys fs.FS, ops map[string]handler) (*contract, error) {
-	loaded, err := openapi.Load(fsys, ContractFile, BasePath)
-	if err != nil {
-		return nil, err
+func loadContract(fsys fs.FS, loaded *openapi.Contract, ops map[string]handler) (*contract, error) {
+	if loaded == nil {
+		var err error
+		if loaded, err = openapi.Load(fsys, ContractFile, BasePath); err != nil {
+			return nil, err
+		}
 	}
 	raw, doc, router := loaded.Raw, loaded.Doc, loaded.Router
 	c := &contract{raw: raw, doc: doc, router: router, readOnly: map[string][]string{}}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/hostguard"
@@ -96,7 +97,10 @@ var (
 // comment gives a default.
 type Config struct {
 	// Contracts holds control.yaml (the openapi directory).
-	Contracts  fs.FS
+	Contracts fs.FS
+	// Loaded, when set, is control.yaml already loaded (openapi.Load of
+	// ContractFile under BasePath). Default: loaded from Contracts.
+	Loaded     *openapi.Contract
 	Population Population
 	Scenarios  Scenarios
 	// Clock is moved by the clock operations; its setting when New runs is
@@ -159,7 +163,7 @@ func New(cfg Config) (*Control, error) {
 	c := &Control{cfg: cfg, log: cfg.Logger, clockStart: cfg.Clock.State(), csrf: http.NewCrossOriginProtection(),
 		hosts: hostguard.New(cfg.PublicURL)}
 	c.ops = c.operations()
-	ct, err := loadContract(cfg.Contracts, c.ops)
+	ct, err := loadContract(cfg.Contracts, cfg.Loaded, c.ops)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 // mode, for tests; an answer to a request the contract does not route (404
 // and 405 of unknown paths) is left to the tests.
 func ResponseChecker(fsys fs.FS) (func(req *http.Request, status int, header http.Header, body []byte) error, error) {
-	ct, err := loadContract(fsys, (&Control{}).operations())
+	ct, err := loadContract(fsys, nil, (&Control{}).operations())
 	if err != nil {
 		return nil, err
 	}

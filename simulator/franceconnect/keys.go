@@ -31,6 +31,10 @@ type Keys struct {
 	// added tells ParseKeys's caller that a key was missing from the file
 	// and was generated (the file should be written again).
 	added bool
+	// rsaReady, when set, is closed once RS256 holds the RSA key generated
+	// in the background (generateKeysInBackground); rsaErr says why not.
+	rsaReady chan struct{}
+	rsaErr   error
 
 	mu      sync.Mutex
 	signers map[jose.SignatureAlgorithm]jose.Signer
@@ -51,6 +55,55 @@ func GenerateKeys() (*Keys, error) {
 		return nil, err
 	}
 	return k, k.generateDataProviderKey()
+}
+
+// generateKeysInBackground makes the EC keys at once and the RSA key in a
+// goroutine: RSA-2048 takes 50 to 150 ms, which the sandbox would otherwise
+// spend before answering anything. Whatever needs RS256 waits for it.
+func generateKeysInBackground() (*Keys, error) {
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	k := &Keys{ES256: jose.JSONWebKey{Key: ec, Algorithm: string(jose.ES256), Use: "sig"}, rsaReady: make(chan struct{})}
+	if k.ES256.KeyID, err = thumbprintID(k.ES256); err != nil {
+		return nil, err
+	}
+	if err := k.generateDataProviderKey(); err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(k.rsaReady)
+		rs, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			k.rsaErr = err
+			return
+		}
+		jwk := jose.JSONWebKey{Key: rs, Algorithm: string(jose.RS256), Use: "sig"}
+		if jwk.KeyID, err = thumbprintID(jwk); err != nil {
+			k.rsaErr = err
+			return
+		}
+		k.RS256 = jwk
+	}()
+	return k, nil
+}
+
+// rs256 is the RSA key, once generated.
+func (k *Keys) rs256() (jose.JSONWebKey, error) {
+	if k.rsaReady != nil {
+		<-k.rsaReady
+	}
+	return k.RS256, k.rsaErr
+}
+
+func thumbprintID(jwk jose.JSONWebKey) (string, error) {
+	pub := jwk.Public()
+	tp, err := pub.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(tp[:8]), nil
 }
 
 // DataProviderKeyID is the kid of the data providers' encryption key.
@@ -76,12 +129,11 @@ func NewKeys(ec *ecdsa.PrivateKey, rs *rsa.PrivateKey) (*Keys, error) {
 		RS256: jose.JSONWebKey{Key: rs, Algorithm: string(jose.RS256), Use: "sig"},
 	}
 	for _, jwk := range []*jose.JSONWebKey{&k.ES256, &k.RS256} {
-		pub := jwk.Public()
-		tp, err := pub.Thumbprint(crypto.SHA256)
+		id, err := thumbprintID(*jwk)
 		if err != nil {
 			return nil, err
 		}
-		jwk.KeyID = hex.EncodeToString(tp[:8])
+		jwk.KeyID = id
 	}
 	return k, nil
 }
@@ -137,7 +189,11 @@ func ParseKeys(data []byte) (*Keys, error) {
 // two signing keys, then the data providers' encryption key (use "enc"),
 // with which a test can decrypt checktoken answers as the DGFiP would.
 func (k *Keys) MarshalPrivate() ([]byte, error) {
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256, k.RS256}}
+	rs, err := k.rs256()
+	if err != nil {
+		return nil, err
+	}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256, rs}}
 	if k.DataProviderEnc.Key != nil {
 		set.Keys = append(set.Keys, k.DataProviderEnc)
 	}
@@ -146,7 +202,11 @@ func (k *Keys) MarshalPrivate() ([]byte, error) {
 
 // Public returns the JWKS the provider publishes: public halves only.
 func (k *Keys) Public() jose.JSONWebKeySet {
-	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256.Public(), k.RS256.Public()}}
+	rs, err := k.rs256()
+	if err != nil {
+		return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256.Public()}}
+	}
+	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256.Public(), rs.Public()}}
 }
 
 // signer returns a cached signer for alg. Only alg and kid go in the JWS
@@ -166,7 +226,11 @@ func (k *Keys) signer(alg jose.SignatureAlgorithm, typ string) (jose.Signer, err
 	case jose.ES256:
 		jwk = k.ES256
 	case jose.RS256:
-		jwk = k.RS256
+		rs, err := k.rs256()
+		if err != nil {
+			return nil, err
+		}
+		jwk = rs
 	default:
 		return nil, fmt.Errorf("unsupported signing algorithm %q", alg)
 	}
@@ -206,7 +270,8 @@ func (k *Keys) verify(token string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, jwk := range []jose.JSONWebKey{k.ES256, k.RS256} {
+	rs, _ := k.rs256()
+	for _, jwk := range []jose.JSONWebKey{k.ES256, rs} {
 		if payload, err := jws.Verify(jwk.Public()); err == nil {
 			return payload, nil
 		}

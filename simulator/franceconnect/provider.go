@@ -111,7 +111,7 @@ func New(cfg Config) (*Provider, error) {
 	keys := cfg.Keys
 	if keys == nil {
 		var err error
-		if keys, err = GenerateKeys(); err != nil {
+		if keys, err = generateKeysInBackground(); err != nil {
 			return nil, err
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/gorilla/mux"
 
+	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/journal"
@@ -47,7 +48,11 @@ var (
 // Config configures the API and its gateway. Zero values take the defaults
 // in comments.
 type Config struct {
-	Contract      fs.FS // holds impot-particulier.yaml (the openapi directory)
+	Contract fs.FS // holds impot-particulier.yaml (the openapi directory)
+	// Loaded, when set, is that contract already loaded (openapi.Load of
+	// ContractFile under BasePath), so that a caller can load it while it
+	// does other work. Default: loaded from Contract.
+	Loaded        *openapi.Contract
 	Habilitations *Habilitations
 	Households    Households
 	Introspector  Introspector
@@ -96,7 +101,7 @@ func New(cfg Config) (*API, error) {
 	if cfg.Calendar.Month == 0 {
 		cfg.Calendar.Month, cfg.Calendar.Day = DefaultCalendar.Month, DefaultCalendar.Day
 	}
-	c, err := loadContract(cfg.Contract)
+	c, err := loadContract(cfg.Contract, cfg.Loaded)
 	if err != nil {
 		return nil, err
 	}

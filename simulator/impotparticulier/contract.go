@@ -52,10 +52,12 @@ var operationResources = map[string]Resource{
 // loadContract reads and validates the contract, and routes it under
 // BasePath whatever the host (the document's server URL is a template for
 // vendors; the sandbox answers on any public URL).
-func loadContract(fsys fs.FS) (*contract, error) {
-	loaded, err := openapi.Load(fsys, ContractFile, BasePath)
-	if err != nil {
-		return nil, err
+func loadContract(fsys fs.FS, loaded *openapi.Contract) (*contract, error) {
+	if loaded == nil {
+		var err error
+		if loaded, err = openapi.Load(fsys, ContractFile, BasePath); err != nil {
+			return nil, err
+		}
 	}
 	raw, doc, router := loaded.Raw, loaded.Doc, loaded.Router
 	c := &contract{raw: raw, doc: doc, router: router, ops: map[string]operation{}}
