@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/bacasable/bacasable/simulator/journal"
 )
 
 // logoutParams are the parameters of LogoutParamsDto
@@ -57,6 +59,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		p.writeErrorPage(w, r, errLogout("Y0467882", "client_id does not match the provided id_token_hint").WithHint("client_id « %s » n'est pas le destinataire de l'id_token_hint (« %s »)", truncate(id), truncate(claims.Aud)))
 		return
 	}
+	journal.SetClient(r.Context(), claims.Aud)
 	client, ok := p.cfg.Clients.ServiceProvider(claims.Aud)
 	if !ok {
 		p.writeErrorPage(w, r, &Error{Status: http.StatusBadRequest, Code: "invalid_client", Description: "unrecognized id_token_hint audience", FCCode: "Y0429C91", Message: msgReconnect,

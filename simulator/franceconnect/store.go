@@ -244,6 +244,17 @@ func (s *store) accessToken(token string) (*accessToken, string) {
 	return t, ""
 }
 
+// tokenOwner is the client an access token was issued to, live or expired
+// but not yet forgotten ("" when unknown): the journal names it.
+func (s *store) tokenOwner(token string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, _, ok := s.tokens.Peek(token); ok {
+		return t.Req.Client.ID
+	}
+	return ""
+}
+
 // revoke forgets an access token issued to clientID; false when the token
 // belongs to another client.
 func (s *store) revoke(token, clientID string) bool {

@@ -138,9 +138,15 @@ func (p *Provider) idToken(g grant, now time.Time) (string, error) {
 
 // authenticateClient applies client_secret_post or private_key_jwt, the two
 // methods FranceConnect supports. HTTP Basic is refused, as the platform
-// does for clients registered with client_secret_post.
+// does for clients registered with client_secret_post. The client the
+// request claims to be is recorded in the journal either way.
 func (p *Provider) authenticateClient(r *http.Request) (*ServiceProvider, *Error) {
 	form := r.PostForm
+	if user, _, basic := r.BasicAuth(); basic {
+		journal.SetClient(r.Context(), user)
+	} else {
+		journal.SetClient(r.Context(), form.Get("client_id"))
+	}
 	if _, _, basic := r.BasicAuth(); basic {
 		return nil, errInvalidClient("the provided authentication mechanism does not match the registered client authentication method", "Y044D82C").
 			WithHint("FranceConnect authentifie les clients par client_secret_post (client_id et client_secret dans le corps du formulaire), pas par HTTP Basic")

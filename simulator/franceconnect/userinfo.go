@@ -38,6 +38,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	at, why := p.store.accessToken(token)
 	if at == nil {
+		journal.SetClient(r.Context(), p.store.tokenOwner(token))
 		p.writeJSONError(w, r, errInvalidToken("access token not found").WithHint("%s", why))
 		return
 	}

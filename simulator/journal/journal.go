@@ -158,14 +158,25 @@ func SetError(ctx context.Context, code string) {
 type recorder struct {
 	http.ResponseWriter
 	status int
-	body   bytes.Buffer
+	body   bytes.Buffer // what the journal keeps (MaxBody)
+	// The answer is held back (up to maxHeld) until its entry is in the
+	// journal: a client that reads the journal right after an answer finds
+	// the entry. Past maxHeld, or when the handler hijacks or flushes the
+	// connection, it goes straight through.
+	held    bytes.Buffer
+	through bool
 }
+
+// maxHeld bounds the answer held back before its entry is recorded.
+const maxHeld = 256 << 10
 
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
 	}
-	r.ResponseWriter.WriteHeader(code)
+	if r.through {
+		r.ResponseWriter.WriteHeader(code)
+	}
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
@@ -175,10 +186,34 @@ func (r *recorder) Write(b []byte) (int, error) {
 	if room := MaxBody - r.body.Len(); room > 0 {
 		r.body.Write(b[:min(room, len(b))])
 	}
+	if !r.through && r.held.Len()+len(b) <= maxHeld {
+		return r.held.Write(b)
+	}
+	r.release()
 	return r.ResponseWriter.Write(b)
 }
 
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+// release sends what was held back; from then on writes go through.
+func (r *recorder) release() {
+	if r.through {
+		return
+	}
+	r.through = true
+	if r.status != 0 {
+		r.ResponseWriter.WriteHeader(r.status)
+	}
+	if r.held.Len() > 0 {
+		_, _ = r.ResponseWriter.Write(r.held.Bytes())
+		r.held.Reset()
+	}
+}
+
+// Unwrap gives http.ResponseController the real writer (Hijack, Flush):
+// what was held back goes first.
+func (r *recorder) Unwrap() http.ResponseWriter {
+	r.release()
+	return r.ResponseWriter
+}
 
 // Middleware records the requests that service(r) names (an empty name is
 // not recorded: the console, static files).
@@ -202,6 +237,7 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 		n := &note{e: e}
 		rec := &recorder{ResponseWriter: w}
 		start := time.Now()
+		finished := false
 		defer func() {
 			n.with(func(e *Entry) {
 				e.Latency = time.Since(start)
@@ -210,8 +246,12 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 				e.ResponseBody = rec.body.String()
 			})
 			j.add(e)
+			if finished { // after a panic the recoverer answers instead
+				rec.release()
+			}
 		}()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, n)))
+		finished = true
 	})
 }
 

@@ -173,3 +173,31 @@ func TestBoundedInBytes(t *testing.T) {
 		t.Errorf("a freed stream slot: %v", err)
 	}
 }
+
+// TestEntryBeforeAnswer: the entry is in the journal by the time the client
+// has the answer, even a large one, so a test reading the journal right
+// after a request finds it.
+func TestEntryBeforeAnswer(t *testing.T) {
+	j := New(clock.NewVirtual(), 100)
+	big := strings.Repeat("x", 100<<10)
+	srv := httptest.NewServer(j.Middleware(func(*http.Request) string { return "svc" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = io.WriteString(w, big)
+	})))
+	defer srv.Close()
+	for i := 1; i <= 20; i++ {
+		resp, err := http.Get(srv.URL + "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTeapot || len(b) != len(big) {
+			t.Fatalf("answer %d: %d, %d bytes", i, resp.StatusCode, len(b))
+		}
+		if n := j.Stats().Entries; n != i {
+			t.Fatalf("after answer %d the journal holds %d entries", i, n)
+		}
+	}
+}
