@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"time"
+)
+
+// perf measures the sandbox per scenario, and a bare net/http JSON handler
+// the same way, for scale.
+
+// The gateway client and habilitation of the API scenarios: every resource,
+// both modes (fixtures/habilitations.yaml).
+const (
+	completClientID = "bacasable-complet"
+	completSecret   = "bacasable-complet-secret"
+	completService  = "BACASABLE-COMPLET"
+	completSPI      = "3999999887219" // Angela DUBOIS, the test persona
+	// fcTokenCalls is how many API calls a FranceConnect token serves
+	// before the worker logs in again (the token lives 60 s).
+	fcTokenCalls = 50
+)
+
+// perfScenario is one line of the table.
+type perfScenario struct {
+	name  string
+	newOp func() op
+}
+
+// perfRow is what one scenario measured.
+type perfRow struct {
+	name   string
+	r      *result
+	cpu    time.Duration // the server process's CPU time during the run
+	peakKB int64         // its VmHWM, reset before the run
+}
+
+func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("perf", flag.ContinueOnError)
+	duration := fs.Duration("duration", 10*time.Second, "how long each scenario runs")
+	concurrency := fs.Int("concurrency", 50, "concurrent clients (goroutines, each with a keep-alive connection)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *duration <= 0 || *duration > 10*time.Minute || *concurrency < 1 || *concurrency > 1000 {
+		return errors.New("perf: -duration must be in (0, 10m], -concurrency in [1, 1000]")
+	}
+	dir, err := os.MkdirTemp("", "bacasable-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin, err := buildSandbox(ctx, dir)
+	if err != nil {
+		return err
+	}
+	fixtures, err := benchFixtures(ctx, bin, dir)
+	if err != nil {
+		return err
+	}
+	sb, err := startSandbox(ctx, dir, bin, "--fixtures", fixtures)
+	if err != nil {
+		return err
+	}
+	defer sb.stop()
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bare, err := startChild(ctx, "bare", filepath.Join(dir, "bare.log"), self, "bare")
+	if err != nil {
+		return err
+	}
+	defer bare.stop()
+
+	client := newClient(*concurrency)
+	s := &sandbox{base: sb.base, http: client}
+	year, err := s.latestYear(ctx)
+	if err != nil {
+		return fmt.Errorf("read the clock: %w", err)
+	}
+	gw, err := s.gatewayToken(ctx, completClientID, completSecret, "RessourceIR")
+	if err != nil {
+		return err
+	}
+	spiPath := fmt.Sprintf("/spi/%s/situations/ir/assiettes/annrev/%d", completSPI, year)
+	fcPath := fmt.Sprintf("/situations/ir/assiettes/annrev/%d", year)
+	get := func(base, path string) func() op {
+		return func() op {
+			return op{do: func(ctx context.Context) error {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+				_, _, err := send(client, req)
+				return err
+			}}
+		}
+	}
+	scenarios := []perfScenario{
+		{fmt.Sprintf("API, SPI mode (GET …/spi/%s/…/annrev/%d)", completSPI, year), func() op {
+			return op{do: func(ctx context.Context) error { return s.apiCall(ctx, spiPath, gw, completService, nil) }}
+		}},
+		{fmt.Sprintf("API, FranceConnect mode (new login every %d calls)", fcTokenCalls), func() op {
+			var h http.Header
+			var calls int
+			var since time.Time
+			return op{
+				prepare: func(ctx context.Context) error {
+					if h != nil && calls < fcTokenCalls && time.Since(since) < 50*time.Second {
+						return nil
+					}
+					at, err := s.login(ctx, loginPersona)
+					if err != nil {
+						return err
+					}
+					h = http.Header{}
+					h.Set("X-FranceConnect-OAuth", at)
+					calls, since = 0, time.Now()
+					return nil
+				},
+				do: func(ctx context.Context) error {
+					calls++
+					return s.apiCall(ctx, fcPath, gw, completService, h)
+				},
+			}
+		}},
+		{"gateway POST /token", func() op {
+			return op{do: func(ctx context.Context) error {
+				_, err := s.gatewayToken(ctx, completClientID, completSecret, "RessourceIR")
+				return err
+			}}
+		}},
+		{"full login (authorize → token → userinfo)", func() op {
+			return op{do: s.fullLogin}
+		}},
+		{"control API GET /_bacasable/api/clock", get(sb.base, "/_bacasable/api/clock")},
+	}
+
+	fmt.Fprintf(os.Stderr, "bench perf: %s per scenario, %d clients; sandbox %s (pid %d), bare %s (pid %d)\n",
+		*duration, *concurrency, sb.base, sb.pid(), bare.base, bare.pid())
+	bareRow, err := measure(ctx, bare, "bare net/http JSON handler (GET /)", *concurrency, *duration, get(bare.base, "/"))
+	if err != nil {
+		return err
+	}
+	rows := []perfRow{bareRow}
+	for _, sc := range scenarios {
+		fmt.Fprintf(os.Stderr, "  %s…\n", sc.name)
+		row, err := measure(ctx, sb, sc.name, *concurrency, *duration, sc.newOp)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+	}
+	printPerf(stdout, rows, *duration, *concurrency)
+	return nil
+}
+
+// measure runs one scenario against c and reads c's CPU time and peak RSS.
+func measure(ctx context.Context, c *child, name string, conc int, d time.Duration, newOp func() op) (perfRow, error) {
+	if err := resetPeakRSS(c.pid()); err != nil {
+		return perfRow{}, fmt.Errorf("reset the peak RSS of %s: %w", c.name, err)
+	}
+	cpu0, err := cpuTime(c.pid())
+	if err != nil {
+		return perfRow{}, err
+	}
+	r := load(ctx, conc, d, newOp)
+	cpu1, err := cpuTime(c.pid())
+	if err != nil {
+		return perfRow{}, err
+	}
+	peak, err := statusKB(c.pid(), "VmHWM")
+	if err != nil {
+		return perfRow{}, err
+	}
+	if ctx.Err() != nil {
+		return perfRow{}, ctx.Err()
+	}
+	return perfRow{name: name, r: r, cpu: cpu1 - cpu0, peakKB: peak}, nil
+}
+
+func (row perfRow) cpuPerOp() time.Duration {
+	if row.r.ok == 0 {
+		return 0
+	}
+	return row.cpu / time.Duration(row.r.ok)
+}
+
+func printPerf(w io.Writer, rows []perfRow, d time.Duration, conc int) {
+	bare := rows[0]
+	fmt.Fprintf(w, "%s per scenario, %d concurrent keep-alive clients; %s.\n\n", d, conc, machine())
+	fmt.Fprintln(w, "| scenario | requests | errors | req/s | p50 | p99 | server CPU/req | server cores busy | peak RSS | req/s vs bare | CPU/req vs bare |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	for _, row := range rows {
+		r := row.r
+		fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %s | %.2f | %.0f MB | %s | %s |\n",
+			row.name, r.ok, r.failed, r.rate(), fmtDur(percentile(r.lat, 50)), fmtDur(percentile(r.lat, 99)),
+			fmtDur(row.cpuPerOp()), row.cpu.Seconds()/r.elapsed.Seconds(), mb(row.peakKB),
+			ratio(r.rate(), bare.r.rate()), ratio(float64(row.cpuPerOp()), float64(bare.cpuPerOp())))
+	}
+	fmt.Fprintln(w, "\nA full login counts as one request (three HTTP requests). In FranceConnect mode each client logs in")
+	fmt.Fprintf(w, "again every %d calls: the login's two requests are not timed, their server CPU is counted.\n", fcTokenCalls)
+	for _, row := range rows {
+		printErrors(w, row.name, row.r)
+	}
+}
+
+func fmtDur(d time.Duration) string {
+	if d < time.Millisecond {
+		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+	}
+	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+// completQuota finds BACASABLE-COMPLET's quota in habilitations.yaml.
+var completQuota = regexp.MustCompile(`(?s)(id_teleservice: ` + completService + `\n.*?quota_par_minute: )\d+`)
+
+// benchFixtures exports the embedded fixtures to dir/fixtures with one
+// change: BACASABLE-COMPLET's quota, 1 000 calls a minute, which the API
+// scenarios pass within a second, raised to a billion.
+func benchFixtures(ctx context.Context, bin, dir string) (string, error) {
+	fx := filepath.Join(dir, "fixtures")
+	if out, err := exec.CommandContext(ctx, bin, "export", fx).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("bacasable export: %w\n%s", err, out)
+	}
+	path := filepath.Join(fx, "habilitations.yaml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	if !completQuota.Match(b) {
+		return "", fmt.Errorf("%s: no quota_par_minute for %s", path, completService)
+	}
+	return fx, os.WriteFile(path, completQuota.ReplaceAll(b, []byte("${1}1000000000")), 0o644)
+}
+
+// bareBody is the bare handler's answer: a small fixed JSON.
+var bareBody = []byte(`{"rfr":41220,"nbPart":3}` + "\n")
+
+// runBare serves bareBody on a free loopback port until ctx is done,
+// printing the address as the sandbox's banner does.
+func runBare(ctx context.Context, stdout io.Writer) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(bareBody)
+	})}
+	fmt.Fprintf(stdout, "bare net/http JSON handler\n  listening on   %s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
