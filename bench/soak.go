@@ -27,7 +27,7 @@ const (
 	rssPeriod          = 200 * time.Millisecond
 	expiryAdvance      = "2h"
 	largeHeaderBytes   = 60 << 10 // the server's MaxHeaderBytes is 64 KB
-	authorizeParamSize = 4096     // the sandbox's cap on each authorize parameter
+	authorizeParamSize = 2048     // the sandbox's cap on each authorize parameter
 )
 
 // flood is one kind of abuse, run for a duration against s.
@@ -83,7 +83,7 @@ func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	floods := []flood{
-		{"(a) GET /api/v2/authorize, nonce and state of 4096 bytes, every scope", maxAuthorizeFlood(conc)},
+		{"(a) GET /api/v2/authorize, nonce and state of 2048 bytes, every scope", maxAuthorizeFlood(conc)},
 		{"(b) gateway POST /token", requestFlood(conc, func(s *sandbox) func(context.Context) error {
 			return func(ctx context.Context) error {
 				_, err := s.gatewayToken(ctx, "bacasable-demo", "bacasable-demo-secret", "RessourceIR RessourceIRDerniere RessourceIRDerniere2")
@@ -181,7 +181,7 @@ func maxAuthorizeFlood(concurrency int) func(context.Context, *sandbox, time.Dur
 }
 
 // maxAuthorize is an authorize request as large as the sandbox takes: a
-// nonce and a state of 4096 random characters, every scope, claims and
+// nonce and a state of 2048 random characters, every scope, claims and
 // prompt. Each starts a login in progress (the provider choice page), kept
 // 30 minutes.
 func (s *sandbox) maxAuthorize(scopes []string) func(ctx context.Context) error {

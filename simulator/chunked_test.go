@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/sandboxtest"
@@ -84,5 +85,40 @@ func TestChunkedBodies(t *testing.T) {
 	}
 	if !seen {
 		t.Error("the journal did not record the chunked gateway request's body")
+	}
+}
+
+// TestSweep: logins in progress, gateway tokens and Démoville's sessions
+// left by a flood leave at the next Sweep once expired, with no new
+// request (the binary sweeps every 10 s).
+func TestSweep(t *testing.T) {
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	q := url.Values{"client_id": {sandboxtest.DemoClientID}, "redirect_uri": {sandboxtest.Callback}, "response_type": {"code"},
+		"acr_values": {"eidas1"}, "scope": {"openid"}, "nonce": {"nonce-0123456789abcdefghij"}, "state": {"state-0123456789abcdefghij"}}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i := 0; i < 50; i++ {
+		resp, err := noFollow.Get(s.URL + "/api/v2/authorize?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		s.DemoToken()
+		resp, err = noFollow.Get(s.URL + "/demoville/cantine/connexion")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if n := s.SB.Sweep(); n != 0 {
+		t.Errorf("Sweep dropped %d live entries", n)
+	}
+	s.Clock.Advance(2 * time.Hour)
+	// 50 logins in progress and their browser sessions, 50 gateway tokens,
+	// 50 Démoville sessions (Démoville's own FranceConnect logins too).
+	if n := s.SB.Sweep(); n < 200 {
+		t.Errorf("Sweep dropped %d expired entries, want at least 200", n)
+	}
+	if n := s.SB.Sweep(); n != 0 {
+		t.Errorf("a second Sweep dropped %d", n)
 	}
 }

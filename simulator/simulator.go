@@ -87,6 +87,7 @@ type Config struct {
 type Sandbox struct {
 	handler          http.Handler
 	resetClock       func()
+	sweepers         []func() int
 	Population       *population.Live
 	Scenarios        *scenario.Engine
 	Clock            *clock.Virtual
@@ -214,6 +215,7 @@ func New(cfg Config) (*Sandbox, error) {
 	clockStart := cfg.Clock.State()
 	sb = &Sandbox{
 		resetClock: func() { cfg.Clock.Restore(clockStart) },
+		sweepers:   []func() int{fc.Sweep, api.Sweep, site.Sweep},
 		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, r))),
 		Journal:    jr,
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
@@ -254,6 +256,18 @@ func (s *Sandbox) Reset() {
 	s.FranceConnect.Reset()
 	s.Clients.ResetRegistered()
 	s.ImpotParticulier.Reset()
+}
+
+// Sweep forgets what expired in every store (logins in progress, sessions,
+// codes, tokens, gateway tokens, Démoville's sessions) and says how many
+// entries left. Stores drop expired entries as new ones arrive; an idle
+// sandbox calls Sweep from time to time (the binary does, every 10 s).
+func (s *Sandbox) Sweep() int {
+	n := 0
+	for _, f := range s.sweepers {
+		n += f()
+	}
+	return n
 }
 
 // Handler returns the sandbox's HTTP handler.

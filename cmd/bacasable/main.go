@@ -232,8 +232,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	go func() { errc <- srv.Serve(ln) }()
 	// Loading a large population leaves memory the heap no longer uses
 	// (gigabytes for 100 000 personas read from YAML files): give it back
-	// now rather than over the next minutes.
-	go debug.FreeOSMemory()
+	// now rather than over the next minutes, then set a soft memory limit
+	// and sweep the stores from time to time (memory.go).
+	go func() {
+		debug.FreeOSMemory()
+		setMemoryLimit(getenv)
+	}()
+	go sweep(ctx, sb, 10*time.Second)
 	select {
 	case err := <-errc:
 		return err

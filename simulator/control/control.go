@@ -2,7 +2,6 @@ package control
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -266,8 +265,6 @@ type stream func(w http.ResponseWriter, r *http.Request)
 
 // timeZero clears a write deadline.
 var timeZero time.Time
-
-func jsonLine(v any) ([]byte, error) { return json.Marshal(v) }
 
 // rawBody is an answer that is not JSON.
 type rawBody struct {

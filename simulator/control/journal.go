@@ -22,7 +22,7 @@ func init() {
 // Journal is what the control API reads of the request journal.
 type Journal interface {
 	Entries(f journal.Filter) []journal.Entry
-	Subscribe() (<-chan *journal.Entry, func(), error)
+	Subscribe() (<-chan journal.Event, func(), error)
 }
 
 var _ Journal = (*journal.Journal)(nil)
@@ -99,12 +99,8 @@ func (c *Control) streamJournal(in *call) (int, any, error) {
 			select {
 			case <-r.Context().Done():
 				return
-			case e := <-ch:
-				data, err := jsonLine(e)
-				if err != nil {
-					continue
-				}
-				fmt.Fprintf(w, "id: %d\ndata: %s\n\n", e.ID, data)
+			case ev := <-ch:
+				fmt.Fprintf(w, "id: %d\ndata: %s\n\n", ev.Entry.ID, ev.JSON)
 				if rc.Flush() != nil {
 					return
 				}

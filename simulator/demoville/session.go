@@ -212,6 +212,13 @@ func (st *sessionStore) put(w http.ResponseWriter, s *session) string {
 	return id
 }
 
+// sweep drops the expired sessions and says how many.
+func (st *sessionStore) sweep() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.sessions.DropExpired(st.now())
+}
+
 // cookie is the session cookie: a browser-session cookie (no Max-Age),
 // HttpOnly, Secure over https, SameSite=Lax — Lax, not Strict, because the
 // FranceConnect callback is a top-level navigation coming from another site

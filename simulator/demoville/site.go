@@ -270,6 +270,9 @@ func New(cfg Config) (*Site, error) {
 	return s, nil
 }
 
+// Sweep forgets the expired sessions and says how many.
+func (s *Site) Sweep() int { return s.sessions.sweep() }
+
 // Routes mounts every page of Démoville on r, under /demoville/. This is the
 // whole surface of the site.
 func (s *Site) Routes(r *mux.Router) {

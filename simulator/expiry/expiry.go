@@ -93,11 +93,18 @@ func (m *Map[V]) Peek(key string) (V, time.Time, bool) {
 	return e.val, e.exp, true
 }
 
-func (m *Map[V]) dropExpired(now time.Time) {
+// DropExpired removes what expired by now and says how many: writes do it
+// as they come; an idle sandbox sweeps from time to time.
+func (m *Map[V]) DropExpired(now time.Time) int {
+	n := 0
 	for len(m.queue) > 0 && now.After(m.queue[0].exp) {
 		m.remove(m.queue[0])
+		n++
 	}
+	return n
 }
+
+func (m *Map[V]) dropExpired(now time.Time) { m.DropExpired(now) }
 
 func (m *Map[V]) remove(e *expEntry[V]) {
 	heap.Remove(&m.queue, e.index)

@@ -31,9 +31,9 @@ var authorizeParams = []string{"client_id", "acr_values", "claims", "response_ty
 var pkceParams = []string{"code_challenge", "code_challenge_method"}
 
 // maxParamBytes bounds each authorize parameter: a login in progress keeps
-// its request for 30 minutes, so an unauthenticated GET must not make it
-// keep megabytes. A JWT as state still fits.
-const maxParamBytes = 4096
+// its state and nonce for 30 minutes, so an unauthenticated GET must not
+// make it keep megabytes. A signed JWT as state still fits.
+const maxParamBytes = 2048
 
 var pkceChallenge = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
 
@@ -190,8 +190,10 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	}
 	redirect := get("redirect_uri")
 	rt := get("response_type")
-	req := &authRequest{Client: client, RedirectURI: redirect, State: get("state"), Nonce: get("nonce"), ACR: acr,
-		fragment: strings.Contains(rt, "token")}
+	// Copies: a login in progress must not keep the whole request (its
+	// query string) alive for 30 minutes.
+	req := &authRequest{Client: client, RedirectURI: strings.Clone(redirect), State: strings.Clone(get("state")),
+		Nonce: strings.Clone(get("nonce")), ACR: acr, fragment: strings.Contains(rt, "token")}
 	registered := client.redirectAllowed(redirect, client.RedirectURIs)
 	notRegistered := func() *Error {
 		return errRedirectURINotRegistered().WithHint("redirect_uri « %s » n'est pas enregistrée pour « %s » ; URL enregistrées : %s",
@@ -220,9 +222,9 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 			return early(e)
 		}
 		if known(s, p.cfg.Clients) {
-			req.Scopes = append(req.Scopes, s)
+			req.Scopes = append(req.Scopes, strings.Clone(s))
 		} else {
-			req.Ignored = append(req.Ignored, s)
+			req.Ignored = append(req.Ignored, strings.Clone(s))
 		}
 	}
 	if !slices.Contains(req.Scopes, "openid") {
@@ -247,7 +249,7 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 		case !pkceChallenge.MatchString(get("code_challenge")):
 			return req, nil, errRedirectInvalidRequest("code_challenge must be a string with a minimum length of 43 characters").WithHint("code_challenge doit être le SHA-256 du code_verifier encodé en base64url (43 caractères, 128 au plus)")
 		}
-		req.CodeChallenge = get("code_challenge")
+		req.CodeChallenge = strings.Clone(get("code_challenge"))
 	}
 
 	// ── FranceConnect's middlewares ──
@@ -260,7 +262,7 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 		if _, ok := identityProviderByID(hint); !ok {
 			return req, nil, errInvalidIdpHint().WithHint("idp_hint « %s » n'est pas dans la liste autorisée : %s", truncate(hint), idpIDs())
 		}
-		req.IdpHint = hint
+		req.IdpHint = strings.Clone(hint)
 	}
 	return req, nil, nil
 }

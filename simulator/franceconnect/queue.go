@@ -59,6 +59,10 @@ func (q *loginQueue) clear() {
 	q.queue = nil
 }
 
+// Sweep forgets the logins in progress, sessions, codes and tokens that
+// expired, and says how many: they otherwise leave only as new ones come.
+func (p *Provider) Sweep() int { return p.store.sweep() }
+
 // QueueLogin makes the next authorization request of clientID log in the
 // persona who (a login, or an SPI for the impots.gouv.fr provider) at
 // once, as X-Bacasable-Persona would. Queued logins are used in order.

@@ -284,6 +284,15 @@ func (s *store) useAssertion(jti string, exp time.Time) bool {
 	return true
 }
 
+// sweep drops what expired and says how many.
+func (s *store) sweep() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	return s.interactions.DropExpired(now) + s.sessions.DropExpired(now) + s.codes.DropExpired(now) +
+		s.tokens.DropExpired(now) + s.assertions.DropExpired(now)
+}
+
 // reset forgets everything.
 func (s *store) reset() {
 	s.mu.Lock()

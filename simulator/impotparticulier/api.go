@@ -109,6 +109,9 @@ func New(cfg Config) (*API, error) {
 	return a, nil
 }
 
+// Sweep forgets the expired gateway tokens and says how many.
+func (a *API) Sweep() int { return a.gateway.sweep() }
+
 // Reset forgets every gateway token and quota count.
 func (a *API) Reset() { a.gateway.reset() }
 

@@ -134,6 +134,13 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// sweep drops the expired tokens and says how many.
+func (g *gateway) sweep() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.tokens.DropExpired(g.clock.Now())
+}
+
 // reset forgets every token and call count.
 func (g *gateway) reset() {
 	g.mu.Lock()

@@ -8,6 +8,7 @@ package journal
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -56,7 +57,7 @@ const (
 	MaxHeaders     = 8 << 10
 	MaxQuery       = 4 << 10
 	// DefaultMaxBytes is the journal's byte budget by default.
-	DefaultMaxBytes = 64 << 20
+	DefaultMaxBytes = 32 << 20
 	// MaxSubscribers is how many live streams may follow the journal at
 	// once; the next one is refused (ErrTooManySubscribers).
 	MaxSubscribers = 32
@@ -79,7 +80,7 @@ type Journal struct {
 	count int
 	bytes int
 	next  int64
-	subs  map[chan *Entry]struct{}
+	subs  map[chan Event]struct{}
 }
 
 // New keeps the last max entries (default 5000), within DefaultMaxBytes.
@@ -87,7 +88,7 @@ func New(c clock.Clock, max int) *Journal {
 	if max <= 0 {
 		max = 5000
 	}
-	return &Journal{clock: c, max: max, maxBytes: DefaultMaxBytes, ring: make([]*Entry, max), subs: map[chan *Entry]struct{}{}}
+	return &Journal{clock: c, max: max, maxBytes: DefaultMaxBytes, ring: make([]*Entry, max), subs: map[chan Event]struct{}{}}
 }
 
 // SetMaxBytes changes the byte budget (tests, --journal-bytes).
@@ -357,7 +358,6 @@ func redactForm(contentType string, body []byte) string {
 func (j *Journal) add(e *Entry) {
 	size := e.size()
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.next++
 	e.ID = j.next
 	if j.count == len(j.ring) {
@@ -367,12 +367,32 @@ func (j *Journal) add(e *Entry) {
 	j.count++
 	j.bytes += size
 	j.evictLocked()
+	var subs []chan Event
 	for ch := range j.subs {
+		subs = append(subs, ch)
+	}
+	j.mu.Unlock()
+	if len(subs) == 0 {
+		return
+	}
+	// Encoded once for every live stream, outside the lock.
+	data, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	ev := Event{Entry: e, JSON: data}
+	for _, ch := range subs {
 		select {
-		case ch <- e:
+		case ch <- ev:
 		default: // a slow reader misses entries rather than blocking requests
 		}
 	}
+}
+
+// Event is a new entry for the live streams, with its JSON.
+type Event struct {
+	Entry *Entry
+	JSON  []byte
 }
 
 // evictLocked drops the oldest entries while over the byte budget (the
@@ -439,8 +459,8 @@ func (j *Journal) Entries(f Filter) []Entry {
 
 // Subscribe returns a channel of new entries and a function to stop; past
 // MaxSubscribers live streams it returns ErrTooManySubscribers.
-func (j *Journal) Subscribe() (<-chan *Entry, func(), error) {
-	ch := make(chan *Entry, 64)
+func (j *Journal) Subscribe() (<-chan Event, func(), error) {
+	ch := make(chan Event, 64)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if len(j.subs) >= MaxSubscribers {

@@ -83,9 +83,9 @@ func TestSubscribe(t *testing.T) {
 	h := j.Middleware(func(*http.Request) string { return "svc" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
 	select {
-	case e := <-ch:
-		if e.Path != "/x" {
-			t.Errorf("entry = %+v", e)
+	case ev := <-ch:
+		if ev.Entry.Path != "/x" || !strings.Contains(string(ev.JSON), `"path":"/x"`) {
+			t.Errorf("event = %+v %s", ev.Entry, ev.JSON)
 		}
 	default:
 		t.Fatal("no entry published")
