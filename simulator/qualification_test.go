@@ -115,7 +115,7 @@ func TestQualificationOfDemoville(t *testing.T) {
 		} `xml:"testsuite"`
 	}
 	if resp.StatusCode != 200 || xml.Unmarshal([]byte(body), &suites) != nil || len(suites.Suites) != 2 ||
-		suites.Suites[0].Failures+suites.Suites[1].Failures != 0 || suites.Suites[0].Tests+suites.Suites[1].Tests != len(qualification.Rules) {
+		suites.Suites[0].Failures+suites.Suites[1].Failures != 0 || suites.Suites[0].Tests+suites.Suites[1].Tests != len(qualification.Rules)+len(franceconnect.Faults) {
 		t.Errorf("JUnit: %d %.600s", resp.StatusCode, body)
 	}
 }
@@ -238,6 +238,96 @@ func TestQualificationOfASloppyClient(t *testing.T) {
 	for _, r := range rep.Results {
 		if r.Status == qualification.Failed && (len(r.Evidence) == 0 || r.Evidence[0].Entry == 0) {
 			t.Errorf("%s failed without pointing at a journal entry", r.ID)
+		}
+	}
+}
+
+// TestHostileFranceConnect: a qualification run answers Démoville's next
+// logins with deliberate faults, one each; Démoville (go-oidc underneath)
+// refuses every one and accepts the key rotation. A client that never
+// checks what it receives goes on each time and fails those rules.
+func TestHostileFranceConnect(t *testing.T) {
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, nil)
+	queue := func(client string) {
+		body := strings.NewReader(`{"client_id":"` + client + `"}`)
+		resp, err := http.Post(s.URL+"/_bacasable/api/qualification/faults", "application/json", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("queueing faults: %d", resp.StatusCode)
+		}
+	}
+	for _, bad := range []string{`{"client_id":"nobody"}`, `{"client_id":"demoville","faults":["no-such-fault"]}`, `{"client_id":`} {
+		resp, err := http.Post(s.URL+"/_bacasable/api/qualification/faults", "application/json", strings.NewReader(bad))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), `"invalid_request"`) {
+			t.Errorf("%s: %d %s", bad, resp.StatusCode, b)
+		}
+	}
+	queue("demoville")
+	_, listed := fetch(t, http.DefaultClient, http.MethodGet, s.URL+"/_bacasable/api/qualification/faults", nil)
+	if !strings.Contains(listed, `"client_id": "demoville"`) || !strings.Contains(listed, `"key-rotation"`) {
+		t.Errorf("queued faults: %s", listed)
+	}
+	for range franceconnect.Faults {
+		// A new browser each time: the same one would be logged in again by
+		// FranceConnect's SSO, without its pages.
+		c := browserClient()
+		resp, _ := fetch(t, c, http.MethodGet, s.URL+"/demoville/cantine/connexion", nil)
+		uid := interactionURL.FindString(resp.Request.URL.Path)
+		fetch(t, c, http.MethodPost, s.URL+uid+"/login", url.Values{"idp": {"demo"}, "login": {"test"}, "password": {"123"}})
+		fetch(t, c, http.MethodPost, s.URL+uid+"/consent", url.Values{"action": {"accept"}})
+	}
+	for _, r := range qualify(t, s, "demoville", "bacasable-demo").Results {
+		if strings.HasPrefix(r.ID, "fc-refuses-") && r.Status != qualification.Passed {
+			t.Errorf("Démoville: %s %s (%s) %+v", r.ID, r.Status, r.Title, r.Evidence)
+		}
+	}
+
+	// The sloppy client: takes the code whatever the callback says, calls
+	// userinfo and the API whatever the tokens are.
+	queue(sandboxtest.DemoClientID)
+	for range franceconnect.Faults {
+		q := url.Values{"client_id": {sandboxtest.DemoClientID}, "redirect_uri": {sandboxtest.Callback}, "response_type": {"code"},
+			"acr_values": {"eidas1"}, "scope": {"openid identite_pivot dgfip_rfr"}, "nonce": {"nonce-" + strings.Repeat("n", 22)}, "state": {"state-" + strings.Repeat("s", 22)}}
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v2/authorize?"+q.Encode(), nil)
+		req.Header.Set(franceconnect.PersonaHeader, "test")
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := resp.Location()
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {sandboxtest.Callback},
+			"client_id": {sandboxtest.DemoClientID}, "client_secret": {sandboxtest.DemoClientSecret}}
+		_, body := fetch(t, http.DefaultClient, http.MethodPost, s.URL+"/api/v2/token", form)
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		_ = json.Unmarshal([]byte(body), &tok)
+		req, _ = http.NewRequest(http.MethodGet, s.URL+"/api/v2/userinfo", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		s.Call(sandboxtest.APICall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: s.DemoToken(), FC: tok.AccessToken, Teleservice: "BACASABLE-DEMO"})
+	}
+	for _, r := range qualify(t, s, sandboxtest.DemoClientID, "bacasable-demo").Results {
+		if !strings.HasPrefix(r.ID, "fc-refuses-") {
+			continue
+		}
+		want := qualification.Failed
+		if r.ID == "fc-refuses-key-rotation" {
+			want = qualification.Passed // it accepts everything, the new key too
+		}
+		if r.Status != want {
+			t.Errorf("sloppy client: %s %s, want %s", r.ID, r.Status, want)
 		}
 	}
 }

@@ -194,7 +194,7 @@ func New(cfg Config) (*Sandbox, error) {
 	var sb *Sandbox // its Reset resets everything, once built below
 	ctl, err := control.New(control.Config{
 		Contracts: cfg.Contracts, Loaded: controlContract, Population: pop, Scenarios: engine, Clock: cfg.Clock, Calendar: cfg.Calendar,
-		Logins: fc, ServiceProviders: clients, GatewayClients: habilitations,
+		Logins: fc, Faults: fc, ServiceProviders: clients, GatewayClients: habilitations,
 		Reset: func() { sb.Reset() }, Token: cfg.ControlToken, Logger: cfg.Logger, Journal: jr, PublicURL: publicURL,
 	})
 	if err != nil {

@@ -65,6 +65,14 @@ type LoginQueue interface {
 	QueuedLogins() map[string][]string
 }
 
+// Faults are a hostile FranceConnect's deliberate faults, queued per client
+// for a qualification run.
+type Faults interface {
+	// QueueFaults returns an error for an unknown client or fault.
+	QueueFaults(clientID string, ids []string) ([]string, error)
+	QueuedFaults() map[string][]string
+}
+
 // ServiceProviders are FranceConnect's registered clients: those of the
 // fixtures, and those registered at run time.
 type ServiceProviders interface {
@@ -88,6 +96,7 @@ var (
 	_ Scenarios        = (*scenario.Engine)(nil)
 	_ Clock            = (*clock.Virtual)(nil)
 	_ LoginQueue       = (*franceconnect.Provider)(nil)
+	_ Faults           = (*franceconnect.Provider)(nil)
 	_ ServiceProviders = (*franceconnect.Registry)(nil)
 	_ GatewayClients   = (*impotparticulier.Habilitations)(nil)
 )
@@ -107,8 +116,11 @@ type Config struct {
 	Clock Clock
 	// Calendar is the API Impôt particulier's taxation calendar, for the
 	// years the clock makes available; zero is 22 July.
-	Calendar         impotparticulier.Calendar
-	Logins           LoginQueue
+	Calendar impotparticulier.Calendar
+	Logins   LoginQueue
+	// Faults queues a hostile FranceConnect's faults; default: none (the
+	// operations answer 404).
+	Faults           Faults
 	ServiceProviders ServiceProviders
 	// GatewayClients are accepted as targets of client activations;
 	// default none.
@@ -199,6 +211,8 @@ func (c *Control) operations() map[string]handler {
 		"listClients":           c.listClients,
 		"getQualification":      c.getQualification,
 		"getQualificationJUnit": c.getQualificationJUnit,
+		"listFaults":            c.listFaults,
+		"queueFaults":           c.queueFaults,
 		"getClient":             c.getClient,
 		"putClient":             c.putClient,
 		"deleteClient":          c.deleteClient,

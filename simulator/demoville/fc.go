@@ -204,6 +204,11 @@ func (rp *relyingParty) finish(ctx context.Context, code string, l pendingLogin)
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(l.Nonce)) != 1 {
 		return nil, errors.New("ID token: nonce does not match the login's")
 	}
+	// go-oidc checks exp but not iat; a token issued in the future is a
+	// forged or badly clocked one (two minutes' leeway for clock skew).
+	if idt.IssuedAt.After(rp.now().Add(2 * time.Minute)) {
+		return nil, fmt.Errorf("ID token: issued in the future (iat %s)", idt.IssuedAt.UTC().Format(time.RFC3339))
+	}
 	var claims struct {
 		ACR string `json:"acr"`
 	}

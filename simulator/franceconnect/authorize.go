@@ -54,6 +54,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.redirectError(w, r, req, redirErr)
 		return
 	}
+	req.Fault = p.nextFault(req.Client.ID)
 	who := r.Header.Get(PersonaHeader)
 	if who == "" {
 		who = p.queue.pop(req.Client.ID)

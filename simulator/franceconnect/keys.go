@@ -35,6 +35,10 @@ type Keys struct {
 	// in the background (generateKeysInBackground); rsaErr says why not.
 	rsaReady chan struct{}
 	rsaErr   error
+	// rotation holds second keys, one per algorithm, made and published
+	// in the JWKS the first time a qualification run plays "key-rotation"
+	// for a client signed with that algorithm.
+	rotation map[jose.SignatureAlgorithm]jose.JSONWebKey
 
 	mu      sync.Mutex
 	signers map[jose.SignatureAlgorithm]jose.Signer
@@ -87,6 +91,55 @@ func generateKeysInBackground() (*Keys, error) {
 		k.RS256 = jwk
 	}()
 	return k, nil
+}
+
+// rotated returns the rotation key for alg, making and publishing it on
+// first use.
+func (k *Keys) rotated(alg jose.SignatureAlgorithm) (jose.JSONWebKey, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if jwk, ok := k.rotation[alg]; ok {
+		return jwk, nil
+	}
+	jwk, err := freshKey(alg)
+	if err != nil {
+		return jose.JSONWebKey{}, err
+	}
+	jwk.Use = "sig"
+	if jwk.KeyID, err = thumbprintID(jwk); err != nil {
+		return jose.JSONWebKey{}, err
+	}
+	if k.rotation == nil {
+		k.rotation = map[jose.SignatureAlgorithm]jose.JSONWebKey{}
+	}
+	k.rotation[alg] = jwk
+	return jwk, nil
+}
+
+// rotationKeys are the published rotation keys, ES256's first.
+func (k *Keys) rotationKeys() []jose.JSONWebKey {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []jose.JSONWebKey
+	for _, alg := range []jose.SignatureAlgorithm{jose.ES256, jose.RS256} {
+		if jwk, ok := k.rotation[alg]; ok {
+			out = append(out, jwk)
+		}
+	}
+	return out
+}
+
+// freshKey makes a new private key for alg (ES256 or RS256), without kid.
+func freshKey(alg jose.SignatureAlgorithm) (jose.JSONWebKey, error) {
+	switch alg {
+	case jose.ES256:
+		ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		return jose.JSONWebKey{Key: ec, Algorithm: string(alg)}, err
+	case jose.RS256:
+		rs, err := rsa.GenerateKey(rand.Reader, 2048)
+		return jose.JSONWebKey{Key: rs, Algorithm: string(alg)}, err
+	}
+	return jose.JSONWebKey{}, fmt.Errorf("no key for algorithm %s", alg)
 }
 
 // rs256 is the RSA key, once generated.
@@ -202,11 +255,25 @@ func (k *Keys) MarshalPrivate() ([]byte, error) {
 
 // Public returns the JWKS the provider publishes: public halves only.
 func (k *Keys) Public() jose.JSONWebKeySet {
-	rs, err := k.rs256()
-	if err != nil {
-		return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256.Public()}}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256.Public()}}
+	if rs, err := k.rs256(); err == nil {
+		set.Keys = append(set.Keys, rs.Public())
 	}
-	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.ES256.Public(), rs.Public()}}
+	for _, rot := range k.rotationKeys() {
+		set.Keys = append(set.Keys, rot.Public())
+	}
+	return set
+}
+
+// forAlg is the signing key of alg.
+func (k *Keys) forAlg(alg jose.SignatureAlgorithm) (jose.JSONWebKey, error) {
+	switch alg {
+	case jose.ES256:
+		return k.ES256, nil
+	case jose.RS256:
+		return k.rs256()
+	}
+	return jose.JSONWebKey{}, fmt.Errorf("unsupported signing algorithm %q", alg)
 }
 
 // signer returns a cached signer for alg. Only alg and kid go in the JWS
@@ -221,18 +288,9 @@ func (k *Keys) signer(alg jose.SignatureAlgorithm, typ string) (jose.Signer, err
 	if s, ok := k.signers[cacheKey]; ok {
 		return s, nil
 	}
-	var jwk jose.JSONWebKey
-	switch alg {
-	case jose.ES256:
-		jwk = k.ES256
-	case jose.RS256:
-		rs, err := k.rs256()
-		if err != nil {
-			return nil, err
-		}
-		jwk = rs
-	default:
-		return nil, fmt.Errorf("unsupported signing algorithm %q", alg)
+	jwk, err := k.forAlg(alg)
+	if err != nil {
+		return nil, err
 	}
 	opts := &jose.SignerOptions{}
 	if typ != "" {
@@ -271,7 +329,7 @@ func (k *Keys) verify(token string) ([]byte, error) {
 		return nil, err
 	}
 	rs, _ := k.rs256()
-	for _, jwk := range []jose.JSONWebKey{k.ES256, rs} {
+	for _, jwk := range append([]jose.JSONWebKey{k.ES256, rs}, k.rotationKeys()...) {
 		if payload, err := jws.Verify(jwk.Public()); err == nil {
 			return payload, nil
 		}

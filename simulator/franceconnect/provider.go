@@ -99,6 +99,7 @@ type Provider struct {
 	scenarios scenario.Player
 	queue     loginQueue
 	csrf      *http.CrossOriginProtection
+	hostile   hostile
 	// basePath is the issuer's path ("/api/v2"), where routes are mounted.
 	basePath string
 }

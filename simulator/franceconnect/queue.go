@@ -86,4 +86,5 @@ func (p *Provider) QueuedLogins() map[string][]string { return p.queue.snapshot(
 func (p *Provider) Reset() {
 	p.queue.clear()
 	p.store.reset()
+	p.resetFaults()
 }

@@ -24,6 +24,9 @@ type authRequest struct {
 	AMRRequested  bool     // claims asks for amr
 	CodeChallenge string   // with Config.PKCE only
 	IdpHint       string
+	// Fault is the deliberate fault this login meets (a qualification
+	// run's hostile FranceConnect), or "".
+	Fault string
 	// fragment sends errors in the redirect_uri's fragment: the
 	// response_type asked for a token (node-oidc-provider's rule).
 	fragment bool

@@ -112,6 +112,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	journal.SetLogin(r.Context(), at.Login)
 	journal.SetPersona(r.Context(), at.Persona.Login)
+	if f, ok := faultByID(at.Req.Fault); ok && f.Where == "id_token" {
+		journal.Why(r.Context(), FaultTag+f.ID+" ("+f.Title+")")
+	}
 	idToken, err := p.idToken(at.grant, at.IssuedAt)
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "franceconnect: signing the ID token", "err", err)
@@ -133,7 +136,11 @@ func (p *Provider) idToken(g grant, now time.Time) (string, error) {
 	if g.Req.AMRRequested {
 		c.AMR = g.IdP.AMR
 	}
-	return p.keys.sign(jose.SignatureAlgorithm(g.Req.Client.SigningAlg), "", c)
+	alg := jose.SignatureAlgorithm(g.Req.Client.SigningAlg)
+	if f, ok := faultByID(g.Req.Fault); ok && f.Where == "id_token" {
+		return p.faultyIDToken(f.ID, c, alg)
+	}
+	return p.keys.sign(alg, "", c)
 }
 
 // authenticateClient applies client_secret_post or private_key_jwt, the two

@@ -62,7 +62,15 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	for _, c := range withoutRemoved(grantedClaims(at.Req.Scopes), at.Removed) {
 		claims[c] = claimValue(c, at.Persona, at.IdP)
 	}
-	jws, err := p.keys.sign(jose.SignatureAlgorithm(at.Req.Client.SigningAlg), "", claims)
+	alg := jose.SignatureAlgorithm(at.Req.Client.SigningAlg)
+	var jws string
+	var err error
+	if f, ok := faultByID(at.Req.Fault); ok && f.Where == "userinfo" {
+		journal.Why(r.Context(), FaultTag+f.ID+" ("+f.Title+")")
+		jws, err = p.faultyUserinfo(f.ID, claims, alg)
+	} else {
+		jws, err = p.keys.sign(alg, "", claims)
+	}
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "franceconnect: signing userinfo", "err", err)
 		p.writeJSONError(w, r, errServer())

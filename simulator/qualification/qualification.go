@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/journal"
 )
 
@@ -98,7 +99,7 @@ func Evaluate(entries []journal.Entry, client, gateway string) Report {
 			base.gw = append(base.gw, e)
 		}
 	}
-	for _, ck := range Rules {
+	for _, ck := range append(slices.Clone(Rules), hostileRules()...) {
 		if (ck.Service == "franceconnect" && client == "") || (ck.Service == "impotparticulier" && gateway == "") {
 			continue
 		}
@@ -388,6 +389,59 @@ var Rules = []checker{
 				}
 			}
 		}},
+}
+
+// hostileRules are the active checks: one rule per fault of a hostile
+// FranceConnect (franceconnect.Faults), exercised when a qualification run
+// queued faults for the client (POST /_bacasable/api/qualification/faults).
+// The journal marks the answer that carried the fault; what the client did
+// next in the same login says whether it refused it.
+func hostileRules() []checker {
+	var out []checker
+	for _, f := range franceconnect.Faults {
+		f := f
+		rule := Rule{ID: "fc-refuses-" + f.ID, Service: "franceconnect", Title: "refuse : " + f.Title,
+			Source: "OpenID Connect Core §3.1.3.7 (validation de l'ID token), §5.3.4 (userinfo) ; RFC 9207 (iss) ; FranceConnect, qualification",
+			Advice: "Vérifiez l'état (state), l'émetteur (iss), la signature de l'ID token et du userinfo avec les clés du JWKS (kid connu, alg attendu), l'audience, l'expiration, la date d'émission, le nonce et le sub ; refusez la connexion sinon."}
+		if f.ID == "key-rotation" {
+			rule.Title = "accepte une clé nouvellement publiée dans le JWKS"
+			rule.Advice = "Quand le kid d'un ID token est inconnu, rechargez le JWKS de FranceConnect avant de refuser : ses clés changent."
+		}
+		out = append(out, checker{rule, func(r *run) { faultOutcome(r, f) }})
+	}
+	return out
+}
+
+// faultOutcome: each login that met fault f; the client went on if it
+// redeemed the code (callback faults), called userinfo or the API
+// (ID token faults) or the API (userinfo faults) in the same login.
+func faultOutcome(r *run, f franceconnect.Fault) {
+	for i, e := range r.fc {
+		if !slices.ContainsFunc(e.Why, func(w string) bool { return strings.HasPrefix(w, franceconnect.FaultTag+f.ID+" ") }) {
+			continue
+		}
+		r.look(1)
+		went := false
+		for _, next := range append(slices.Clone(r.fc[i+1:]), r.gw...) {
+			if next.Login != e.Login || next.ID <= e.ID {
+				continue
+			}
+			switch f.Where {
+			case "callback":
+				went = went || (is(next, "POST", "/token") && next.Status == 200)
+			case "id_token":
+				went = went || strings.HasSuffix(next.Path, "/userinfo") || apiCall(next)
+			case "userinfo":
+				went = went || apiCall(next)
+			}
+		}
+		switch {
+		case f.ID == "key-rotation" && !went:
+			r.fail(e, "le client n'a pas poursuivi la connexion avec un ID token signé par une clé publiée dans le JWKS")
+		case f.ID != "key-rotation" && went:
+			r.fail(e, "le client a poursuivi la connexion malgré : %s", f.Title)
+		}
+	}
 }
 
 // uniqueParam: each authorize carries param, 22 characters or more, never
