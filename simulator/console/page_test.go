@@ -215,6 +215,8 @@ var browserTestIDs = []string{
 	"journal", "journal-service", "journal-persona", "journal-violations", "journal-erreurs",
 	"journal-pause", "journal-vider", "journal-jsonl", "journal-har", "journal-etat", "journal-annonce",
 	"jeton-dialogue", "jeton", "jeton-valider",
+	"onglet-qualification", "vue-qualification", "qualification-client", "qualification-passerelle",
+	"qualification-evaluer", "qualification-junit", "qualification-fautes", "qualification-regles", "qualification-attente",
 }
 
 func TestBrowserTestHooks(t *testing.T) {
@@ -245,9 +247,10 @@ func TestBrowserTestHooks(t *testing.T) {
 		js[f] = string(b)
 	}
 	for file, attrs := range map[string][]string{
-		"js/personas.js":  {"'data-persona'", "'data-action': 'demoville'", "'data-action': 'copier-curl'", "'data-foyer'"},
-		"js/scenarios.js": {"'data-scenario'", "'data-activation'"},
-		"js/journal.js":   {"'data-login'", "'data-entry-id'"},
+		"js/personas.js":      {"'data-persona'", "'data-action': 'demoville'", "'data-action': 'copier-curl'", "'data-foyer'"},
+		"js/scenarios.js":     {"'data-scenario'", "'data-activation'"},
+		"js/journal.js":       {"'data-login'", "'data-entry-id'"},
+		"js/qualification.js": {"'data-rule'", "'data-status'", "'data-entry'"},
 	} {
 		for _, a := range attrs {
 			if !strings.Contains(js[file], a) {

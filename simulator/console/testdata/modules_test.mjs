@@ -104,3 +104,23 @@ test('the curl command logs the persona in with the header, safely quoted', () =
   assert.ok(cmd.includes('scope=openid%20profile'));
   assert.ok(cmd.includes(`client_id=${fields.demoClient.id}`));
 });
+
+test('the qualification report and its paths', () => {
+  assert.equal(fields.paths.qualification('demoville', 'bacasable-demo'), '/qualification?client=demoville&gateway=bacasable-demo');
+  assert.equal(fields.paths.qualificationJUnit('a b', ''), '/qualification.xml?client=a+b');
+  assert.equal(fields.paths.journalEntry(1), '/journal?after=0&limit=1');
+  assert.equal(fields.paths.journalEntry(42), '/journal?after=41&limit=1');
+  const rep = fields.report({
+    passed: 1, failed: 1, results: [
+      { id: 'fc-state', service: 'franceconnect', title: 't', status: 'failed', checked: 2,
+        evidence: [{ entry: 7, login: 'L', message: 'state court' }] },
+      { id: 'fc-nonce', service: 'franceconnect', title: 'n', status: 'passed' },
+    ],
+  });
+  assert.equal(rep.notExercised, 0);
+  assert.deepEqual(rep.results[0].evidence, [{ entry: 7, login: 'L', message: 'state court' }]);
+  assert.deepEqual(rep.results[1].evidence, []);
+  assert.deepEqual(fields.faultsBody('x'), { client_id: 'x' });
+  const q = fields.queuedFaults({ items: [{ client_id: 'x', faults: ['callback-state'] }] });
+  assert.deepEqual(q.get('x'), ['callback-state']);
+});

@@ -28,7 +28,50 @@ export const paths = {
   journalStream: '/journal/stream',
   journalJSONL: '/journal.jsonl',
   journalHAR: '/journal.har',
+  qualification: (client, gateway) => `/qualification?${qualificationQuery(client, gateway)}`,
+  qualificationJUnit: (client, gateway) => `/qualification.xml?${qualificationQuery(client, gateway)}`,
+  faults: '/qualification/faults',
+  journalEntry: (id) => `/journal?after=${Math.max(0, id - 1)}&limit=1`,
 };
+
+function qualificationQuery(client, gateway) {
+  const q = new URLSearchParams();
+  if (client) q.set('client', client);
+  if (gateway) q.set('gateway', gateway);
+  return q.toString();
+}
+
+// report reads GET /qualification: its counts and results, each with its
+// evidence (the journal entries that show a failure).
+export function report(raw) {
+  return {
+    passed: raw.passed || 0,
+    failed: raw.failed || 0,
+    notExercised: raw.not_exercised || 0,
+    results: (raw.results || []).map((r) => ({
+      id: r.id,
+      service: r.service,
+      title: r.title,
+      source: r.source || '',
+      advice: r.advice || '',
+      status: r.status,
+      checked: r.checked || 0,
+      evidence: (r.evidence || []).map((e) => ({ entry: e.entry, login: e.login || '', message: e.message })),
+    })),
+  };
+}
+
+// faultsBody is POST /qualification/faults's body: every fault, in order.
+export function faultsBody(clientID) {
+  return { client_id: clientID };
+}
+
+// queuedFaults reads GET /qualification/faults: client_id → fault ids.
+export function queuedFaults(body) {
+  const out = new Map();
+  for (const q of items(body)) out.set(q.client_id, q.faults || []);
+  return out;
+}
 
 // The FranceConnect client and callback the CI curl command uses: the
 // service provider credentials FranceConnect publicly gave for localhost

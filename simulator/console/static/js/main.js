@@ -9,8 +9,9 @@ import * as personas from './personas.js';
 import * as scenarios from './scenarios.js';
 import * as clock from './clock.js';
 import * as journal from './journal.js';
+import * as qualification from './qualification.js';
 
-const views = ['vue-personas', 'vue-scenarios', 'vue-horloge', 'vue-journal'];
+const views = ['vue-personas', 'vue-scenarios', 'vue-horloge', 'vue-journal', 'vue-qualification'];
 const known = new Map(); // personas met in searches, by id or login
 
 let activationsTimer = 0;
@@ -52,6 +53,7 @@ function show(id, moveFocus) {
   if (id === 'vue-journal') journal.seen();
   if (id === 'vue-scenarios') scenarios.refreshActivations();
   if (id === 'vue-horloge') clock.refresh();
+  if (id === 'vue-qualification') qualification.refresh();
   if (moveFocus) {
     const heading = $(id).querySelector('h2');
     if (heading) heading.focus();
@@ -104,6 +106,7 @@ async function start() {
   scenarios.init(ctx);
   clock.init();
   journal.init(ctx);
+  qualification.init(ctx);
   // The clock first: a control token, if any, is asked once.
   await clock.refresh();
   const list = await scenarios.load();
