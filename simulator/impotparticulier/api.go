@@ -2,7 +2,6 @@ package impotparticulier
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,6 +18,7 @@ import (
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/journal"
+	"github.com/bacasable/bacasable/simulator/jsonenc"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
@@ -211,7 +211,7 @@ func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", c.op.MediaType)
-	writeJSON(w, http.StatusOK, body)
+	a.writeJSON(w, r, http.StatusOK, body)
 }
 
 // gatewayToken checks the Authorization header against the gateway.
@@ -332,12 +332,18 @@ func deref(s *string) string {
 	return *s
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers v as JSON. jsonenc writes encoding/json's bytes
+// without its reflection: the answers are maps built per call, the hot
+// path's largest cost. A value it cannot encode (a NaN) is a 5000.
+func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := jsonenc.Append(make([]byte, 0, 2048), v)
+	if err != nil {
+		a.writeErreur(w, r, ErrTechnique.With("réponse impossible à encoder : %v", err))
+		return
+	}
 	if w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "application/json")
 	}
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	_, _ = w.Write(append(body, '\n'))
 }

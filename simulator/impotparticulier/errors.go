@@ -10,6 +10,7 @@ import (
 
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/journal"
+	"github.com/bacasable/bacasable/simulator/jsonenc"
 )
 
 // Erreur is one DGFiP error: the HTTP status, the numeric code and the
@@ -81,11 +82,10 @@ func (a *API) writeErreur(w http.ResponseWriter, r *http.Request, e *Erreur) {
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
 	}
+	out, _ := jsonenc.Append(make([]byte, 0, 256), body) // strings and ints: never fails
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(e.Status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(body)
+	_, _ = w.Write(append(out, '\n'))
 }
 
 // oauthError is the gateway's /token error (RFC 6749 §5.2).

@@ -129,7 +129,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	tok := a.gateway.issue(client, requested, a.cfg.TokenTTL)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{
+	a.writeJSON(w, r, http.StatusOK, map[string]any{
 		"access_token": tok, "scope": strings.Join(requested, " "), "token_type": "Bearer", "expires_in": int(a.cfg.TokenTTL / time.Second),
 	})
 }
