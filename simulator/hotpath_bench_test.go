@@ -2,15 +2,12 @@ package simulator_test
 
 import (
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"testing/fstest"
 
-	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
 	"github.com/bacasable/bacasable/simulator/sandboxtest"
@@ -24,7 +21,7 @@ import (
 //
 //	go test -run '^$' -bench HotPaths -benchmem ./simulator/
 func BenchmarkHotPaths(b *testing.B) {
-	s := sandboxtest.New(b, sandboxtest.AfterTaxation, func(c *simulator.Config) { c.Fixtures = unlimitedQuota(b) })
+	s := sandboxtest.New(b, sandboxtest.AfterTaxation, func(c *simulator.Config) { c.Fixtures = sandboxtest.UnlimitedQuota(b) })
 	h := s.SB.Handler()
 	host := strings.TrimPrefix(s.URL, "http://")
 	serve := func(b *testing.B, req *http.Request, want int) *httptest.ResponseRecorder {
@@ -140,28 +137,4 @@ func BenchmarkGatewayTokenLive(b *testing.B) {
 			}
 		})
 	}
-}
-
-// unlimitedQuota is the embedded fixtures with BACASABLE-COMPLET's quota
-// out of a benchmark's reach.
-func unlimitedQuota(b *testing.B) fstest.MapFS {
-	b.Helper()
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(fixtures.FS(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(fixtures.FS(), path)
-		fsys[path] = &fstest.MapFile{Data: data}
-		return err
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	hab := string(fsys["habilitations.yaml"].Data)
-	if !strings.Contains(hab, "quota_par_minute: 1000\n") {
-		b.Fatal("habilitations.yaml: BACASABLE-COMPLET's quota is no longer 1000 a minute")
-	}
-	fsys["habilitations.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(hab, "quota_par_minute: 1000\n", "quota_par_minute: 1000000000\n", 1))}
-	return fsys
 }

@@ -3,12 +3,9 @@ package impotparticulier_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/bacasable/bacasable/simulator"
-
 	"github.com/bacasable/bacasable/simulator/sandboxtest"
 )
 
@@ -19,11 +16,7 @@ import (
 //
 //	go test -bench APICall -benchmem ./simulator/impotparticulier/
 func BenchmarkAPICallFranceConnectMode(b *testing.B) {
-	fsys := copyFixtures(b)
-	// The same habilitation as BACASABLE-COMPLET with a quota a benchmark cannot reach.
-	hab := strings.Replace(string(fsys["habilitations.yaml"].Data), "quota_par_minute: 1000", "quota_par_minute: 1000000000", 1)
-	fsys["habilitations.yaml"] = &fstest.MapFile{Data: []byte(hab)}
-	s := sandboxtest.New(b, sandboxtest.AfterTaxation, func(c *simulator.Config) { c.Fixtures = fsys })
+	s := sandboxtest.New(b, sandboxtest.AfterTaxation, func(c *simulator.Config) { c.Fixtures = sandboxtest.UnlimitedQuota(b) })
 	gw := s.CompletToken()
 	fc := s.FCToken("test", allDGFiPScopes)
 	h := s.SB.Handler()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/sandboxtest"
@@ -17,10 +16,7 @@ import (
 // The API encodes without reflection (simulator/jsonenc); this is the
 // golden comparison that keeps it honest.
 func TestAnswersEncodedAsEncodingJSON(t *testing.T) {
-	fsys := copyFixtures(t)
-	hab := strings.Replace(string(fsys["habilitations.yaml"].Data), "quota_par_minute: 1000\n", "quota_par_minute: 1000000000\n", 1)
-	fsys["habilitations.yaml"] = &fstest.MapFile{Data: []byte(hab)}
-	s := sandboxtest.New(t, sandboxtest.AfterTaxation, func(c *simulator.Config) { c.Fixtures = fsys })
+	s := sandboxtest.New(t, sandboxtest.AfterTaxation, func(c *simulator.Config) { c.Fixtures = sandboxtest.UnlimitedQuota(t) })
 	gw := s.GatewayToken("bacasable-complet", "bacasable-complet-secret", sandboxtest.AllIR)
 	seen := map[string]bool{}
 	answers := 0
