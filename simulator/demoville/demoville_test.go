@@ -2,12 +2,14 @@ package demoville_test
 
 import (
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -351,17 +353,56 @@ func TestAccessDenied(t *testing.T) {
 	}
 	// The citizen cancels on FranceConnect.
 	p = b.post("/api/v2/interaction/"+uid+"/abort", nil)
-	if p.URL.Path != "/demoville/callback" || p.URL.Query().Get("error") != "access_denied" {
+	cb := b.visitedPath("/demoville/callback")
+	if cb == nil || cb.Query().Get("error") != "access_denied" || cb.Query().Get("error_description") != "User auth aborted" {
+		t.Fatalf("FranceConnect answered %v", cb)
+	}
+	if p.URL.Path != "/demoville/erreur" {
 		t.Fatalf("ended on %s", p.URL)
 	}
-	p.contains(t, "Connexion annulée", "Démoville n&#39;a reçu aucune information vous concernant", "Revenir à « Inscription à la cantine scolaire »",
-		"Détails techniques pour le support")
+	p.contains(t, "Connexion annulée", "Vous avez annulé la connexion avec FranceConnect.", "Démoville n&#39;a reçu aucune information vous concernant",
+		"Revenir à « Inscription à la cantine scolaire »", "Détails techniques pour le support")
+	// The error page is a page of its own: reloading it shows it again.
+	if again := b.get(p.URL.RequestURI()); again.URL.Path != "/demoville/erreur" || !strings.Contains(again.Body, "Connexion annulée") {
+		t.Errorf("reloading the error page: %s (%d)\n%s", again.URL, again.Status, again.Body)
+	}
+}
+
+// TestRefusedByFranceConnect: FranceConnect refuses the login of a person
+// the civil registry does not know (persona rnipp.inconnu) on an error page
+// of its own; its « Revenir sur … » link brings the citizen back with
+// access_denied, « user authentication aborted », which Démoville does not
+// mistake for a cancel.
+func TestRefusedByFranceConnect(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser("")
+	p := b.get("/demoville/cantine/connexion")
+	uid, ok := strings.CutPrefix(p.URL.Path, "/api/v2/interaction/")
+	if !ok {
+		t.Fatalf("expected FranceConnect's provider choice, got %s (%d)", p.URL, p.Status)
+	}
+	p = b.post("/api/v2/interaction/"+uid+"/login", url.Values{"idp": {"demo"}, "login": {"rnipp.inconnu"}, "password": {"123"}})
+	back := regexp.MustCompile(`data-testid="back-to-sp-link"[^>]*href="([^"]+)"`).FindStringSubmatch(p.Body)
+	if p.Status != http.StatusForbidden || back == nil {
+		t.Fatalf("FranceConnect's error page: %s (%d), without « Revenir sur … »\n%s", p.URL, p.Status, p.Body)
+	}
+	p = b.get(html.UnescapeString(back[1]))
+	if cb := b.visitedPath("/demoville/callback"); cb == nil || cb.Query().Get("error_description") != "user authentication aborted" {
+		t.Fatalf("FranceConnect answered %v", cb)
+	}
+	if p.URL.Path != "/demoville/erreur" {
+		t.Fatalf("ended on %s", p.URL)
+	}
+	p.contains(t, "FranceConnect n&#39;a pas pu vous connecter", "Suivez les indications de FranceConnect")
+	if strings.Contains(p.Body, "Connexion annulée") || strings.Contains(p.Body, "Vous avez annulé") {
+		t.Errorf("a refusal told as a cancel:\n%s", p.Body)
+	}
 }
 
 func TestUnknownToTheDGFiP(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	p := e.browser("lucas.janssens").get("/demoville/cantine/connexion")
-	if p.URL.Path != "/demoville/callback" {
+	if p.URL.Path != "/demoville/erreur" {
 		t.Fatalf("ended on %s", p.URL)
 	}
 	p.contains(t, "Nous ne trouvons pas votre foyer fiscal", "L&#39;administration fiscale ne vous connaît pas comme déclarant",
@@ -385,11 +426,23 @@ func TestTaxServiceUnavailable(t *testing.T) {
 		})
 	}
 	e := newEnv(t, envOptions{transport: failing})
-	p := e.browser("test").get("/demoville/cantine/connexion")
-	if p.Status != http.StatusBadGateway {
-		t.Errorf("status %d", p.Status)
+	b := e.browser("test")
+	p := b.get("/demoville/cantine/connexion")
+	if p.Status != http.StatusBadGateway || p.URL.Path != "/demoville/erreur" {
+		t.Errorf("ended on %s with %d", p.URL, p.Status)
 	}
 	p.contains(t, "Le service des impôts ne répond pas", "Réessayez plus tard, ou déposez votre avis d&#39;imposition", "code 5030")
+	// Reloading the page (F5) shows the same error, without calling the
+	// API again, and without replaying the callback's used state.
+	calls := e.requests("public", "/impotparticulier/1.0/dernieresituation/ir/assiettes/deuxans")
+	again := b.get("/demoville/erreur")
+	again.contains(t, "Le service des impôts ne répond pas")
+	if strings.Contains(again.Body, "Demande de connexion non reconnue") {
+		t.Error("reloading the error page replayed the callback")
+	}
+	if n := e.requests("public", "/impotparticulier/1.0/dernieresituation/ir/assiettes/deuxans"); n != calls {
+		t.Errorf("reloading called the API: %d calls, then %d", calls, n)
+	}
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
@@ -455,7 +508,7 @@ func TestTamperedLogin(t *testing.T) {
 			b := e.browser("test")
 			b.tamper = tc.tamper
 			p := b.get("/demoville/cantine/connexion")
-			if p.URL.Path != "/demoville/callback" || p.Status == http.StatusOK {
+			if p.URL.Path != "/demoville/erreur" || p.Status == http.StatusOK {
 				t.Fatalf("ended on %s with %d", p.URL, p.Status)
 			}
 			p.contains(t, append(tc.want, "La connexion avec FranceConnect n&#39;a pas abouti")...)

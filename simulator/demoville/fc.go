@@ -311,8 +311,10 @@ func (s *Site) startFranceConnect(svc *service) http.HandlerFunc {
 }
 
 // callback is the redirect_uri: FranceConnect sends the browser back here
-// with a code, or with an error. Every step that fails ends on a page the
-// citizen understands; the details go to the log.
+// with a code, or with an error. Every way out is a redirect (303): to the
+// result page, or to /demoville/erreur with a page the citizen understands
+// (the details go to the log). The callback's own URL stays out of the
+// browser's history, so that a reload or Back never replays a used state.
 func (s *Site) callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -333,7 +335,7 @@ func (s *Site) callback(w http.ResponseWriter, r *http.Request) {
 		if found {
 			why = "state expiré"
 		}
-		s.fail(w, r, &problem{
+		s.failAndRedirect(w, r, &problem{
 			Status: http.StatusBadRequest, Title: "Demande de connexion non reconnue",
 			Message: "Cette réponse de FranceConnect ne correspond à aucune connexion en cours sur ce navigateur, ou votre connexion a pris trop de temps. Par sécurité, nous l'avons ignorée.",
 			Hint:    "Recommencez la démarche depuis le site de Démoville.",
@@ -346,7 +348,7 @@ func (s *Site) callback(w http.ResponseWriter, r *http.Request) {
 
 	// 2. The response must come from FranceConnect (RFC 9207).
 	if err := s.fc.checkIssuer(ctx, q.Get("iss")); err != nil {
-		s.fail(w, r, &problem{
+		s.failAndRedirect(w, r, &problem{
 			Status: http.StatusBadRequest, Title: "La connexion avec FranceConnect n'a pas abouti",
 			Message: "La réponse reçue ne vient pas de FranceConnect. Par sécurité, nous l'avons ignorée.",
 			Back:    back, BackLabel: backLabel, Detail: err.Error(), Level: slog.LevelError,
@@ -358,7 +360,7 @@ func (s *Site) callback(w http.ResponseWriter, r *http.Request) {
 	if code := q.Get("error"); code != "" {
 		p := franceConnectErrorProblem(code, q.Get("error_description"))
 		p.Back, p.BackLabel = back, backLabel
-		s.fail(w, r, p)
+		s.failAndRedirect(w, r, p)
 		return
 	}
 
@@ -370,7 +372,7 @@ func (s *Site) callback(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &re) {
 			level = slog.LevelWarn // e.g. a code used twice or too late (30 s)
 		}
-		s.fail(w, r, &problem{
+		s.failAndRedirect(w, r, &problem{
 			Status: http.StatusBadGateway, Title: "La connexion avec FranceConnect n'a pas abouti",
 			Message: "Nous n'avons pas pu confirmer votre identité auprès de FranceConnect.",
 			Hint:    "Recommencez la connexion ; si le problème persiste, utilisez votre compte Démoville.",
@@ -399,10 +401,25 @@ func franceConnectErrorProblem(code, description string) *problem {
 	}
 	switch code {
 	case "access_denied":
+		// FranceConnect sends access_denied for two reasons, told apart by
+		// the description: « User auth aborted » when the citizen cancels
+		// (« Revenir sur … » on the provider choice, « Annuler »), « user
+		// authentication aborted » when they leave one of FranceConnect's
+		// error pages by its « Revenir sur … » link — FranceConnect refused
+		// the login (the civil registry does not know the person, say) and
+		// told them why on that page.
+		if strings.EqualFold(description, "User auth aborted") {
+			return &problem{
+				Status: http.StatusOK, Title: "Connexion annulée",
+				Message: "Vous avez annulé la connexion avec FranceConnect. Démoville n'a reçu aucune information vous concernant.",
+				Hint:    "Vous pouvez recommencer quand vous le souhaitez, ou faire la démarche avec votre compte Démoville.",
+				Detail:  detail, Level: slog.LevelInfo,
+			}
+		}
 		return &problem{
-			Status: http.StatusOK, Title: "Connexion annulée",
-			Message: "Vous avez annulé la connexion avec FranceConnect, ou refusé de partager vos informations. Démoville n'a reçu aucune information vous concernant.",
-			Hint:    "Vous pouvez recommencer quand vous le souhaitez, ou faire la démarche avec votre compte Démoville.",
+			Status: http.StatusOK, Title: "FranceConnect n'a pas pu vous connecter",
+			Message: "FranceConnect a interrompu votre connexion et vous en a indiqué la raison sur sa page, par exemple un problème lié à vos données d'identité. Démoville n'a reçu aucune information vous concernant.",
+			Hint:    "Suivez les indications de FranceConnect. Vous pouvez aussi faire la démarche avec votre compte Démoville, ou déposer votre avis d'imposition à l'accueil de la mairie.",
 			Detail:  detail, Level: slog.LevelInfo,
 		}
 	case "server_error", "temporarily_unavailable":

@@ -111,9 +111,40 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name s
 	}
 }
 
-// fail logs p with its detail and shows the citizen's error page. It is the
-// only place errors are written.
+// fail logs p with its detail and shows the citizen's error page in answer
+// to r. It and failAndRedirect are the only places errors are written.
 func (s *Site) fail(w http.ResponseWriter, r *http.Request, p *problem) {
+	s.record(r, p)
+	s.render(w, r, p.Status, "erreur.html", page{Title: p.Title, Session: s.sessions.get(r), Problem: p})
+}
+
+// failAndRedirect ends a démarche that failed — at the FranceConnect
+// callback, or on the compte Démoville's form — the way a successful one
+// ends: p is kept in the session and the browser sent to /demoville/erreur
+// (post/redirect/get). Reloading that page, or coming back to it, shows the
+// same error again; reloading the callback itself would replay a used state
+// (« Demande de connexion non reconnue »), reposting the form would call the
+// API again.
+func (s *Site) failAndRedirect(w http.ResponseWriter, r *http.Request, p *problem) {
+	s.record(r, p)
+	s.sessions.ensure(w, r, func(ss *session) { ss.Problem = p })
+	http.Redirect(w, r, s.base+"/erreur", http.StatusSeeOther)
+}
+
+// problemPage shows the problem of the last démarche that failed, with its
+// status; without one, the home page.
+func (s *Site) problemPage(w http.ResponseWriter, r *http.Request) {
+	sess := s.sessions.get(r)
+	p := sess.Problem
+	if p == nil {
+		http.Redirect(w, r, s.base+"/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, p.Status, "erreur.html", page{Title: p.Title, Session: sess, Problem: p})
+}
+
+// record completes p with its defaults and logs it, once.
+func (s *Site) record(r *http.Request, p *problem) {
 	if p.Status == 0 {
 		p.Status = http.StatusInternalServerError
 	}
@@ -121,5 +152,4 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, p *problem) {
 		p.Back, p.BackLabel = s.base+"/", "Revenir à l'accueil"
 	}
 	s.log.Log(r.Context(), p.Level, "demoville: "+p.Title, "path", r.URL.Path, "status", p.Status, "detail", p.Detail, "ref", p.Ref)
-	s.render(w, r, p.Status, "erreur.html", page{Title: p.Title, Session: s.sessions.get(r), Problem: p})
 }

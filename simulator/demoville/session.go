@@ -41,6 +41,8 @@ type session struct {
 	Account *LocalAccount
 	// Results holds the outcome of each service's last démarche, by slug.
 	Results map[string]*outcome
+	// Problem is why the last démarche failed, for /demoville/erreur.
+	Problem *problem
 	// LogoutState is the state of the logout sent to FranceConnect.
 	LogoutState string
 	// Flash is a one-time message for the next page.

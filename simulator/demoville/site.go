@@ -291,7 +291,8 @@ func (s *Site) Routes(r *mux.Router) {
 		post("/demoville/"+svc.Slug+"/compte", s.withAccount(svc))          // SPI mode, compte Démoville
 		get("/demoville/"+svc.Slug+"/resultat", s.resultPage(svc))
 	}
-	get("/demoville/callback", s.callback) // FranceConnect's redirect_uri
+	get("/demoville/callback", s.callback)  // FranceConnect's redirect_uri
+	get("/demoville/erreur", s.problemPage) // where a démarche that failed ends
 	get("/demoville/compte", s.accountPage)
 	post("/demoville/compte/connexion", s.accountLogin)
 	post("/demoville/deconnexion", s.logout)
@@ -484,20 +485,22 @@ type outcome struct {
 }
 
 // runDemarche fetches the household's latest tax situation, lets svc decide
-// and shows the outcome (post/redirect/get), or a friendly error page.
+// and shows the outcome, or a friendly error page: either way a page of its
+// own the browser is sent to (post/redirect/get), which reloading or coming
+// back to shows again without calling the API.
 func (s *Site) runDemarche(w http.ResponseWriter, r *http.Request, svc *service, who subject, holder, email, via string) {
 	back, backLabel := s.base+"/"+svc.Slug, "Revenir à « "+svc.Name+" »"
 	sit, ref, err := s.impots.derniereSituation(r.Context(), who)
 	if err != nil {
 		p := apiProblem(err, who.SPI != "")
 		p.Back, p.BackLabel = back, backLabel
-		s.fail(w, r, p)
+		s.failAndRedirect(w, r, p)
 		return
 	}
 	o, p := svc.decide(s, sit)
 	if p != nil {
 		p.Ref, p.Back, p.BackLabel = ref, back, backLabel
-		s.fail(w, r, p)
+		s.failAndRedirect(w, r, p)
 		return
 	}
 	o.Service, o.Holder, o.Email, o.Via, o.At, o.Reference = svc.Slug, holder, email, via, s.cfg.Clock(), ref
