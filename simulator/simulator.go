@@ -289,16 +289,6 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "bacasable: rien à l'adresse %s\nFranceConnect : /api/v2/.well-known/openid-configuration\n", r.URL.Path)
 }
 
-func home(publicURL string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "bacasable — bac à sable FranceConnect et API Impôt particulier (personnes fictives)\n\n"+
-			"FranceConnect issuer : %[1]s/api/v2\nDiscovery : %[1]s/api/v2/.well-known/openid-configuration\n"+
-			"API Impôt particulier : %[1]s/impotparticulier/1.0 (contrat : %[1]s/impotparticulier/1.0/openapi.yaml, jeton : POST %[1]s/token)\n"+
-			"Démoville (commune fictive) : %[1]s/demoville/\nConsole du bac à sable : %[1]s/_bacasable/\n", publicURL)
-	}
-}
-
 // checkPersonaScenarios reports personas naming a scenario no file declares.
 func checkPersonaScenarios(pop *population.Population, set *scenario.Set) error {
 	var errs fixture.Errors

@@ -20,9 +20,9 @@ func TestCantine(t *testing.T) {
 
 	consent := s.consent("#tarif")
 	contains(t, "the consent page", consent,
-		"Mairie de Démoville (commune fictive) demande à accéder à vos données",
-		"Vous êtes connecté(e) en tant que Angela Claire Louise DUBOIS avec Démonstration.",
-		"Données transmises par FranceConnect")
+		"Vous allez vous connecter en tant que :", "Angela Claire Louise DUBOIS",
+		"Compte Démonstration · Mairie de Démoville (commune fictive) demande à accéder à vos données.",
+		"Informations récupérées depuis FranceConnect", "Date de naissance : 1962-08-24")
 	contains(t, "the DGFiP's part of the consent page", dgfipPart(t, consent),
 		"Revenu fiscal de référence", "Nombre de parts", "Situation de famille", "Nombre de personnes à charge")
 
@@ -35,12 +35,16 @@ func TestCantine(t *testing.T) {
 	if u, _ := url.Parse(s.location()); u == nil || u.Path != "/demoville/cantine/resultat" {
 		t.Errorf("ended on %s", s.location())
 	}
+
+	// The result is a page of its own: reloading it shows it again.
+	s.step("reload the result", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#tarif")))
+	contains(t, "the tariff, reloaded", s.text("#tarif"), "Tarif D : 3,90 € par repas")
 }
 
 // dgfipPart is what the consent page lists under the DGFiP's heading.
 func dgfipPart(t *testing.T, consent string) string {
 	t.Helper()
-	const heading = "Informations récupérées depuis Direction générale des Finances publiques"
+	const heading = "depuis Direction générale des Finances publiques"
 	_, after, ok := strings.Cut(consent, heading)
 	if !ok {
 		t.Fatalf("the consent page lists no DGFiP data; it reads:\n%s", consent)
@@ -86,6 +90,14 @@ func TestDGFiPUnavailable(t *testing.T) {
 	visible := s.text("main")
 	lacks(t, "the page", visible, "503", "5030", "{", "erreur", "Service temporairement indisponible", "X-Correlation-ID", "Tarif ")
 	s.step("find the technical details folded", chromedp.WaitVisible(chromedp.CSS(`main details:not([open]) summary`)))
+
+	// The error is a page of its own: reloading it (F5) shows it again,
+	// rather than replaying the FranceConnect callback.
+	if u, _ := url.Parse(s.location()); u == nil || u.Path != "/demoville/erreur" {
+		t.Errorf("ended on %s", s.location())
+	}
+	s.step("reload the error page", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#message")))
+	contains(t, "the title, reloaded", s.text("main h1"), "Le service des impôts ne répond pas")
 
 	// The API did answer 503: the degraded path is the scenario's, not a bug.
 	var got []int
@@ -134,4 +146,30 @@ func TestLogout(t *testing.T) {
 
 	// The result went with the session.
 	s.open("/demoville/cantine/resultat", servicePage("cantine"))
+}
+
+// TestCancel: the citizen leaves FranceConnect's choice of provider by
+// « Revenir sur … »; Démoville says the login was cancelled.
+func TestCancel(t *testing.T) {
+	s := newSession(t)
+	s.open("/demoville/cantine/connexion", fcChoose)
+	s.click("click « Revenir sur … »", `main [data-testid="back-to-sp-link"]`, "#message")
+	contains(t, "the title", s.text("main h1"), "Connexion annulée")
+	contains(t, "the message", s.text("#message"), "Vous avez annulé la connexion avec FranceConnect.")
+}
+
+// TestCivilRegistryRefusal: the civil registry does not know Kevin INCONNU
+// (persona rnipp.inconnu). FranceConnect shows its own error page, with its
+// code and « Revenir sur … »; back on Démoville, the page tells a refusal
+// by FranceConnect, not a cancel.
+func TestCivilRegistryRefusal(t *testing.T) {
+	s := newSession(t)
+	s.startFranceConnect("cantine")
+	s.choosePersonaTo("rnipp", "rnipp.inconnu", `[data-testid="error-section"]`)
+	contains(t, "FranceConnect's error page", s.text("main"), "Une erreur s’est produite", "Erreur Y010008", "Revenir sur Mairie de Démoville (commune fictive)")
+	s.click("click « Revenir sur … »", `[data-testid="back-to-sp-link"]`, "#message")
+	contains(t, "the title", s.text("main h1"), "FranceConnect n'a pas pu vous connecter")
+	lacks(t, "the message", s.text("#message"), "annulé")
+	s.step("reload the error page", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#message")))
+	contains(t, "the title, reloaded", s.text("main h1"), "FranceConnect n'a pas pu vous connecter")
 }

@@ -345,7 +345,7 @@ func (s *session) startFranceConnect(slug string) {
 	s.open("/demoville/", demovilleHome)
 	s.click("open the service "+slug, `section[aria-labelledby="service-`+slug+`"] a[href$="/demoville/`+slug+`"]`, servicePage(slug))
 	s.click("click « S'identifier avec FranceConnect »", `main form[action$="/`+slug+`/connexion"] button.fc-bouton`, fcChoose)
-	contains(s.t, "FranceConnect's choice of provider", s.text("main"), "Se connecter avec Démonstration")
+	contains(s.t, "FranceConnect's choice of provider", s.text("main"), "Je choisis un compte pour me connecter", "Démonstration", "impots.gouv.fr")
 	s.click("choose the provider « Démonstration »", fcChoose, fcLogin)
 }
 
@@ -353,12 +353,19 @@ func (s *session) startFranceConnect(slug string) {
 // « Choisir » on the row of login, which leads to the consent page.
 func (s *session) choosePersona(query, login string) {
 	s.t.Helper()
+	s.choosePersonaTo(query, login, fcConsentAccept)
+}
+
+// choosePersonaTo is choosePersona for a login that leads elsewhere than
+// the consent page: to the element next.
+func (s *session) choosePersonaTo(query, login, next string) {
+	s.t.Helper()
 	s.typeIn(fcLogin, query)
 	// The search reloads the page; the server writes the query back as the
 	// field's value attribute, which the page being left lacks.
 	s.click("search the personas for "+query, `form[role="search"] button[type="submit"]`, `#q[value="`+query+`"]`)
-	row := `tr[data-persona="` + login + `"]`
-	s.click("choose the persona "+login, row+` button[type="submit"]`, fcConsentAccept)
+	row := `[data-persona="` + login + `"]`
+	s.click("choose the persona "+login, row+` button[type="submit"]`, next)
 }
 
 // consent reads the consent page, then clicks « Continuer sur … », which
