@@ -26,6 +26,7 @@ const (
 	targetLoginRatio   = 0.5 // login throughput during a flood ≥ this × without
 	rssPeriod          = 200 * time.Millisecond
 	expiryAdvance      = "2h"
+	afterExpiryWait    = 12 * time.Second // the binary's sweep period (10 s) and a margin
 	largeHeaderBytes   = 60 << 10 // the server's MaxHeaderBytes is 64 KB
 	authorizeParamSize = 2048     // the sandbox's cap on each authorize parameter
 )
@@ -152,7 +153,9 @@ func soakOne(ctx context.Context, s, normal *sandbox, pid int, f flood, d time.D
 	if err := s.control(ctx, http.MethodPost, "/clock/advance", map[string]string{"by": expiryAdvance}, nil); err != nil {
 		return row, fmt.Errorf("advance the clock: %w", err)
 	}
-	time.Sleep(time.Second)
+	// The binary sweeps its stores every 10 s and, after a large sweep,
+	// hands the memory back to the system: wait for one sweep.
+	time.Sleep(afterExpiryWait)
 	row.afterKB, err = statusKB(pid, "VmRSS")
 	return row, err
 }
@@ -310,8 +313,8 @@ func printSoak(w io.Writer, d time.Duration, conc int, baseline *result, rows []
 	fmt.Fprintf(w, "%s per flood, %d concurrent clients per request flood, each flood on a fresh sandbox; %s.\n\n", d, conc, machine())
 	fmt.Fprintf(w, "Normal login (one client, authorize → token → userinfo, one after the other) without flood: %.0f logins/s, p50 %s, p99 %s.\n\n",
 		baseline.rate(), fmtDur(percentile(baseline.lat, 50)), fmtDur(percentile(baseline.lat, 99)))
-	fmt.Fprintf(w, "Targets: peak RSS ≤ %d MB; RSS 1 s after the clock moves %s ≤ idle + 20 %%; logins/s during the flood ≥ %.0f %% of without; 0 5xx.\n\n",
-		targetPeakMB, expiryAdvance, targetLoginRatio*100)
+	fmt.Fprintf(w, "Targets: peak RSS ≤ %d MB; RSS %s after the clock moves %s ≤ idle + 20 %%; logins/s during the flood ≥ %.0f %% of without; 0 5xx.\n\n",
+		targetPeakMB, afterExpiryWait, expiryAdvance, targetLoginRatio*100)
 	fmt.Fprintln(w, "| flood | requests | req/s | errors | idle RSS | peak RSS | RSS after expiry | logins/s during | vs no flood | 5xx |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, row := range rows {

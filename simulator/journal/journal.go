@@ -121,38 +121,43 @@ func (n *note) with(f func(e *Entry)) {
 	f(n.e)
 }
 
+// maxNote bounds each note services put on an entry. Notes are copied
+// (cut copies): one quoting a request's client_id or value would otherwise
+// keep the whole request line or body alive with the entry.
+const maxNote = 2 << 10
+
 // SetClient records the client the request comes from.
 func SetClient(ctx context.Context, id string) {
 	from(ctx).with(func(e *Entry) {
 		if e.Client == "" {
-			e.Client = id
+			e.Client = cut(id, maxNote)
 		}
 	})
 }
 
 // SetPersona records the persona the request concerns.
 func SetPersona(ctx context.Context, login string) {
-	from(ctx).with(func(e *Entry) { e.Persona = login })
+	from(ctx).with(func(e *Entry) { e.Persona = cut(login, maxNote) })
 }
 
 // SetLogin records the login timeline the request belongs to.
 func SetLogin(ctx context.Context, login string) {
-	from(ctx).with(func(e *Entry) { e.Login = login })
+	from(ctx).with(func(e *Entry) { e.Login = cut(login, maxNote) })
 }
 
 // Why records a reason for the answer: the fixture, scenario or rule.
 func Why(ctx context.Context, reason string) {
-	from(ctx).with(func(e *Entry) { e.Why = append(e.Why, reason) })
+	from(ctx).with(func(e *Entry) { e.Why = append(e.Why, cut(reason, maxNote)) })
 }
 
 // Violation records a contract violation found in the caller's request.
 func Violation(ctx context.Context, msg string) {
-	from(ctx).with(func(e *Entry) { e.Violations = append(e.Violations, msg) })
+	from(ctx).with(func(e *Entry) { e.Violations = append(e.Violations, cut(msg, maxNote)) })
 }
 
 // SetError records the error code answered.
 func SetError(ctx context.Context, code string) {
-	from(ctx).with(func(e *Entry) { e.Error = code })
+	from(ctx).with(func(e *Entry) { e.Error = cut(code, maxNote) })
 }
 
 // recorder captures the status and the start of the body.
@@ -225,7 +230,9 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			next.ServeHTTP(w, r)
 			return
 		}
-		e := &Entry{Time: j.clock.Now(), Service: name, Method: r.Method, Path: cut(r.URL.Path, MaxQuery), Query: cut(r.URL.RawQuery, MaxQuery),
+		// Method, path and query are copied (cut copies): as substrings of
+		// the request line they would keep the whole line alive.
+		e := &Entry{Time: j.clock.Now(), Service: name, Method: cut(r.Method, 16), Path: cut(r.URL.Path, MaxQuery), Query: cut(r.URL.RawQuery, MaxQuery),
 			RequestHeader: redact(r.Header)}
 		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 			// ContentLength is -1 for a chunked body: read at most MaxBody+1
@@ -293,7 +300,10 @@ func bounded(h http.Header) http.Header {
 // cut keeps at most n bytes of s, marked with Truncated when cut.
 func cut(s string, n int) string {
 	if len(s) <= n {
-		return s
+		// A copy: a request's method, path and query are substrings of its
+		// whole request line, which the entry would otherwise keep alive
+		// (a 5 KB line for "GET").
+		return strings.Clone(s)
 	}
 	return strings.ToValidUTF8(s[:n], "") + Truncated
 }

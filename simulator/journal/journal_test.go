@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/bacasable/bacasable/simulator/clock"
 )
@@ -198,6 +199,48 @@ func TestEntryBeforeAnswer(t *testing.T) {
 		}
 		if n := j.Stats().Entries; n != i {
 			t.Fatalf("after answer %d the journal holds %d entries", i, n)
+		}
+	}
+}
+
+// TestEntriesHoldNoRequestMemory: an entry keeps copies, never substrings
+// of the request: a 5 KB request line kept alive for its "GET" made a
+// flood of large authorize requests hold ~25 MB past the logins' expiry.
+func TestEntriesHoldNoRequestMemory(t *testing.T) {
+	j := New(clock.NewFrozen(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)), 10)
+	var parts []string // substrings of the request the entry must not hold
+	h := j.Middleware(func(*http.Request) string { return "franceconnect" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("client_id") // no escapes: a substring of the line
+		parts = append(parts, r.Method, r.URL.Path, r.URL.RawQuery, id)
+		SetClient(r.Context(), id)
+		SetLogin(r.Context(), id)
+		SetPersona(r.Context(), id)
+		Why(r.Context(), id)
+		Violation(r.Context(), id)
+		SetError(r.Context(), id)
+		w.WriteHeader(http.StatusOK)
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/api/v2/authorize?client_id=abcdef&state="+strings.Repeat("s", 5000), nil)
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	es := j.Entries(Filter{})
+	if len(es) != 1 {
+		t.Fatalf("%d entries", len(es))
+	}
+	e := es[0]
+	within := func(s, of string) bool {
+		if s == "" || of == "" {
+			return false
+		}
+		p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(of)))
+		return p >= start && p < start+uintptr(len(of))
+	}
+	fields := map[string]string{"method": e.Method, "path": e.Path, "query": e.Query, "client": e.Client, "login": e.Login,
+		"persona": e.Persona, "why": e.Why[0], "violation": e.Violations[0], "error": e.Error}
+	for name, s := range fields {
+		for _, p := range parts {
+			if within(s, p) {
+				t.Errorf("the entry's %s (%.20q) is a substring of the request's %.20q", name, s, p)
+			}
 		}
 	}
 }
