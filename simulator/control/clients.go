@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/impotparticulier"
 )
 
 // clientView is a service provider as the API shows and takes it.
@@ -84,5 +85,93 @@ func (c *Control) deleteClient(in *call) (int, any, error) {
 		return 0, nil, invalidRequest("client_id %q is declared in clients.yaml: only service providers registered through this API can be removed", id)
 	}
 	c.log.InfoContext(in.r.Context(), "control: service provider removed", "client_id", id)
+	return http.StatusNoContent, nil, nil
+}
+
+// gatewayClientView is a gateway client as the API shows it.
+type gatewayClientView struct {
+	*impotparticulier.GatewayClient
+	Registered bool `json:"registered"`
+}
+
+func (c *Control) gatewayClients() (GatewayClients, error) {
+	if c.cfg.GatewayClients == nil {
+		return nil, newError(CodeNotFound, "this sandbox emulates no API Impôt particulier gateway")
+	}
+	return c.cfg.GatewayClients, nil
+}
+
+func (c *Control) listGatewayClients(*call) (int, any, error) {
+	out := list[gatewayClientView]{Items: []gatewayClientView{}}
+	gw, err := c.gatewayClients()
+	if err != nil {
+		return http.StatusOK, out, nil
+	}
+	for _, gc := range gw.Clients() {
+		out.Items = append(out.Items, gatewayClientView{gc, gw.Registered(gc.ID)})
+	}
+	return http.StatusOK, out, nil
+}
+
+func (c *Control) getGatewayClient(in *call) (int, any, error) {
+	gw, err := c.gatewayClients()
+	if err != nil {
+		return 0, nil, err
+	}
+	gc, ok := gw.Client(in.params["client_id"])
+	if !ok {
+		return 0, nil, newError(CodeNotFound, "no gateway client has the client_id %q", in.params["client_id"])
+	}
+	return http.StatusOK, gatewayClientView{gc, gw.Registered(gc.ID)}, nil
+}
+
+// putGatewayClient registers a vendor's own gateway client and its
+// habilitations, checked like habilitations.yaml's, until reset.
+func (c *Control) putGatewayClient(in *call) (int, any, error) {
+	gw, err := c.gatewayClients()
+	if err != nil {
+		return 0, nil, err
+	}
+	var req struct {
+		ClientID string `json:"client_id"`
+	}
+	if err := json.Unmarshal(in.body, &req); err != nil {
+		return 0, nil, invalidRequest("the body is not the contract's GatewayClient: %v", err)
+	}
+	id := in.params["client_id"]
+	if req.ClientID != id {
+		return 0, nil, invalidField("/client_id", "client_id %q is not the path's %q", req.ClientID, id)
+	}
+	// registered is read only: the contract allows it in the body, the
+	// fixture checks do not.
+	var body map[string]json.RawMessage
+	_ = json.Unmarshal(in.body, &body)
+	delete(body, "registered")
+	clean, _ := json.Marshal(body)
+	gc, replaced, err := gw.Register(clean)
+	if err != nil {
+		return 0, nil, invalidRequest("%v", err)
+	}
+	c.log.InfoContext(in.r.Context(), "control: gateway client registered", "client_id", id, "replaced", replaced)
+	if replaced {
+		return http.StatusOK, gatewayClientView{gc, true}, nil
+	}
+	in.header.Set("Location", BasePath+"/impotparticulier/clients/"+id)
+	return http.StatusCreated, gatewayClientView{gc, true}, nil
+}
+
+func (c *Control) deleteGatewayClient(in *call) (int, any, error) {
+	gw, err := c.gatewayClients()
+	if err != nil {
+		return 0, nil, err
+	}
+	id := in.params["client_id"]
+	if _, ok := gw.Client(id); !ok {
+		return 0, nil, newError(CodeNotFound, "no gateway client has the client_id %q", id)
+	}
+	if !gw.Unregister(id) {
+		return 0, nil, invalidRequest("client_id %q is declared in habilitations.yaml: only gateway clients registered through this API can be removed", id)
+	}
+	c.log.InfoContext(in.r.Context(), "control: gateway client removed", "client_id", id)
 	return http.StatusNoContent, nil, nil
 }

@@ -89,6 +89,12 @@ type ServiceProviders interface {
 // GatewayClients are the API Impôt particulier gateway's clients.
 type GatewayClients interface {
 	Client(id string) (*impotparticulier.GatewayClient, bool)
+	Clients() []*impotparticulier.GatewayClient
+	Registered(id string) bool
+	// Register checks and adds one client given in JSON; replaced says an
+	// earlier registration of the same client_id was replaced.
+	Register(body []byte) (c *impotparticulier.GatewayClient, replaced bool, err error)
+	Unregister(id string) bool
 }
 
 var (
@@ -216,6 +222,10 @@ func (c *Control) operations() map[string]handler {
 		"getClient":             c.getClient,
 		"putClient":             c.putClient,
 		"deleteClient":          c.deleteClient,
+		"listGatewayClients":    c.listGatewayClients,
+		"getGatewayClient":      c.getGatewayClient,
+		"putGatewayClient":      c.putGatewayClient,
+		"deleteGatewayClient":   c.deleteGatewayClient,
 
 		"listJournal":            c.listJournal,
 		"streamJournal":          c.streamJournal,

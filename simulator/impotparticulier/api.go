@@ -112,8 +112,12 @@ func New(cfg Config) (*API, error) {
 // Sweep forgets the expired gateway tokens and says how many.
 func (a *API) Sweep() int { return a.gateway.sweep() }
 
-// Reset forgets every gateway token and quota count.
-func (a *API) Reset() { a.gateway.reset() }
+// Reset forgets every gateway token and quota count, and the gateway
+// clients registered at run time.
+func (a *API) Reset() {
+	a.gateway.reset()
+	a.habilitations.ResetRegistered()
+}
 
 // Routes mounts the gateway's token endpoint, the contract and the API.
 func (a *API) Routes(r *mux.Router) {

@@ -1,10 +1,13 @@
 package impotparticulier
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -46,23 +49,23 @@ var yearRules = []string{"n_moins_1", "n_moins_2", "n_moins_3", "n_moins_2_si_in
 
 // GatewayClient is a partner's application registered at the gateway.
 type GatewayClient struct {
-	ID            string          `yaml:"client_id"`
-	Secret        string          `yaml:"client_secret"`
-	Name          string          `yaml:"name"`
-	Habilitations []*Habilitation `yaml:"habilitations"`
+	ID            string          `yaml:"client_id" json:"client_id"`
+	Secret        string          `yaml:"client_secret" json:"client_secret"`
+	Name          string          `yaml:"name" json:"name"`
+	Habilitations []*Habilitation `yaml:"habilitations" json:"habilitations"`
 }
 
 // Habilitation is what a DataPass grants one use case: its ID_Teleservice,
 // modalities, resources, the data fields it may receive, the years and a
 // quota of calls per minute.
 type Habilitation struct {
-	IDTeleservice  string     `yaml:"id_teleservice"`
-	Libelle        string     `yaml:"libelle"`
-	Modalites      []string   `yaml:"modalites"`
-	Ressources     []Resource `yaml:"ressources"`
-	Donnees        []string   `yaml:"donnees"`
-	Annees         []string   `yaml:"annees"`
-	QuotaParMinute int        `yaml:"quota_par_minute"`
+	IDTeleservice  string     `yaml:"id_teleservice" json:"id_teleservice"`
+	Libelle        string     `yaml:"libelle" json:"libelle"`
+	Modalites      []string   `yaml:"modalites" json:"modalites"`
+	Ressources     []Resource `yaml:"ressources" json:"ressources"`
+	Donnees        []string   `yaml:"donnees" json:"donnees"`
+	Annees         []string   `yaml:"annees" json:"annees"`
+	QuotaParMinute int        `yaml:"quota_par_minute" json:"quota_par_minute"`
 }
 
 // Allows tells whether the habilitation covers the resource in the mode.
@@ -87,27 +90,144 @@ func (c *GatewayClient) Scopes() []string {
 
 var allResources = []Resource{Situations, DerniereSituation, DeuxAns, Multiple, Factures, IFI, LEP}
 
-// Habilitations are the registered gateway clients.
+// Habilitations are the registered gateway clients: those of
+// habilitations.yaml, fixed, and those registered at run time through the
+// control API, kept until reset.
 type Habilitations struct {
 	clients       map[string]*GatewayClient
 	byTeleservice map[string]*Habilitation
 	owner         map[string]*GatewayClient // ID_Teleservice → client
 	list          []*GatewayClient
+
+	mu      sync.RWMutex
+	runtime map[string]*GatewayClient // registered at run time
+	rtOwner map[string]*GatewayClient // their ID_Teleservice → client
 }
+
+// MaxRegisteredGatewayClients bounds the clients registered at run time.
+const MaxRegisteredGatewayClients = 100
 
 // Client returns the gateway client with that id.
 func (hs *Habilitations) Client(id string) (*GatewayClient, bool) {
-	c, ok := hs.clients[id]
+	if c, ok := hs.clients[id]; ok {
+		return c, true
+	}
+	hs.mu.RLock()
+	defer hs.mu.RUnlock()
+	c, ok := hs.runtime[id]
 	return c, ok
 }
 
-// Clients lists gateway clients in file order.
-func (hs *Habilitations) Clients() []*GatewayClient { return hs.list }
+// Clients lists gateway clients: the file's in its order, then those
+// registered at run time by client_id.
+func (hs *Habilitations) Clients() []*GatewayClient {
+	hs.mu.RLock()
+	defer hs.mu.RUnlock()
+	out := slices.Clone(hs.list)
+	for _, id := range slices.Sorted(maps.Keys(hs.runtime)) {
+		out = append(out, hs.runtime[id])
+	}
+	return out
+}
 
 // Teleservice returns the habilitation of an ID_Teleservice and its client.
 func (hs *Habilitations) Teleservice(id string) (*Habilitation, *GatewayClient, bool) {
-	h, ok := hs.byTeleservice[id]
-	return h, hs.owner[id], ok
+	if h, ok := hs.byTeleservice[id]; ok {
+		return h, hs.owner[id], true
+	}
+	hs.mu.RLock()
+	defer hs.mu.RUnlock()
+	c, ok := hs.rtOwner[id]
+	if !ok {
+		return nil, nil, false
+	}
+	for _, h := range c.Habilitations {
+		if h.IDTeleservice == id {
+			return h, c, true
+		}
+	}
+	return nil, nil, false
+}
+
+// Registered tells whether the client was registered at run time.
+func (hs *Habilitations) Registered(id string) bool {
+	hs.mu.RLock()
+	defer hs.mu.RUnlock()
+	_, ok := hs.runtime[id]
+	return ok
+}
+
+// Register adds or replaces a gateway client at run time, checked as
+// habilitations.yaml's are (body is one client, in JSON). Neither its
+// client_id nor its ID_Teleservice may be one of the file's or another
+// client's. It reports whether an earlier registration was replaced.
+func (hs *Habilitations) Register(body []byte) (c *GatewayClient, replaced bool, err error) {
+	const where = "the client"
+	root, err := fixture.ParseDocument(append(append([]byte("clients: ["), body...), ']'), where)
+	if err != nil {
+		return nil, false, err
+	}
+	one, err := parseHabilitations(root, where)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(one.list) != 1 {
+		return nil, false, errors.New("one client, a JSON object, is expected")
+	}
+	c = one.list[0]
+	if _, fixed := hs.clients[c.ID]; fixed {
+		return nil, false, fmt.Errorf("client_id %q is declared in %s and cannot be replaced at run time", c.ID, HabilitationsFile)
+	}
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	for _, h := range c.Habilitations {
+		if _, fixed := hs.byTeleservice[h.IDTeleservice]; fixed {
+			return nil, false, fmt.Errorf("ID_Teleservice %q is declared in %s", h.IDTeleservice, HabilitationsFile)
+		}
+		if other, taken := hs.rtOwner[h.IDTeleservice]; taken && other.ID != c.ID {
+			return nil, false, fmt.Errorf("ID_Teleservice %q is the registered client %q's", h.IDTeleservice, other.ID)
+		}
+	}
+	old, replaced := hs.runtime[c.ID]
+	if !replaced && len(hs.runtime) >= MaxRegisteredGatewayClients {
+		return nil, false, fmt.Errorf("%d gateway clients are registered already, the most the sandbox keeps", MaxRegisteredGatewayClients)
+	}
+	if hs.runtime == nil {
+		hs.runtime, hs.rtOwner = map[string]*GatewayClient{}, map[string]*GatewayClient{}
+	}
+	if replaced {
+		hs.dropLocked(old)
+	}
+	hs.runtime[c.ID] = c
+	for _, h := range c.Habilitations {
+		hs.rtOwner[h.IDTeleservice] = c
+	}
+	return c, replaced, nil
+}
+
+// Unregister removes a client registered at run time; false for any other.
+func (hs *Habilitations) Unregister(id string) bool {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	c, ok := hs.runtime[id]
+	if ok {
+		hs.dropLocked(c)
+	}
+	return ok
+}
+
+func (hs *Habilitations) dropLocked(c *GatewayClient) {
+	delete(hs.runtime, c.ID)
+	for _, h := range c.Habilitations {
+		delete(hs.rtOwner, h.IDTeleservice)
+	}
+}
+
+// ResetRegistered forgets the clients registered at run time.
+func (hs *Habilitations) ResetRegistered() {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	hs.runtime, hs.rtOwner = nil, nil
 }
 
 // LoadHabilitations reads habilitations.yaml from fsys and checks it.
@@ -116,29 +236,34 @@ func LoadHabilitations(fsys fs.FS) (*Habilitations, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseHabilitations(root, HabilitationsFile)
+}
+
+// parseHabilitations checks the clients of a document read from file.
+func parseHabilitations(root *yaml.Node, file string) (*Habilitations, error) {
 	var errs fixture.Errors
 	hs := &Habilitations{clients: map[string]*GatewayClient{}, byTeleservice: map[string]*Habilitation{}, owner: map[string]*GatewayClient{}}
-	for _, node := range fixture.Items(root, "clients", true, HabilitationsFile, &errs) {
+	for _, node := range fixture.Items(root, "clients", true, file, &errs) {
 		c := &GatewayClient{}
-		if !fixture.Decode(HabilitationsFile, node, c, &errs) {
+		if !fixture.Decode(file, node, c, &errs) {
 			continue
 		}
 		if c.ID == "" || c.Secret == "" {
-			errs.Add(HabilitationsFile, node, "client_id and client_secret are required")
+			errs.Add(file, node, "client_id and client_secret are required")
 		}
 		if _, dup := hs.clients[c.ID]; dup {
-			errs.Add(HabilitationsFile, node, "client_id %q is declared twice", c.ID)
+			errs.Add(file, node, "client_id %q is declared twice", c.ID)
 		}
-		habNodes := fixture.Items(node, "habilitations", true, HabilitationsFile, &errs)
+		habNodes := fixture.Items(node, "habilitations", true, file, &errs)
 		for i, h := range c.Habilitations {
 			n := node
 			if i < len(habNodes) {
 				n = habNodes[i]
-				fixture.CheckKeys(HabilitationsFile, n, h, &errs)
+				fixture.CheckKeys(file, n, h, &errs)
 			}
-			checkHabilitation(h, n, &errs)
+			checkHabilitation(file, h, n, &errs)
 			if _, dup := hs.byTeleservice[h.IDTeleservice]; dup {
-				errs.Add(HabilitationsFile, n, "ID_Teleservice %q is declared twice", h.IDTeleservice)
+				errs.Add(file, n, "ID_Teleservice %q is declared twice", h.IDTeleservice)
 			}
 			hs.byTeleservice[h.IDTeleservice] = h
 			hs.owner[h.IDTeleservice] = c
@@ -152,39 +277,39 @@ func LoadHabilitations(fsys fs.FS) (*Habilitations, error) {
 	return hs, nil
 }
 
-func checkHabilitation(h *Habilitation, n *yaml.Node, errs *fixture.Errors) {
+func checkHabilitation(file string, h *Habilitation, n *yaml.Node, errs *fixture.Errors) {
 	at := func(key string) *yaml.Node { return fixture.ValueNode(n, key) }
 	if h.IDTeleservice == "" {
-		errs.Add(HabilitationsFile, n, "id_teleservice is required")
+		errs.Add(file, n, "id_teleservice is required")
 	}
 	if len(h.Modalites) == 0 {
-		errs.Add(HabilitationsFile, at("modalites"), "habilitation %q: modalites must list %s and/or %s", h.IDTeleservice, WithFranceConnect, WithSPI)
+		errs.Add(file, at("modalites"), "habilitation %q: modalites must list %s and/or %s", h.IDTeleservice, WithFranceConnect, WithSPI)
 	}
 	for _, m := range h.Modalites {
 		if m != WithFranceConnect && m != WithSPI {
-			errs.Add(HabilitationsFile, at("modalites"), "habilitation %q: unknown modalité %q (use %s or %s)", h.IDTeleservice, m, WithFranceConnect, WithSPI)
+			errs.Add(file, at("modalites"), "habilitation %q: unknown modalité %q (use %s or %s)", h.IDTeleservice, m, WithFranceConnect, WithSPI)
 		}
 	}
 	for _, r := range h.Ressources {
 		if _, ok := resourceScopes[r]; !ok {
-			errs.Add(HabilitationsFile, at("ressources"), "habilitation %q: unknown resource %q (known: %s)", h.IDTeleservice, r, joinResources())
+			errs.Add(file, at("ressources"), "habilitation %q: unknown resource %q (known: %s)", h.IDTeleservice, r, joinResources())
 		}
 	}
 	for _, d := range h.Donnees {
 		if !slices.Contains(fieldNames, d) {
-			errs.Add(HabilitationsFile, at("donnees"), "habilitation %q: unknown data field %q (use the contract's property names: %s)", h.IDTeleservice, d, strings.Join(fieldNames, ", "))
+			errs.Add(file, at("donnees"), "habilitation %q: unknown data field %q (use the contract's property names: %s)", h.IDTeleservice, d, strings.Join(fieldNames, ", "))
 		}
 	}
 	if len(h.Annees) == 0 {
-		errs.Add(HabilitationsFile, at("annees"), "habilitation %q: annees must list the years rule (%s)", h.IDTeleservice, strings.Join(yearRules, ", "))
+		errs.Add(file, at("annees"), "habilitation %q: annees must list the years rule (%s)", h.IDTeleservice, strings.Join(yearRules, ", "))
 	}
 	for _, y := range h.Annees {
 		if !slices.Contains(yearRules, y) {
-			errs.Add(HabilitationsFile, at("annees"), "habilitation %q: unknown years rule %q (use %s)", h.IDTeleservice, y, strings.Join(yearRules, ", "))
+			errs.Add(file, at("annees"), "habilitation %q: unknown years rule %q (use %s)", h.IDTeleservice, y, strings.Join(yearRules, ", "))
 		}
 	}
 	if h.QuotaParMinute <= 0 {
-		errs.Add(HabilitationsFile, at("quota_par_minute"), "habilitation %q: quota_par_minute must be positive (DataPass tiers: 50, 200 or 1000)", h.IDTeleservice)
+		errs.Add(file, at("quota_par_minute"), "habilitation %q: quota_par_minute must be positive (DataPass tiers: 50, 200 or 1000)", h.IDTeleservice)
 	}
 }
 
