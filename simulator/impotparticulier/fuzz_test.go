@@ -326,3 +326,19 @@ func FuzzLoadHabilitations(f *testing.F) {
 		}
 	})
 }
+
+// An empty item in a client's habilitations ("-" alone) panicked the
+// loader, and so the start with --fixtures, instead of naming the line
+// (found by FuzzLoadHabilitations,
+// testdata/fuzz/FuzzLoadHabilitations/3dffc5c1d60477a4).
+func TestLoadHabilitationsEmptyItem(t *testing.T) {
+	for _, data := range []string{
+		"clients:\n  - client_id: c\n    client_secret: s\n    habilitations:\n      -\n",
+		"clients:\n  - client_id: c\n    client_secret: s\n    habilitations: [null, ~]\n",
+	} {
+		_, err := impotparticulier.LoadHabilitations(fstest.MapFS{impotparticulier.HabilitationsFile: {Data: []byte(data)}})
+		if err == nil || !strings.Contains(err.Error(), impotparticulier.HabilitationsFile+":5") && !strings.Contains(err.Error(), impotparticulier.HabilitationsFile+":4") {
+			t.Errorf("%q: %v, want an error naming the line", data, err)
+		}
+	}
+}

@@ -259,6 +259,12 @@ func parseHabilitations(root *yaml.Node, file string) (*Habilitations, error) {
 			n := node
 			if i < len(habNodes) {
 				n = habNodes[i]
+			}
+			if h == nil {
+				errs.Add(file, n, "habilitation %d of client %q is empty", i+1, c.ID)
+				continue
+			}
+			if i < len(habNodes) {
 				fixture.CheckKeys(file, n, h, &errs)
 			}
 			checkHabilitation(file, h, n, &errs)
