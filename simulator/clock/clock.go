@@ -186,5 +186,10 @@ func ParseInstant(s string) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 instant (2027-03-01T09:00:00+01:00) nor a day (2027-03-01)", s)
 		}
 	}
+	// time.Parse takes offsets RFC 3339 has no room for ("+24:60"); a
+	// time in such a zone cannot be written as JSON.
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+		return time.Time{}, fmt.Errorf("%q: the offset must be within ±23:59", s)
+	}
 	return t, CheckRange(t)
 }

@@ -36,3 +36,24 @@ func FuzzParseInstant(f *testing.F) {
 		}
 	})
 }
+
+// time.Parse takes "+24:60" as an offset of 25 hours: PUT /clock accepted
+// it, and every journal entry stamped in that zone then failed to encode,
+// the journal answering a truncated body (found by FuzzParseInstant,
+// testdata/fuzz/FuzzParseInstant/c37a58996b399ff8).
+func TestParseInstantOffsetRange(t *testing.T) {
+	for _, s := range []string{"2027-03-01T09:00:00+24:60", "2027-03-01T09:00:00+23:60", "2027-03-01T09:00:00-24:00", "2027-03-01T9:00:00+99:99"} {
+		if got, err := ParseInstant(s); err == nil {
+			t.Errorf("ParseInstant(%q) = %v, want an error", s, got)
+		}
+	}
+	for _, s := range []string{"2027-03-01T09:00:00+23:59", "2027-03-01T09:00:00-23:59", "2027-03-01T09:00:00Z"} {
+		got, err := ParseInstant(s)
+		if err != nil {
+			t.Errorf("ParseInstant(%q): %v", s, err)
+		}
+		if _, err := got.MarshalJSON(); err != nil {
+			t.Errorf("ParseInstant(%q) = %v, which JSON cannot hold: %v", s, got, err)
+		}
+	}
+}
