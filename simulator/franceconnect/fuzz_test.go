@@ -2,7 +2,8 @@ package franceconnect
 
 // Fuzz targets of every input surface of the provider (docs/fuzzing.md).
 // Each target builds one provider, then drives its router in process
-// through httptest: an iteration costs tens of microseconds. Every answer
+// through httptest: the handlers' work for an input costs tens of
+// microseconds, the fuzzing engine's own most of the rest. Every answer
 // must be what fuzzCheck says: never a 5xx (but the Y030030 page, which
 // the platform itself answers 500), never a Go stack trace or « erreur
 // interne », the OAuth JSON error where JSON is promised, FranceConnect's
@@ -348,12 +349,14 @@ func FuzzAuthorize(f *testing.F) {
 
 // FuzzAuthorizeClaims sends a valid authorization request with the claims
 // parameter: the redirect says exactly what parseClaims refuses, and only
-// JSON objects are accepted.
+// JSON objects are accepted; a parameter too long for the sandbox to keep
+// is the Y030007 page.
 func FuzzAuthorizeClaims(f *testing.F) {
 	for _, c := range []string{
 		`{"id_token":{"amr":{"essential":true}}}`, `{"userinfo":{"given_name":null}}`, `{"id_token":{"amr":null},"userinfo":{}}`,
 		`{}`, `[]`, `null`, `"amr"`, `{"id_token":"amr"}`, `{"userinfo":[1]}`, `{"id_token":{"amr":`, ``, `{"id_token":{}}` + "\x00",
 		`{"id_token":{"amr":1},"id_token":[]}`, `{"userinfo":{"amr":{"values":["pwd","mfa"]}}}`,
+		`{"userinfo":{"given_name":{"value":"` + strings.Repeat("a", 2100) + `"}}}`,
 	} {
 		f.Add(c)
 	}
@@ -372,6 +375,10 @@ func FuzzAuthorizeClaims(f *testing.F) {
 		fuzzCheck(t, rec, "", claims)
 		q := fuzzLocation(t, rec).Query()
 		switch {
+		case len(claims) > maxParamBytes:
+			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `id="code-erreur">Y030007<`) {
+				t.Fatalf("claims of %d bytes: want the Y030007 page, got %d Location %q", len(claims), rec.Code, rec.Header().Get("Location"))
+			}
 		case problem != "" && (rec.Code != http.StatusSeeOther || q.Get("error") != "invalid_request" || q.Get("error_description") != problem):
 			t.Fatalf("claims %q refused (%s): want a redirect with invalid_request, got %d Location %q", claims, problem, rec.Code, rec.Header().Get("Location"))
 		case problem == "" && q.Get("error") != "":
@@ -461,7 +468,7 @@ func FuzzClientAssertion(f *testing.F) {
 		f.Fatal(err)
 	}
 	pub, _ := json.Marshal(key.Public())
-	clients := strings.Replace(string(mustReadF(f, "clients.yaml")), "service_providers:\n", fmt.Sprintf(`service_providers:
+	clients := strings.Replace(string(fuzzFixture(f, "clients.yaml")), "service_providers:\n", fmt.Sprintf(`service_providers:
   - client_id: %s
     client_secret: unused-secret
     name: "Client private_key_jwt"
@@ -549,7 +556,8 @@ func FuzzClientAssertion(f *testing.F) {
 	})
 }
 
-func mustReadF(f *testing.F, name string) []byte {
+// fuzzFixture is an embedded fixture file.
+func fuzzFixture(f *testing.F, name string) []byte {
 	f.Helper()
 	b, err := fixturesRead(name)
 	if err != nil {
@@ -796,7 +804,7 @@ const fuzzMaxFile = 10 << 10
 // FuzzLoadClients loads clients.yaml from arbitrary bytes: an error names
 // the file; a registry finds each of its clients by id.
 func FuzzLoadClients(f *testing.F) {
-	f.Add(mustReadF(f, "clients.yaml"))
+	f.Add(fuzzFixture(f, "clients.yaml"))
 	f.Add([]byte("data_providers: []\nservice_providers:\n  - client_id: a\n    client_secret: s\n    name: A\n    redirect_uris: [http://localhost/cb]\n    scopes: [openid]\n"))
 	f.Add([]byte("service_providers:\n  - client_id: a\n    client_secret: s\n    any_localhost: true\n    scopes: [openid, dgfip_rfr]\n    signing_alg: HS256\n    jwks: {\"keys\": [{\"kty\": \"EC\"}]}\n"))
 	f.Add([]byte("service_providers:\n  - {client_id: a, client_secret: s, redirect_uris: ['http://x/#f'], scopes: [openid], inconnu: 1}\n"))
