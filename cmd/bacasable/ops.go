@@ -91,7 +91,9 @@ var startParent = os.Getppid()
 // orphanContext is ctx, cancelled when the process that started this one
 // goes away: `go run ./cmd/bacasable &` then `kill $!` kills the go
 // command, not its child, which would otherwise keep the port. A process
-// started by init (a container's PID 1, systemd) has no parent to watch.
+// started by init (a container's PID 1, systemd) has no parent to watch;
+// nor has one whose parent died before it ran its first instruction (its
+// parent is init from the start, like a container's).
 func orphanContext(ctx context.Context, every time.Duration) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
 	if startParent <= 1 {

@@ -71,6 +71,14 @@ func TestExitsWithItsParent(t *testing.T) {
 		t.Fatal("the sandbox did not start")
 	}
 	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	// Kill the parent once the sandbox runs: killed before the sandbox's
+	// first instruction, it would leave a process whose parent was init
+	// from the start, which the sandbox cannot tell from a container's.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(pidFile + ".log"); bytes.Contains(b, []byte("Ctrl-C stops")) {
+			break
+		}
+	}
 	_ = parent.Process.Kill()
 	_ = parent.Wait()
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
