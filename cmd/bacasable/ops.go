@@ -85,18 +85,24 @@ func runHealth(ctx context.Context, args []string, getenv func(string) string, s
 
 // startParent is the process that started this one, read first thing:
 // loading a large population takes a while, and the parent may die
-// meanwhile.
+// meanwhile. startedByGo says whether it is the go command.
 var startParent = os.Getppid()
 
-// orphanContext is ctx, cancelled when the process that started this one
-// goes away: `go run ./cmd/bacasable &` then `kill $!` kills the go
-// command, not its child, which would otherwise keep the port. A process
-// started by init (a container's PID 1, systemd) has no parent to watch;
-// nor has one whose parent died before it ran its first instruction (its
-// parent is init from the start, like a container's).
+var startedByGo = func() bool {
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", startParent))
+	return err == nil && strings.TrimSpace(string(comm)) == "go"
+}()
+
+// orphanContext is ctx, cancelled when the go command that started this
+// one goes away: `go run ./cmd/bacasable &` then `kill $!` kills the go
+// command, not its child, which would otherwise keep the port. Only `go
+// run` is watched: a sandbox started in the background by a shell (a CI
+// step, `bacasable &`) must outlive that shell, and one started by init (a
+// container's PID 1, systemd) has no parent to watch. Nor has one whose
+// go command died before it ran its first instruction.
 func orphanContext(ctx context.Context, every time.Duration) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
-	if startParent <= 1 {
+	if startParent <= 1 || !startedByGo {
 		return ctx, cancel
 	}
 	go func() {

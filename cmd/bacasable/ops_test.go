@@ -56,8 +56,16 @@ func TestExitsWithItsParent(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	pidFile := filepath.Join(t.TempDir(), "pid")
-	// A shell stands for `go run`: it starts the sandbox and waits.
-	parent := exec.Command("sh", "-c", `"$0" --listen 127.0.0.1:0 >"$1.log" 2>&1 & echo $! > "$1"; wait`, bin, pidFile)
+	// A shell named go stands for `go run`: it starts the sandbox and waits.
+	goCmd := filepath.Join(t.TempDir(), "go")
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	if err := os.Symlink(sh, goCmd); err != nil {
+		t.Fatal(err)
+	}
+	parent := exec.Command(goCmd, "-c", `"$0" --listen 127.0.0.1:0 >"$1.log" 2>&1 & echo $! > "$1"; wait`, bin, pidFile)
 	parent.Env = environWithoutBacasable()
 	if err := parent.Start(); err != nil {
 		t.Fatal(err)
@@ -91,6 +99,36 @@ func TestExitsWithItsParent(t *testing.T) {
 	status, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	out, _ := os.ReadFile(pidFile + ".log")
 	t.Errorf("the sandbox (pid %d) still runs 15 s after its parent was killed:\n%s\n%s", pid, status, out)
+}
+
+// TestOutlivesTheShellThatStartedIt: a CI step starts the sandbox in the
+// background and ends; the next steps use it. Only `go run` is watched.
+func TestOutlivesTheShellThatStartedIt(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("parent watching is checked on Linux")
+	}
+	bin := buildBinary(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	// The step waits for the sandbox, as the recipes' health loop does.
+	step := exec.Command("sh", "-c", `"$0" --listen 127.0.0.1:0 >"$1.log" 2>&1 & echo $! > "$1"; `+
+		`for i in $(seq 200); do grep -q "Ctrl-C stops" "$1.log" && exit 0; sleep 0.05; done; exit 1`, bin, pidFile)
+	step.Env = environWithoutBacasable()
+	if out, err := step.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	b, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if pid == 0 {
+		t.Fatal("the sandbox did not start")
+	}
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	// The orphan watch looks every second: three of its looks.
+	time.Sleep(3500 * time.Millisecond)
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil || strings.Contains(string(stat), ") Z ") {
+		out, _ := os.ReadFile(pidFile + ".log")
+		t.Errorf("the sandbox stopped when the shell that started it ended:\n%s", out)
+	}
 }
 
 // TestLoginCommand: `bacasable login test` walks the chain against a
