@@ -27,8 +27,8 @@ const (
 	rssPeriod          = 200 * time.Millisecond
 	expiryAdvance      = "2h"
 	afterExpiryWait    = 12 * time.Second // the binary's sweep period (10 s) and a margin
-	largeHeaderBytes   = 60 << 10 // the server's MaxHeaderBytes is 64 KB
-	authorizeParamSize = 2048     // the sandbox's cap on each authorize parameter
+	largeHeaderBytes   = 60 << 10         // the server's MaxHeaderBytes is 64 KB
+	authorizeParamSize = 2048             // the sandbox's cap on each authorize parameter
 )
 
 // flood is one kind of abuse, run for a duration against s.
