@@ -124,6 +124,7 @@ func (a *API) Routes(r *mux.Router) {
 	r.HandleFunc("/token", a.token).Methods(http.MethodPost)
 	r.HandleFunc(BasePath+"/openapi.yaml", a.serveContract).Methods(http.MethodGet)
 	r.PathPrefix(BasePath + "/").Handler(http.HandlerFunc(a.serveAPI))
+	r.Handle(BasePath, http.HandlerFunc(a.serveAPI)) // the base alone: the API's own 404, not the sandbox's
 }
 
 func (a *API) serveContract(w http.ResponseWriter, r *http.Request) {

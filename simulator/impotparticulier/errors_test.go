@@ -56,6 +56,7 @@ func TestErrorCatalogue(t *testing.T) {
 		{"département malformed", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, "/lep/departement/ZZZZ/annrev/2025/bareme/2025"), Gateway: s.GatewayToken("bacasable-banque", "bacasable-banque-secret", "RessourceLEP"), Teleservice: "BACASABLE-LEP"}, 400, 4007, "departement"},
 		{"X-FranceConnect-OAuth missing", sandboxtest.APICall{Path: ir + "2025", Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 400, 4000, "X-FranceConnect-OAuth"},
 		{"unknown path", sandboxtest.APICall{Path: "/situations/ir/nothing", Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 404, 4040, "aucune ressource"},
+		{"the base path alone", sandboxtest.APICall{Path: "", Gateway: demo, Teleservice: "BACASABLE-DEMO"}, 404, 4040, "aucune ressource"},
 		{"token scope does not open the path", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, "/dernieresituation/ir/assiettes/annrev/2025"), Gateway: irOnly, Teleservice: "BACASABLE-DEMO"}, 403, 4031, "RessourceIRDerniere"},
 		{"token with the default scope", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: noScope, Teleservice: "BACASABLE-DEMO"}, 403, 4031, "default"},
 		{"ID_Teleservice of another client", sandboxtest.APICall{Path: spiPath(sandboxtest.AngelaSPI, ir+"2025"), Gateway: demo, Teleservice: "BACASABLE-COMPLET"}, 403, 4031, "BACASABLE-COMPLET"},
