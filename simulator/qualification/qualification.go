@@ -128,6 +128,22 @@ func is(e journal.Entry, method, suffix string) bool {
 	return e.Method == method && strings.HasSuffix(e.Path, suffix)
 }
 
+// isAuthorize: an authorization request, in GET or POST.
+func isAuthorize(e journal.Entry) bool {
+	return is(e, "GET", "/authorize") || is(e, "POST", "/authorize")
+}
+
+// eachAuthorize calls f for each of the client's authorization requests,
+// each counted as looked at.
+func (r *run) eachAuthorize(f func(e journal.Entry)) {
+	for _, e := range r.fc {
+		if isAuthorize(e) {
+			r.look(1)
+			f(e)
+		}
+	}
+}
+
 // params are an authorize or logout request's parameters (query, or a
 // form body for a POST).
 func params(e journal.Entry) url.Values {
@@ -172,42 +188,33 @@ var Rules = []checker{
 		"back/instances/core-fcp-low/src/config/oidc-acr.ts : fcp-low ne délivre que eidas1",
 		"Demandez acr_values=eidas1 ; FranceConnect (fcp-low) refuse eidas2 et eidas3."},
 		func(r *run) {
-			for _, e := range r.fc {
-				if is(e, "GET", "/authorize") || is(e, "POST", "/authorize") {
-					r.look(1)
-					if got := params(e).Get("acr_values"); got != "eidas1" {
-						r.fail(e, "acr_values=%q", got)
-					}
+			r.eachAuthorize(func(e journal.Entry) {
+				if got := params(e).Get("acr_values"); got != "eidas1" {
+					r.fail(e, "acr_values=%q", got)
 				}
-			}
+			})
 		}},
 	{Rule{"fc-parameters", "franceconnect", "seulement les paramètres qu'accepte FranceConnect (pas de PKCE, pas de response_mode)",
 		"back/apps/core-fcp/src/dto/authorize-params.dto.ts (forbidNonWhitelisted) ; page d'erreur Y030007",
 		"N'envoyez à authorize que client_id, redirect_uri, response_type, scope, acr_values, state, nonce (et claims, prompt, idp_hint, ui_locales) : FranceConnect refuse code_challenge et response_mode."},
 		func(r *run) {
-			for _, e := range r.fc {
-				if is(e, "GET", "/authorize") || is(e, "POST", "/authorize") {
-					r.look(1)
-					for k := range params(e) {
-						if !slices.Contains(authorizeParams, k) {
-							r.fail(e, "paramètre refusé par FranceConnect : %s", k)
-						}
+			r.eachAuthorize(func(e journal.Entry) {
+				for k := range params(e) {
+					if !slices.Contains(authorizeParams, k) {
+						r.fail(e, "paramètre refusé par FranceConnect : %s", k)
 					}
 				}
-			}
+			})
 		}},
 	{Rule{"fc-redirect-uri", "franceconnect", "la redirect_uri exacte enregistrée",
 		"FranceConnect : correspondance exacte des redirect_uris (erreur Y04C013C)",
 		"Envoyez exactement l'URL de retour déclarée sur l'espace partenaires (même schéma, hôte, port, chemin)."},
 		func(r *run) {
-			for _, e := range r.fc {
-				if is(e, "GET", "/authorize") || is(e, "POST", "/authorize") {
-					r.look(1)
-					if e.Error == "invalid_redirect_uri" {
-						r.fail(e, "redirect_uri non enregistrée : %s", params(e).Get("redirect_uri"))
-					}
+			r.eachAuthorize(func(e journal.Entry) {
+				if e.Error == "invalid_redirect_uri" {
+					r.fail(e, "redirect_uri non enregistrée : %s", params(e).Get("redirect_uri"))
 				}
-			}
+			})
 		}},
 	{Rule{"fc-code", "franceconnect", "code échangé une seule fois, dans les 30 secondes",
 		"back/instances/core-fcp-low/src/config/oidc-provider.ts (ttl AuthorizationCode 30) ; RFC 6749 §4.1.2",
@@ -448,11 +455,7 @@ func faultOutcome(r *run, f franceconnect.Fault) {
 // seen before from this client.
 func uniqueParam(r *run, param string) {
 	seen := map[string]int64{}
-	for _, e := range r.fc {
-		if !is(e, "GET", "/authorize") && !is(e, "POST", "/authorize") {
-			continue
-		}
-		r.look(1)
+	r.eachAuthorize(func(e journal.Entry) {
 		v := params(e).Get(param)
 		switch {
 		case v == "":
@@ -465,7 +468,7 @@ func uniqueParam(r *run, param string) {
 		if v != "" && seen[v] == 0 {
 			seen[v] = e.ID
 		}
-	}
+	})
 }
 
 // minimisation: in each login (an authorize that gave a code), DGFiP
@@ -497,7 +500,7 @@ func minimisation(r *run) {
 		}
 	}
 	for _, e := range r.fc {
-		if !(is(e, "GET", "/authorize") || is(e, "POST", "/authorize")) || !coded[e.Login] {
+		if !isAuthorize(e) || !coded[e.Login] {
 			continue
 		}
 		r.look(1)
