@@ -284,10 +284,17 @@ func TestHostileFranceConnect(t *testing.T) {
 		fetch(t, c, http.MethodPost, s.URL+uid+"/login", url.Values{"idp": {"demo"}, "login": {"test"}, "password": {"123"}})
 		fetch(t, c, http.MethodPost, s.URL+uid+"/consent", url.Values{"action": {"accept"}})
 	}
+	judged := 0
 	for _, r := range qualify(t, s, "demoville", "bacasable-demo").Results {
-		if strings.HasPrefix(r.ID, "fc-refuses-") && r.Status != qualification.Passed {
-			t.Errorf("Démoville: %s %s (%s) %+v", r.ID, r.Status, r.Title, r.Evidence)
+		if strings.HasPrefix(r.ID, "fc-refuses-") {
+			judged++
+			if r.Status != qualification.Passed {
+				t.Errorf("Démoville: %s %s (%s) %+v", r.ID, r.Status, r.Title, r.Evidence)
+			}
 		}
+	}
+	if judged != len(franceconnect.Faults) {
+		t.Errorf("Démoville: %d fc-refuses-* rules in the report, want %d", judged, len(franceconnect.Faults))
 	}
 
 	// The sloppy client: takes the code whatever the callback says, calls
@@ -318,10 +325,12 @@ func TestHostileFranceConnect(t *testing.T) {
 		}
 		s.Call(sandboxtest.APICall{Path: "/situations/ir/assiettes/annrev/2025", Gateway: s.DemoToken(), FC: tok.AccessToken, Teleservice: "BACASABLE-DEMO"})
 	}
+	judged = 0
 	for _, r := range qualify(t, s, sandboxtest.DemoClientID, "bacasable-demo").Results {
 		if !strings.HasPrefix(r.ID, "fc-refuses-") {
 			continue
 		}
+		judged++
 		want := qualification.Failed
 		if r.ID == "fc-refuses-key-rotation" {
 			want = qualification.Passed // it accepts everything, the new key too
@@ -329,5 +338,8 @@ func TestHostileFranceConnect(t *testing.T) {
 		if r.Status != want {
 			t.Errorf("sloppy client: %s %s, want %s", r.ID, r.Status, want)
 		}
+	}
+	if judged != len(franceconnect.Faults) {
+		t.Errorf("sloppy client: %d fc-refuses-* rules in the report, want %d", judged, len(franceconnect.Faults))
 	}
 }

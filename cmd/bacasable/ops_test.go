@@ -82,9 +82,13 @@ func TestExitsWithItsParent(t *testing.T) {
 	// Kill the parent once the sandbox runs: killed before the sandbox's
 	// first instruction, it would leave a process whose parent was init
 	// from the start, which the sandbox cannot tell from a container's.
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if b, _ := os.ReadFile(pidFile + ".log"); bytes.Contains(b, []byte("Ctrl-C stops")) {
 			break
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(pidFile + ".log")
+			t.Fatalf("the sandbox was not ready after 10 s:\n%s", out)
 		}
 	}
 	_ = parent.Process.Kill()
