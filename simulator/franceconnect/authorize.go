@@ -20,12 +20,12 @@ import (
 // for CI. The real FranceConnect ignores unknown headers.
 const PersonaHeader = "X-Bacasable-Persona"
 
-// authorizeParams are the parameters fcp-low's AuthorizeParamsDto accepts
+// AuthorizeParams are the parameters fcp-low's AuthorizeParamsDto accepts
 // (back/apps/core-fcp/src/dto/authorize-params.dto.ts, validated with
 // forbidNonWhitelisted): any other one is refused with the Y030007 page.
 // PKCE is not among them, although discovery advertises S256: Config.PKCE
 // (--pkce) adds code_challenge and code_challenge_method, as a departure.
-var authorizeParams = []string{"client_id", "acr_values", "claims", "response_type", "nonce", "state", "redirect_uri",
+var AuthorizeParams = []string{"client_id", "acr_values", "claims", "response_type", "nonce", "state", "redirect_uri",
 	"scope", "prompt", "idp_hint", "ui_locales"}
 
 var pkceParams = []string{"code_challenge", "code_challenge_method"}
@@ -124,9 +124,9 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	get := func(k string) string { return form.Get(k) }
 
 	// ── AuthorizeParamsDto ──
-	allowed := authorizeParams
+	allowed := AuthorizeParams
 	if p.cfg.PKCE {
-		allowed = append(slices.Clone(authorizeParams), pkceParams...)
+		allowed = append(slices.Clone(AuthorizeParams), pkceParams...)
 	}
 	var unknown []string
 	for k, v := range form {

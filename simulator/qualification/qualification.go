@@ -166,10 +166,6 @@ func form(e journal.Entry) url.Values {
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// authorizeParams is fcp-low's list (AuthorizeParamsDto).
-var authorizeParams = []string{"client_id", "acr_values", "claims", "response_type", "nonce", "state", "redirect_uri",
-	"scope", "prompt", "idp_hint", "ui_locales"}
-
 func apiCall(e journal.Entry) bool { return e.Service == "impotparticulier" && e.Method == "GET" }
 
 // ── The rules ───────────────────────────────────────────────────────────
@@ -200,7 +196,7 @@ var Rules = []checker{
 		func(r *run) {
 			r.eachAuthorize(func(e journal.Entry) {
 				for k := range params(e) {
-					if !slices.Contains(authorizeParams, k) {
+					if !slices.Contains(franceconnect.AuthorizeParams, k) {
 						r.fail(e, "paramètre refusé par FranceConnect : %s", k)
 					}
 				}
