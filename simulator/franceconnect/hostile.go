@@ -1,6 +1,7 @@
 package franceconnect
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/x509"
@@ -12,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/bacasable/bacasable/simulator/journal"
 )
 
 // A hostile FranceConnect: for a qualification run, the next logins of a
@@ -47,6 +50,15 @@ var Faults = []Fault{
 
 // FaultTag prefixes the journal's note on a request answered with a fault.
 const FaultTag = "faute:"
+
+// faultAt is the login's fault when it strikes at where (callback,
+// id_token or userinfo).
+func (req *authRequest) faultAt(where string) (Fault, bool) {
+	return req.Fault, req.Fault.ID != "" && req.Fault.Where == where
+}
+
+// note marks the journal entry of the request the fault answers.
+func (f Fault) note(ctx context.Context) { journal.Why(ctx, FaultTag+f.ID+" ("+f.Title+")") }
 
 // MaxQueuedFaults bounds a client's queue of faults.
 const MaxQueuedFaults = 100
@@ -96,19 +108,20 @@ func (p *Provider) QueuedFaults() map[string][]string {
 	return out
 }
 
-// nextFault pops the client's next fault, or "".
-func (p *Provider) nextFault(clientID string) string {
+// nextFault pops the client's next fault, or the zero Fault.
+func (p *Provider) nextFault(clientID string) Fault {
 	p.hostile.mu.Lock()
 	defer p.hostile.mu.Unlock()
 	q := p.hostile.queued[clientID]
 	if len(q) == 0 {
-		return ""
+		return Fault{}
 	}
 	p.hostile.queued[clientID] = q[1:]
 	if len(q) == 1 {
 		delete(p.hostile.queued, clientID)
 	}
-	return q[0]
+	f, _ := faultByID(q[0]) // QueueFaults took known ids only
+	return f
 }
 
 func (p *Provider) resetFaults() {

@@ -264,9 +264,9 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) 
 	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(), Removed: it.Removed, Login: it.UID}, p.cfg.CodeTTL)
 	p.log.InfoContext(r.Context(), "franceconnect: login", "client", it.Req.Client.ID, "persona", it.Persona.Login, "idp", it.IdP.ID, "scope", it.Req.Scopes)
 	params := [][2]string{{"code", code}, {"state", it.Req.State}, {"iss", p.cfg.Issuer}}
-	if f, ok := faultByID(it.Req.Fault); ok && f.Where == "callback" {
+	if f, ok := it.Req.faultAt("callback"); ok {
 		params = p.faultyCallback(f.ID, params)
-		journal.Why(r.Context(), FaultTag+f.ID+" ("+f.Title+")")
+		f.note(r.Context())
 	}
 	p.respond(w, it.Req, params)
 }

@@ -25,8 +25,8 @@ type authRequest struct {
 	CodeChallenge string   // with Config.PKCE only
 	IdpHint       string
 	// Fault is the deliberate fault this login meets (a qualification
-	// run's hostile FranceConnect), or "".
-	Fault string
+	// run's hostile FranceConnect); the zero Fault for none.
+	Fault Fault
 	// fragment sends errors in the redirect_uri's fragment: the
 	// response_type asked for a token (node-oidc-provider's rule).
 	fragment bool

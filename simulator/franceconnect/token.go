@@ -112,8 +112,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	journal.SetLogin(r.Context(), at.Login)
 	journal.SetPersona(r.Context(), at.Persona.Login)
-	if f, ok := faultByID(at.Req.Fault); ok && f.Where == "id_token" {
-		journal.Why(r.Context(), FaultTag+f.ID+" ("+f.Title+")")
+	if f, ok := at.Req.faultAt("id_token"); ok {
+		f.note(r.Context())
 	}
 	idToken, err := p.idToken(at.grant, at.IssuedAt)
 	if err != nil {
@@ -137,7 +137,7 @@ func (p *Provider) idToken(g grant, now time.Time) (string, error) {
 		c.AMR = g.IdP.AMR
 	}
 	alg := jose.SignatureAlgorithm(g.Req.Client.SigningAlg)
-	if f, ok := faultByID(g.Req.Fault); ok && f.Where == "id_token" {
+	if f, ok := g.Req.faultAt("id_token"); ok {
 		return p.faultyIDToken(f.ID, c, alg)
 	}
 	return p.keys.sign(alg, "", c)

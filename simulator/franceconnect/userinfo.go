@@ -65,8 +65,8 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	alg := jose.SignatureAlgorithm(at.Req.Client.SigningAlg)
 	var jws string
 	var err error
-	if f, ok := faultByID(at.Req.Fault); ok && f.Where == "userinfo" {
-		journal.Why(r.Context(), FaultTag+f.ID+" ("+f.Title+")")
+	if f, ok := at.Req.faultAt("userinfo"); ok {
+		f.note(r.Context())
 		jws, err = p.faultyUserinfo(f.ID, claims, alg)
 	} else {
 		jws, err = p.keys.sign(alg, "", claims)
