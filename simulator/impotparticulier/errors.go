@@ -10,7 +10,6 @@ import (
 
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/journal"
-	"github.com/bacasable/bacasable/simulator/jsonenc"
 )
 
 // Erreur is one DGFiP error: the HTTP status, the numeric code and the
@@ -82,10 +81,8 @@ func (a *API) writeErreur(w http.ResponseWriter, r *http.Request, e *Erreur) {
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
 	}
-	out, _ := jsonenc.Append(make([]byte, 0, 256), body) // strings and ints: never fails
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(append(out, '\n'))
+	a.writeJSON(w, r, e.Status, body) // strings and ints: never fails to encode
 }
 
 // oauthError is the gateway's /token error (RFC 6749 §5.2).
@@ -150,8 +147,5 @@ func (a *API) writeFault(w http.ResponseWriter, r *http.Request, f Fault, why st
 		w.Header().Set("Retry-After", strconv.Itoa(int(f.RetryAfter.Seconds())))
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(f.Status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(map[string]any{"fault": fault})
+	a.writeJSON(w, r, f.Status, map[string]any{"fault": fault})
 }
