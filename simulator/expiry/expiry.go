@@ -41,7 +41,7 @@ func (m *Map[V]) Put(key string, v V, exp, now time.Time) {
 		heap.Fix(&m.queue, e.index)
 		return
 	}
-	m.dropExpired(now)
+	m.DropExpired(now)
 	for len(m.items) >= m.max && len(m.queue) > 0 {
 		m.remove(m.queue[0])
 	}
@@ -103,8 +103,6 @@ func (m *Map[V]) DropExpired(now time.Time) int {
 	}
 	return n
 }
-
-func (m *Map[V]) dropExpired(now time.Time) { m.DropExpired(now) }
 
 func (m *Map[V]) remove(e *expEntry[V]) {
 	heap.Remove(&m.queue, e.index)

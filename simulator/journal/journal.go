@@ -91,7 +91,7 @@ func New(c clock.Clock, max int) *Journal {
 	return &Journal{clock: c, max: max, maxBytes: DefaultMaxBytes, ring: make([]*Entry, max), subs: map[chan Event]struct{}{}}
 }
 
-// SetMaxBytes changes the byte budget (tests, --journal-bytes).
+// SetMaxBytes changes the byte budget (the tests use a small one).
 func (j *Journal) SetMaxBytes(n int) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
