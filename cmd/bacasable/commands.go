@@ -37,10 +37,11 @@ var subcommands = map[string]func(ctx context.Context, args []string, getenv fun
 }
 
 // usageSubcommands is the part of --help about the subcommands.
-const usageSubcommands = `       bacasable export [--population N] [--seed S] [--fixtures DIR] DIR
+const usageSubcommands = `       bacasable export [--population N] [--seed S] [--fixtures DIR] [--force] DIR
        bacasable check DIR
-       bacasable health [URL]     (exit 0 when the sandbox at URL is ready; default http://127.0.0.1:8080)
-       bacasable login [--url URL] PERSONA   (the whole chain for PERSONA, printed step by step)
+       bacasable health [URL]     (exit 0 when the sandbox at URL is ready; default BACASABLE_LISTEN or 127.0.0.1:8080)
+       bacasable login [--url URL] [--scope S] [--client-id ID --client-secret S --redirect-uri U] PERSONA
+                                  (the whole chain for PERSONA, printed step by step)
        bacasable version          (also --version)
 `
 
