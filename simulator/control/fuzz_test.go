@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/simulator/control"
+	"github.com/bacasable/bacasable/simulator/internal/fuzztest"
 	"github.com/bacasable/bacasable/simulator/sandboxtest"
 )
 
@@ -97,36 +97,11 @@ func (z *fuzzControl) doThen(t *testing.T, method, target, body, contentType str
 	return rec
 }
 
-// fuzzSendable skips an input no HTTP client could send: a request target
-// with a space or a control character, a header value with a control
-// character (the server refuses both before any handler runs).
-func fuzzSendable(t *testing.T, target string, headerValues ...string) {
-	t.Helper()
-	if _, err := url.ParseRequestURI("/" + target); err != nil || strings.ContainsAny(target, " \t") {
-		t.Skip()
-	}
-	for _, v := range headerValues {
-		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
-			t.Skip()
-		}
-	}
-}
-
-// fuzzLeaks are what no answer may show.
-var fuzzLeaks = []string{"goroutine ", "panic:", "runtime error", "erreur interne"}
-
 func (z *fuzzControl) checkAnswer(t *testing.T, req *http.Request, rec *httptest.ResponseRecorder, inputs ...string) {
 	t.Helper()
 	body := rec.Body.Bytes()
-	lower := strings.ToLower(string(body))
-	for _, leak := range fuzzLeaks {
-		echoed := slices.ContainsFunc(inputs, func(in string) bool {
-			dec, _ := url.PathUnescape(in)
-			return strings.Contains(strings.ToLower(in+dec), leak)
-		})
-		if strings.Contains(lower, leak) && !echoed {
-			t.Fatalf("%s %s: the answer %d shows %q: %s", req.Method, req.URL, rec.Code, leak, body)
-		}
+	if leak := fuzztest.Leak(string(body), inputs...); leak != "" {
+		t.Fatalf("%s %s: the answer %d shows %q: %s", req.Method, req.URL, rec.Code, leak, body)
 	}
 	if rec.Code >= 500 {
 		t.Fatalf("%s %s: answered %d: %s", req.Method, req.URL, rec.Code, body)
@@ -237,7 +212,7 @@ func FuzzControlAPI(f *testing.F) {
 	}
 	z := newFuzzControl(f)
 	f.Fuzz(func(t *testing.T, method uint8, path, body, contentType string) {
-		fuzzSendable(t, path, contentType)
+		fuzztest.Sendable(t, path, contentType)
 		if path != "" && !strings.HasPrefix(path, "/") {
 			path = "/" + path // under the API's base path, not next to it
 		}
@@ -267,7 +242,7 @@ func FuzzJournalQuery(f *testing.F) {
 	}
 	exports := []string{"/journal", "/journal.jsonl", "/journal.har"}
 	f.Fuzz(func(t *testing.T, export uint8, query string) {
-		fuzzSendable(t, "?"+query)
+		fuzztest.Sendable(t, "?"+query)
 		path := exports[int(export)%len(exports)]
 		rec := z.do(t, http.MethodGet, path+"?"+query, "", "")
 		q, err := url.ParseQuery(query)

@@ -24,6 +24,7 @@ import (
 	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/internal/fuzztest"
 	"github.com/bacasable/bacasable/simulator/sandboxtest"
 )
 
@@ -124,37 +125,12 @@ func (z *fuzzSite) code(t *testing.T, authorize *url.URL) string {
 	return loc.Query().Get("code")
 }
 
-// fuzzSendable skips an input no HTTP client could send: a request target
-// with a space or a control character, a header value with a control
-// character (the server refuses both before any handler runs).
-func fuzzSendable(t *testing.T, target string, headerValues ...string) {
-	t.Helper()
-	if _, err := url.ParseRequestURI("/" + target); err != nil || strings.ContainsAny(target, " \t") {
-		t.Skip()
-	}
-	for _, v := range headerValues {
-		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
-			t.Skip()
-		}
-	}
-}
-
-// fuzzLeaks are what no page may show.
-var fuzzLeaks = []string{"goroutine ", "panic:", "runtime error", "erreur interne"}
-
 // check asserts what every answer of Démoville must be.
 func (z *fuzzSite) check(t *testing.T, rec *httptest.ResponseRecorder, inputs ...string) {
 	t.Helper()
 	body := rec.Body.String()
-	lower := strings.ToLower(body)
-	for _, leak := range fuzzLeaks {
-		echoed := slices.ContainsFunc(inputs, func(in string) bool {
-			dec, _ := url.QueryUnescape(strings.ReplaceAll(in, "+", " "))
-			return strings.Contains(strings.ToLower(in+dec), leak)
-		})
-		if strings.Contains(lower, leak) && !echoed {
-			t.Fatalf("the answer %d shows %q: %s", rec.Code, leak, body)
-		}
+	if leak := fuzztest.Leak(body, inputs...); leak != "" {
+		t.Fatalf("the answer %d shows %q: %s", rec.Code, leak, body)
 	}
 	mt, _, _ := mime.ParseMediaType(rec.Header().Get("Content-Type"))
 	switch {
@@ -204,7 +180,7 @@ func FuzzCallback(f *testing.F) {
 	z := newFuzzSite(f)
 	issuer := z.s.URL + "/api/v2"
 	f.Fuzz(func(t *testing.T, query string) {
-		fuzzSendable(t, "?"+query)
+		fuzztest.Sendable(t, "?"+query)
 		var cookies []*http.Cookie
 		if strings.Contains(query, "STATE") || strings.Contains(query, "CODE") {
 			var authorize *url.URL
@@ -262,7 +238,7 @@ func FuzzAccountForms(f *testing.F) {
 	}
 	z := newFuzzSite(f)
 	f.Fuzz(func(t *testing.T, route, session uint8, body, contentType string) {
-		fuzzSendable(t, "", contentType)
+		fuzztest.Sendable(t, "", contentType)
 		var cookies []*http.Cookie
 		switch session % 3 {
 		case 1:

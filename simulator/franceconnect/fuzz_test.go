@@ -32,6 +32,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/bacasable/bacasable/simulator/internal/fuzztest"
 )
 
 // fuzzEnv is one provider driven in process.
@@ -179,39 +181,14 @@ func (z *fuzzEnv) expand(t *testing.T, ss ...*string) []*http.Cookie {
 	return cookies
 }
 
-// fuzzLeaks are what no answer may show: a Go panic or stack, or the
-// sandbox's last-resort 500 message.
-var fuzzLeaks = []string{"goroutine ", "panic:", "runtime error", "erreur interne", "runtime/debug"}
-
-// fuzzEchoes tells whether the inputs, as they are or decoded, contain s:
-// an answer may then show it back.
-func fuzzEchoes(inputs []string, s string) bool {
-	for _, in := range inputs {
-		for _, v := range []string{in, strings.ReplaceAll(in, "+", " ")} {
-			if dec, err := url.QueryUnescape(v); err == nil {
-				v += dec
-			}
-			if dec, err := url.PathUnescape(v); err == nil {
-				v += dec
-			}
-			if strings.Contains(strings.ToLower(v), s) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // fuzzCheck asserts what every answer of the provider must be. allow500 is
 // the FranceConnect code of the one page the endpoint answers 500 with
 // (the platform's own behaviour), or "".
 func fuzzCheck(t *testing.T, rec *httptest.ResponseRecorder, allow500 string, inputs ...string) {
 	t.Helper()
 	body := rec.Body.String()
-	for _, leak := range fuzzLeaks {
-		if strings.Contains(strings.ToLower(body), leak) && !fuzzEchoes(inputs, leak) {
-			t.Fatalf("the answer %d shows %q: %s", rec.Code, leak, body)
-		}
+	if leak := fuzztest.Leak(body, inputs...); leak != "" {
+		t.Fatalf("the answer %d shows %q: %s", rec.Code, leak, body)
 	}
 	mt, _, _ := mime.ParseMediaType(rec.Header().Get("Content-Type"))
 	if rec.Code >= 500 {
@@ -243,21 +220,6 @@ func fuzzCheck(t *testing.T, rec *httptest.ResponseRecorder, allow500 string, in
 		loc := rec.Header().Get("Location")
 		if _, err := url.Parse(loc); err != nil || loc == "" {
 			t.Fatalf("the redirect %d has Location %q (%v)", rec.Code, loc, err)
-		}
-	}
-}
-
-// fuzzSendable skips an input no HTTP client could send: a request target
-// with a space or a control character, a header value with a control
-// character (the server refuses both before any handler runs).
-func fuzzSendable(t *testing.T, target string, headerValues ...string) {
-	t.Helper()
-	if _, err := url.ParseRequestURI("/" + target); err != nil || strings.ContainsAny(target, " \t") {
-		t.Skip()
-	}
-	for _, v := range headerValues {
-		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
-			t.Skip()
 		}
 	}
 }
@@ -320,9 +282,9 @@ func FuzzAuthorize(f *testing.F) {
 	z := newFuzzEnv(f, nil)
 	f.Fuzz(func(t *testing.T, post bool, params, persona string) {
 		if post {
-			fuzzSendable(t, "", persona)
+			fuzztest.Sendable(t, "", persona)
 		} else {
-			fuzzSendable(t, "?"+params, persona)
+			fuzztest.Sendable(t, "?"+params, persona)
 		}
 		r := fuzzRequest{method: http.MethodGet, path: "/authorize", query: params, header: http.Header{}}
 		if post {
@@ -430,7 +392,7 @@ func FuzzToken(f *testing.F) {
 	}
 	z := newFuzzEnv(f, nil)
 	f.Fuzz(func(t *testing.T, body, authorization, contentType string) {
-		fuzzSendable(t, "", authorization, contentType)
+		fuzztest.Sendable(t, "", authorization, contentType)
 		z.expand(t, &body)
 		var h http.Header
 		if authorization != "" {
@@ -580,7 +542,7 @@ func FuzzUserinfo(f *testing.F) {
 	}
 	z := newFuzzEnv(f, nil)
 	f.Fuzz(func(t *testing.T, authorization, query string) {
-		fuzzSendable(t, "?"+query, authorization)
+		fuzztest.Sendable(t, "?"+query, authorization)
 		z.expand(t, &authorization, &query)
 		h := http.Header{}
 		if authorization != "" {
@@ -618,7 +580,7 @@ func FuzzRevocation(f *testing.F) {
 	}
 	z := newFuzzEnv(f, nil)
 	f.Fuzz(func(t *testing.T, body, contentType string) {
-		fuzzSendable(t, "", contentType)
+		fuzztest.Sendable(t, "", contentType)
 		z.expand(t, &body)
 		rec := z.post("/token/revocation", body, contentType, nil, nil)
 		fuzzCheck(t, rec, "", body, contentType)
@@ -644,7 +606,7 @@ func FuzzChecktoken(f *testing.F) {
 	}
 	z := newFuzzEnv(f, nil)
 	f.Fuzz(func(t *testing.T, body, contentType string) {
-		fuzzSendable(t, "", contentType)
+		fuzztest.Sendable(t, "", contentType)
 		z.expand(t, &body)
 		rec := z.post("/checktoken", body, contentType, nil, nil)
 		fuzzCheck(t, rec, "", body, contentType)
@@ -682,7 +644,7 @@ func FuzzSessionEnd(f *testing.F) {
 	}
 	z := newFuzzEnv(f, nil)
 	f.Fuzz(func(t *testing.T, query string) {
-		fuzzSendable(t, "?"+query)
+		fuzztest.Sendable(t, "?"+query)
 		z.expand(t, &query)
 		rec := z.serve(fuzzRequest{method: http.MethodGet, path: "/session/end", query: query})
 		fuzzCheck(t, rec, "", query)
@@ -715,7 +677,7 @@ func FuzzRedirectToSPWithError(f *testing.F) {
 	}
 	z := newFuzzEnv(f, nil)
 	f.Fuzz(func(t *testing.T, query string) {
-		fuzzSendable(t, "?"+query)
+		fuzztest.Sendable(t, "?"+query)
 		rec := z.serve(fuzzRequest{method: http.MethodGet, path: "/redirect-to-sp-with-error", query: query})
 		fuzzCheck(t, rec, "Y030030", query)
 		if rec.Code != http.StatusFound {
@@ -780,7 +742,7 @@ func FuzzInteraction(f *testing.F) {
 	}
 	z := newFuzzEnv(f, nil)
 	f.Fuzz(func(t *testing.T, route uint8, uid, query, body string) {
-		fuzzSendable(t, "?"+query)
+		fuzztest.Sendable(t, "?"+query)
 		cookies := z.expand(t, &uid, &body, &query)
 		rt := fuzzInteractionRoutes[int(route)%len(fuzzInteractionRoutes)]
 		r := fuzzRequest{method: rt.method, path: "/interaction/" + uid + rt.suffix, query: query, body: body, cookies: cookies}

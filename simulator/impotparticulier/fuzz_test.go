@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/impotparticulier"
+	"github.com/bacasable/bacasable/simulator/internal/fuzztest"
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/sandboxtest"
 )
@@ -66,32 +66,11 @@ func fuzzSplit(target string) (path, rawPath, query string, ok bool) {
 	return req.URL.Path, req.URL.RawPath, query, true
 }
 
-// fuzzSendable skips an input no HTTP client could send: a request target
-// with a space or a control character, a header value with a control
-// character (the server refuses both before any handler runs).
-func fuzzSendable(t *testing.T, target string, headerValues ...string) {
-	t.Helper()
-	if _, err := url.ParseRequestURI("/" + target); err != nil || strings.ContainsAny(target, " \t") {
-		t.Skip()
-	}
-	for _, v := range headerValues {
-		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
-			t.Skip()
-		}
-	}
-}
-
-// fuzzLeaks are what no answer may show.
-var fuzzLeaks = []string{"goroutine ", "panic:", "runtime error", "erreur interne"}
-
 // fuzzNoLeak fails when the answer shows a leak no input holds.
 func fuzzNoLeak(t *testing.T, rec *httptest.ResponseRecorder, inputs ...string) {
 	t.Helper()
-	body := strings.ToLower(rec.Body.String())
-	for _, leak := range fuzzLeaks {
-		if strings.Contains(body, leak) && !slices.ContainsFunc(inputs, func(in string) bool { return strings.Contains(strings.ToLower(in), leak) }) {
-			t.Fatalf("the answer %d shows %q: %s", rec.Code, leak, rec.Body)
-		}
+	if leak := fuzztest.Leak(rec.Body.String(), inputs...); leak != "" {
+		t.Fatalf("the answer %d shows %q: %s", rec.Code, leak, rec.Body)
 	}
 }
 
@@ -129,7 +108,7 @@ func FuzzGatewayToken(f *testing.F) {
 	}
 	s := fuzzSandbox(f)
 	f.Fuzz(func(t *testing.T, body, authorization, contentType string) {
-		fuzzSendable(t, "", authorization, contentType)
+		fuzztest.Sendable(t, "", authorization, contentType)
 		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 		if contentType != "" {
 			h.Set("Content-Type", contentType)
@@ -227,7 +206,7 @@ func FuzzAPI(f *testing.F) {
 		"FCTOKEN", s.FCToken("test", "openid identite_pivot dgfip_rfr dgfip_nbpart dgfip_sitfam dgfip_pac dgfip_aft"),
 	)
 	f.Fuzz(func(t *testing.T, post bool, path, authorization, fc, correlation, teleservice string) {
-		fuzzSendable(t, path, authorization, fc, correlation, teleservice)
+		fuzztest.Sendable(t, path, authorization, fc, correlation, teleservice)
 		h := http.Header{}
 		for k, v := range map[string]string{"Authorization": authorization, "X-FranceConnect-OAuth": fc,
 			"X-Correlation-ID": correlation, "ID_Teleservice": teleservice} {
