@@ -132,20 +132,17 @@ func (c *Control) putGatewayClient(in *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	var req struct {
-		ClientID string `json:"client_id"`
-	}
-	if err := json.Unmarshal(in.body, &req); err != nil {
-		return 0, nil, invalidRequest("the body is not the contract's GatewayClient: %v", err)
+	var body map[string]json.RawMessage
+	var clientID string
+	if err := json.Unmarshal(in.body, &body); err != nil || json.Unmarshal(body["client_id"], &clientID) != nil {
+		return 0, nil, invalidRequest("the body is not the contract's GatewayClient")
 	}
 	id := in.params["client_id"]
-	if req.ClientID != id {
-		return 0, nil, invalidField("/client_id", "client_id %q is not the path's %q", req.ClientID, id)
+	if clientID != id {
+		return 0, nil, invalidField("/client_id", "client_id %q is not the path's %q", clientID, id)
 	}
 	// registered is read only: the contract allows it in the body, the
 	// fixture checks do not.
-	var body map[string]json.RawMessage
-	_ = json.Unmarshal(in.body, &body)
 	delete(body, "registered")
 	clean, _ := json.Marshal(body)
 	gc, replaced, err := gw.Register(clean)
