@@ -31,7 +31,6 @@ const sessionCookie = "demoville_session"
 
 // session is what Démoville remembers about a browser.
 type session struct {
-	Expires time.Time
 	// Logins are the FranceConnect logins in progress, by state.
 	Logins map[string]pendingLogin
 	// FC is set after a FranceConnect login; its ID token is needed to log
@@ -151,8 +150,7 @@ func (st *sessionStore) update(r *http.Request, fn func(*session)) bool {
 		return false
 	}
 	fn(s)
-	s.Expires = st.now().Add(sessionTTL)
-	st.sessions.Extend(sessionID(r), s.Expires)
+	st.sessions.Extend(sessionID(r), st.now().Add(sessionTTL))
 	return true
 }
 
@@ -205,10 +203,9 @@ func (st *sessionStore) destroy(w http.ResponseWriter, r *http.Request) {
 func (st *sessionStore) put(w http.ResponseWriter, s *session) string {
 	id := randomToken()
 	now := st.now()
-	s.Expires = now.Add(sessionTTL)
 	st.mu.Lock()
 	// Expired sessions leave as new ones come (expiry.Map: no scan).
-	st.sessions.Put(id, s, s.Expires, now)
+	st.sessions.Put(id, s, now.Add(sessionTTL), now)
 	st.mu.Unlock()
 	http.SetCookie(w, st.cookie(id, 0))
 	return id

@@ -40,7 +40,6 @@ type interaction struct {
 	Persona *population.Persona
 	IdP     *IdentityProvider
 	Removed []string // claims a scenario took out of the identity
-	Expires time.Time
 	// SessionID is the browser session (fc_session_id) that started the
 	// login; the interaction's pages answer only that browser. Empty for a
 	// login completed at once (X-Bacasable-Persona, the login queue).
@@ -132,10 +131,10 @@ func randomToken(n int) string {
 
 func (s *store) newInteraction(req *authRequest, ttl time.Duration, sessionID string) *interaction {
 	now := s.clock.Now()
-	it := &interaction{UID: randomToken(16), Req: req, Expires: now.Add(ttl), SessionID: sessionID}
+	it := &interaction{UID: randomToken(16), Req: req, SessionID: sessionID}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.interactions.Put(it.UID, it, it.Expires, now)
+	s.interactions.Put(it.UID, it, now.Add(ttl), now)
 	return it
 }
 
