@@ -227,12 +227,11 @@ func ParseKeys(data []byte) (*Keys, error) {
 	}
 	for _, jwk := range []*jose.JSONWebKey{&k.ES256, &k.RS256} {
 		if jwk.KeyID == "" {
-			pub := jwk.Public()
-			tp, err := pub.Thumbprint(crypto.SHA256)
+			id, err := thumbprintID(*jwk)
 			if err != nil {
 				return nil, err
 			}
-			jwk.KeyID = hex.EncodeToString(tp[:8])
+			jwk.KeyID = id
 		}
 	}
 	return k, nil
