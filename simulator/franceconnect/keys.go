@@ -41,7 +41,7 @@ type Keys struct {
 	rotation map[jose.SignatureAlgorithm]jose.JSONWebKey
 
 	mu      sync.Mutex
-	signers map[jose.SignatureAlgorithm]jose.Signer
+	signers map[signerKey]*jwsSigner
 }
 
 // GenerateKeys makes a fresh key pair for each algorithm.
@@ -273,51 +273,6 @@ func (k *Keys) forAlg(alg jose.SignatureAlgorithm) (jose.JSONWebKey, error) {
 		return k.rs256()
 	}
 	return jose.JSONWebKey{}, fmt.Errorf("unsupported signing algorithm %q", alg)
-}
-
-// signer returns a cached signer for alg. Only alg and kid go in the JWS
-// header, as FranceConnect's ID tokens; typ is added when given.
-func (k *Keys) signer(alg jose.SignatureAlgorithm, typ string) (jose.Signer, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.signers == nil {
-		k.signers = map[jose.SignatureAlgorithm]jose.Signer{}
-	}
-	cacheKey := alg + jose.SignatureAlgorithm("|"+typ)
-	if s, ok := k.signers[cacheKey]; ok {
-		return s, nil
-	}
-	jwk, err := k.forAlg(alg)
-	if err != nil {
-		return nil, err
-	}
-	opts := &jose.SignerOptions{}
-	if typ != "" {
-		opts = opts.WithType(jose.ContentType(typ))
-	}
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: jwk}, opts)
-	if err != nil {
-		return nil, err
-	}
-	k.signers[cacheKey] = s
-	return s, nil
-}
-
-// sign serialises claims as a compact JWS.
-func (k *Keys) sign(alg jose.SignatureAlgorithm, typ string, claims any) (string, error) {
-	s, err := k.signer(alg, typ)
-	if err != nil {
-		return "", err
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	jws, err := s.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
 }
 
 // verify checks a JWS signed by one of the provider's keys and returns its
