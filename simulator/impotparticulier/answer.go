@@ -10,69 +10,85 @@ import (
 	"github.com/bacasable/bacasable/simulator/population"
 )
 
-// answer finds the household's avis for the call's year and builds the
-// resource's body, filtered by the habilitation and the consent.
-func (a *API) answer(c *call) (any, *Erreur) {
+// answer finds the household's avis for the call's year and writes the
+// resource's body, as the habilitation and the consent allow; none is
+// why there is no answer to give (a 204) when body is nil.
+func (a *API) answer(c *call) (body []byte, none string, e *Erreur) {
 	now := a.cfg.Clock.Now()
 	ref := now.In(paris).Year() - 1 // the fixtures' N-1
 	latest := a.cfg.Calendar.LatestAvailable(now)
 	allowed := allowedFields(c.hab, c.consent)
+	b := make([]byte, 0, 4096)
 
 	if c.op.Resource == DeuxAns {
-		return a.deuxAns(c, ref, latest, allowed)
+		avis, e := a.deuxAns(c, ref, latest)
+		if e != nil {
+			return nil, "", e
+		}
+		return a.write(appendView(b, derniereSituationObject, avis, allowed), avis)
 	}
 	annrev, _ := strconv.Atoi(c.params["annrev"])
 	if e := a.checkYear(c, annrev, latest); e != nil {
-		return nil, e
+		return nil, "", e
 	}
 	avis, e := a.avis(c, annrev, ref)
 	if e != nil {
-		return nil, e
+		return nil, "", e
 	}
 	last := avis[len(avis)-1]
 	switch c.op.Resource {
 	case Situations:
 		if len(avis) > 1 {
-			return nil, ErrAucunResultat.With("l'année %d a %d avis (décès en cours d'année) : utilisez dernieresituation ou situations/ir/assiettes/multiple", annrev, len(avis))
+			return nil, "", ErrAucunResultat.With("l'année %d a %d avis (décès en cours d'année) : utilisez dernieresituation ou situations/ir/assiettes/multiple", annrev, len(avis))
 		}
-		return filter(situation(last), allowed), nil
+		return a.write(appendView(b, situationObject, last, allowed), last)
 	case DerniereSituation:
-		return filter(derniereSituation(last), allowed), nil
+		return a.write(appendView(b, derniereSituationObject, last, allowed), last)
 	case Factures:
 		if len(avis) > 1 {
-			return nil, ErrAucunResultat.With("l'année %d a %d avis (décès en cours d'année) : utilisez situations/ir/assiettes/multiple", annrev, len(avis))
+			return nil, "", ErrAucunResultat.With("l'année %d a %d avis (décès en cours d'année) : utilisez situations/ir/assiettes/multiple", annrev, len(avis))
 		}
-		return filter(facturesSituation(last), allowed), nil
+		return a.write(appendView(b, facturesSituationObject, last, allowed), last)
 	case Multiple:
-		periods := make([]map[string]any, len(avis))
+		b = append(b, `{"situationsIR":[`...)
 		for i, av := range avis {
-			periods[i] = filter(multipleSituation(av), allowed)
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendView(b, multipleSituationObject, av, allowed)
 		}
-		return map[string]any{"situationsIR": periods}, nil
+		return a.write(append(b, "]}"...), avis...)
 	case IFI:
 		if !last.IFI {
-			return nil, ErrAucunResultat.With("le foyer n'est pas redevable de l'IFI pour %d", annrev)
+			return nil, "", ErrAucunResultat.With("le foyer n'est pas redevable de l'IFI pour %d", annrev)
 		}
-		return filter(map[string]any{"indicateurIfiIsf": "O"}, allowed), nil
+		return appendView(b, ifiObject, struct{}{}, allowed), "", nil
 	case LEP:
+		// The 204 « Aucune réponse ne peut être apportée » has no body.
+		// The published contract lists it without saying when; the
+		// sandbox gives it when the household and its avis are known but
+		// the barème asked for is later than the clock's year, so that no
+		// ceiling exists to compare the RFR with (an assumption).
 		if bareme, _ := strconv.Atoi(c.params["bareme"]); bareme > now.In(paris).Year() {
-			return noAnswer{fmt.Sprintf("le barème %d du LEP n'est pas encore connu (nous sommes en %d) : aucune réponse ne peut être apportée", bareme, now.In(paris).Year())}, nil
+			return nil, fmt.Sprintf("le barème %d du LEP n'est pas encore connu (nous sommes en %d) : aucune réponse ne peut être apportée", bareme, now.In(paris).Year()), nil
 		}
-		return filter(map[string]any{"statut": lepStatut(last, c.params["departement"])}, allowed), nil
+		return a.write(appendView(b, lepObject, lepStatut(last, c.params["departement"]), allowed), last)
 	}
-	return nil, ErrTechnique.With("ressource %s sans réponse", c.op.Resource)
+	return nil, "", ErrTechnique.With("ressource %s sans réponse", c.op.Resource)
 }
 
-// noAnswer is the LEP resource's 204 « Aucune réponse ne peut être
-// apportée », without a body. The published contract lists it without
-// saying when; the sandbox gives it when the household and its avis are
-// known but the barème asked for is later than the clock's year, so that
-// no ceiling exists to compare the RFR with (an assumption).
-type noAnswer struct{ why string }
+// write is the body written from avis, or a 5000 when one of their
+// numbers has no JSON form.
+func (a *API) write(body []byte, avis ...*population.Avis) ([]byte, string, *Erreur) {
+	if !finite(avis) {
+		return nil, "", ErrTechnique.With("réponse impossible à encoder : un nombre de parts n'est pas un nombre")
+	}
+	return body, "", nil
+}
 
-// deuxAns answers the latest available avis, or the one before when the
+// deuxAns finds the latest available avis, or the one before when the
 // household has none for the latest year.
-func (a *API) deuxAns(c *call, ref, latest int, allowed view) (any, *Erreur) {
+func (a *API) deuxAns(c *call, ref, latest int) (*population.Avis, *Erreur) {
 	for _, year := range []int{latest, latest - 1} {
 		f, avis, ok := a.cfg.Households.AvisBySPI(c.spi, year, ref)
 		if !ok {
@@ -80,7 +96,7 @@ func (a *API) deuxAns(c *call, ref, latest int, allowed view) (any, *Erreur) {
 		}
 		journal.Why(c.ctx, fmt.Sprintf("foyer %s (fixtures), revenus %d : %d avis", f.ID, year, len(avis)))
 		if len(avis) > 0 {
-			return filter(derniereSituation(avis[len(avis)-1]), allowed), nil
+			return avis[len(avis)-1], nil
 		}
 	}
 	return nil, ErrAucunResultat.With("aucun avis pour %d ni %d", latest, latest-1)

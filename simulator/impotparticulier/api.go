@@ -205,18 +205,19 @@ func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if a.scenarioAnswered(w, r, c) {
 		return
 	}
-	body, e := a.answer(c)
+	body, none, e := a.answer(c)
 	if e != nil {
 		a.writeErreur(w, r, e)
 		return
 	}
-	if na, ok := body.(noAnswer); ok {
-		journal.Why(r.Context(), na.why)
+	if body == nil {
+		journal.Why(r.Context(), none)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	w.Header().Set("Content-Type", c.op.MediaType)
-	a.writeJSON(w, r, http.StatusOK, body)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(append(body, '\n'))
 }
 
 // gatewayToken checks the Authorization header against the gateway.
@@ -337,9 +338,9 @@ func deref(s *string) string {
 	return *s
 }
 
-// writeJSON answers v as JSON. jsonenc writes encoding/json's bytes
-// without its reflection: the answers are maps built per call, the hot
-// path's largest cost. A value it cannot encode (a NaN) is a 5000.
+// writeJSON answers v (an error's envelope) as JSON: jsonenc writes
+// encoding/json's bytes without its reflection. A value it cannot encode
+// (a NaN) is a 5000.
 func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	body, err := jsonenc.Append(make([]byte, 0, 2048), v)
 	if err != nil {

@@ -1,9 +1,6 @@
 package impotparticulier
 
-import (
-	"slices"
-	"strings"
-)
+import "strings"
 
 // fieldNames are the data fields a habilitation may grant: the top-level
 // properties of the contract's response schemas.
@@ -173,52 +170,4 @@ func allowedFields(h *Habilitation, consented []string) view {
 		v.consented = &p
 	}
 	return v
-}
-
-// filter keeps the structural properties of one answer object and those
-// the view allows, cut down to their consented parts.
-func filter(obj map[string]any, v view) map[string]any {
-	out := make(map[string]any, len(obj))
-	for k, val := range obj {
-		switch {
-		case slices.Contains(structuralFields, k):
-			out[k] = val
-		case !v.fields[k]:
-		case v.consented == nil || !covered.names(k) || v.consented.whole[k]:
-			out[k] = val
-		default:
-			if kept, ok := v.consentedPart(k, val); ok {
-				out[k] = kept
-			}
-		}
-	}
-	return out
-}
-
-// consentedPart cuts the value of field k, which consent scopes name only
-// in part, down to the parts no scope names and those consented to. It
-// reports false when nothing of the field is left and the user consented
-// to none of it.
-func (v view) consentedPart(k string, val any) (any, bool) {
-	keep := func(sub string) bool { return !covered.has(k, sub) || v.consented.has(k, sub) }
-	consentedAny := v.consented.names(k)
-	switch val := val.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(val))
-		for sub, x := range val {
-			if keep(sub) {
-				out[sub] = x
-			}
-		}
-		return out, len(out) > 0 || consentedAny
-	case []map[string]any: // avis lines, by codeLigne
-		out := make([]map[string]any, 0, len(val))
-		for _, line := range val {
-			if code, _ := line["codeLigne"].(string); keep(code) {
-				out = append(out, line)
-			}
-		}
-		return out, len(out) > 0 || consentedAny
-	}
-	return val, false
 }

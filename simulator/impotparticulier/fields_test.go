@@ -1,6 +1,7 @@
 package impotparticulier
 
 import (
+	"encoding/json"
 	"maps"
 	"regexp"
 	"slices"
@@ -40,7 +41,7 @@ func TestConsentScopesAreThePlatforms(t *testing.T) {
 // TestConsentPartsExist: every part a scope names is a field of the
 // answers, a property of pac or rev, or a four-digit codeLigne.
 func TestConsentPartsExist(t *testing.T) {
-	sample := situation(&population.Avis{})
+	sample := decoded(t, situationObject.whole(nil, &population.Avis{}))
 	code := regexp.MustCompile(`^[0-9]{4}$`)
 	for scope, names := range consentScopes {
 		for _, name := range names {
@@ -84,8 +85,8 @@ func TestConsentFiltering(t *testing.T) {
 	sorted := func(m map[string]any) string { return strings.Join(slices.Sorted(maps.Keys(m)), " ") }
 	codes := func(v any) string {
 		var out []string
-		for _, l := range v.([]map[string]any) {
-			out = append(out, l["codeLigne"].(string))
+		for _, l := range v.([]any) {
+			out = append(out, l.(map[string]any)["codeLigne"].(string))
 		}
 		return strings.Join(out, " ")
 	}
@@ -113,7 +114,7 @@ func TestConsentFiltering(t *testing.T) {
 		{"taxe d'habitation: nothing", []string{"dgfip_locaux_th", "dgfip_locaux_th_Nat"}, "facture rev revImposable", "", "alpha chges div pro rici", "1830"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := filter(facturesSituation(avis), allowedFields(hab, tc.consent))
+			got := facturesView(t, avis, allowedFields(hab, tc.consent))
 			if s := sorted(got); s != tc.fields {
 				t.Fatalf("fields = %q, want %q", s, tc.fields)
 			}
@@ -129,14 +130,29 @@ func TestConsentFiltering(t *testing.T) {
 		})
 	}
 	// A consented line outside the habilitation stays out.
-	got := filter(facturesSituation(avis), allowedFields(&Habilitation{Donnees: []string{"rfr"}}, []string{"dgfip_RevDecl_Cat1_Tspr"}))
+	got := facturesView(t, avis, allowedFields(&Habilitation{Donnees: []string{"rfr"}}, []string{"dgfip_RevDecl_Cat1_Tspr"}))
 	if _, ok := got["facture"]; ok {
 		t.Errorf("facture outside the habilitation: %v", got)
 	}
 	// With no line left and none consented, facture is left out.
 	noLines := *avis
 	noLines.Factures = []population.LigneFacture{{NumLigne: 1, CodeLigne: "0020"}}
-	if got := filter(facturesSituation(&noLines), allowedFields(hab, []string{"dgfip_rfr"})); got["facture"] != nil {
+	if got := facturesView(t, &noLines, allowedFields(hab, []string{"dgfip_rfr"})); got["facture"] != nil {
 		t.Errorf("facture = %v, want it left out", got["facture"])
 	}
+}
+
+// facturesView is the factures answer of avis under w, decoded.
+func facturesView(t *testing.T, avis *population.Avis, w view) map[string]any {
+	t.Helper()
+	return decoded(t, appendView(nil, facturesSituationObject, avis, w))
+}
+
+func decoded(t *testing.T, body []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	return m
 }

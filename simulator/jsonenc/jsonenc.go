@@ -20,7 +20,7 @@ func Append(dst []byte, v any) ([]byte, error) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendString(dst, t), nil
+		return AppendString(dst, t), nil
 	case bool:
 		return strconv.AppendBool(dst, t), nil
 	case int:
@@ -35,7 +35,7 @@ func Append(dst []byte, v any) ([]byte, error) {
 		if math.IsInf(t, 0) || math.IsNaN(t) {
 			return fallback(dst, v)
 		}
-		return appendFloat(dst, t), nil
+		return AppendFloat(dst, t), nil
 	case map[string]any:
 		if t == nil {
 			return append(dst, "null"...), nil
@@ -50,7 +50,7 @@ func Append(dst []byte, v any) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, k)
+			dst = AppendString(dst, k)
 			dst = append(dst, ':')
 			var err error
 			if dst, err = Append(dst, t[k]); err != nil {
@@ -96,10 +96,10 @@ func fallback(dst []byte, v any) ([]byte, error) {
 	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...), nil
 }
 
-// appendFloat is encoding/json's float64 format: the shortest
+// AppendFloat is encoding/json's float64 format (f finite): the shortest
 // representation, in exponent form below 1e-6 and from 1e21, with a
 // one-digit negative exponent written without its leading zero.
-func appendFloat(dst []byte, f float64) []byte {
+func AppendFloat(dst []byte, f float64) []byte {
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
@@ -116,10 +116,10 @@ func appendFloat(dst []byte, f float64) []byte {
 
 const hex = "0123456789abcdef"
 
-// appendString is encoding/json's string escaping without HTML escapes:
+// AppendString is encoding/json's string escaping without HTML escapes:
 // quotes, backslashes and control characters escaped, invalid UTF-8 as
 // U+FFFD, U+2028 and U+2029 escaped for JavaScript.
-func appendString(dst []byte, s string) []byte {
+func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
