@@ -10,11 +10,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -76,6 +74,7 @@ type Journal struct {
 
 	mu    sync.Mutex
 	ring  []*Entry // ring[(head+i)%len(ring)], i < count, oldest first
+	sizes []int    // sizes[i] is ring[i].size() when it was added
 	head  int
 	count int
 	bytes int
@@ -88,7 +87,7 @@ func New(c clock.Clock, max int) *Journal {
 	if max <= 0 {
 		max = 5000
 	}
-	return &Journal{clock: c, max: max, maxBytes: DefaultMaxBytes, ring: make([]*Entry, max), subs: map[chan Event]struct{}{}}
+	return &Journal{clock: c, max: max, maxBytes: DefaultMaxBytes, ring: make([]*Entry, max), sizes: make([]int, max), subs: map[chan Event]struct{}{}}
 }
 
 // SetMaxBytes changes the byte budget (the tests use a small one).
@@ -164,13 +163,14 @@ func SetError(ctx context.Context, code string) {
 type recorder struct {
 	http.ResponseWriter
 	status int
-	body   bytes.Buffer // what the journal keeps (MaxBody)
 	// The answer is held back (up to maxHeld) until its entry is in the
 	// journal: a client that reads the journal right after an answer finds
 	// the entry. Past maxHeld, or when the handler hijacks or flushes the
-	// connection, it goes straight through.
+	// connection, it goes straight through. While it is held, the start of
+	// held is what the journal keeps; once it goes through, body is.
 	held    bytes.Buffer
 	through bool
+	body    []byte // what the journal keeps (MaxBody), once through
 }
 
 // maxHeld bounds the answer held back before its entry is recorded.
@@ -189,14 +189,23 @@ func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	if room := MaxBody - r.body.Len(); room > 0 {
-		r.body.Write(b[:min(room, len(b))])
-	}
 	if !r.through && r.held.Len()+len(b) <= maxHeld {
 		return r.held.Write(b)
 	}
 	r.release()
+	if room := MaxBody - len(r.body); room > 0 {
+		r.body = append(r.body, b[:min(room, len(b))]...)
+	}
 	return r.ResponseWriter.Write(b)
+}
+
+// recorded is the start of the answer, as the journal keeps it.
+func (r *recorder) recorded() string {
+	if r.through {
+		return string(r.body)
+	}
+	held := r.held.Bytes()
+	return string(held[:min(MaxBody, len(held))])
 }
 
 // release sends what was held back; from then on writes go through.
@@ -205,6 +214,8 @@ func (r *recorder) release() {
 		return
 	}
 	r.through = true
+	held := r.held.Bytes()
+	r.body = append(r.body, held[:min(MaxBody, len(held))]...)
 	if r.status != 0 {
 		r.ResponseWriter.WriteHeader(r.status)
 	}
@@ -238,9 +249,9 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			// ContentLength is -1 for a chunked body: read at most MaxBody+1
 			// bytes whatever the header says, and hand the handler the same
 			// stream, the bytes read first.
-			head, _ := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+			head := readHead(r.Body, r.ContentLength)
 			e.RequestBody = recordBody(r.Header.Get("Content-Type"), head)
-			r.Body = readCloser{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+			r.Body = &replay{head: head, rest: r.Body}
 		}
 		n := &note{e: e}
 		rec := &recorder{ResponseWriter: w}
@@ -251,7 +262,7 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 				e.Latency = time.Since(start)
 				e.Status = rec.status // 0: the connection was cut without an answer
 				e.ResponseHeader = bounded(rec.Header())
-				e.ResponseBody = rec.body.String()
+				e.ResponseBody = rec.recorded()
 			})
 			j.add(e)
 			if finished { // after a panic the recoverer answers instead
@@ -276,6 +287,9 @@ func redact(h http.Header) http.Header {
 // bounded copies h keeping at most MaxHeaderValue of each value and
 // MaxHeaders bytes in all, in a stable order; what is cut is marked.
 func bounded(h http.Header) http.Header {
+	if out, ok := copyWhole(h); ok {
+		return out
+	}
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)
@@ -297,6 +311,58 @@ func bounded(h http.Header) http.Header {
 	return out
 }
 
+// copyWhole copies h when nothing of it is to be cut (bounded's common
+// case, whatever the order): every value is copied into one string and
+// every key's values are slices of one array, so that a copy costs four
+// allocations whatever the number of headers.
+func copyWhole(h http.Header) (http.Header, bool) {
+	n, keys, total, size := 0, 0, 0, 0
+	for k, vs := range h {
+		if len(vs) > 0 {
+			keys++
+		}
+		for _, v := range vs {
+			if len(v) > MaxHeaderValue {
+				return nil, false
+			}
+			n++
+			size += len(v)
+			total += len(k) + len(v)
+		}
+	}
+	// Strictly under the budget: bounded's room stays positive throughout.
+	if total >= MaxHeaders {
+		return nil, false
+	}
+	out := make(http.Header, keys)
+	if n == 0 {
+		return out, true
+	}
+	vals := make([]string, n)
+	var stack [32]int
+	ends := stack[:0]
+	var b strings.Builder
+	b.Grow(size)
+	i := 0
+	for k, vs := range h {
+		if len(vs) == 0 {
+			continue
+		}
+		out[k] = vals[i : i+len(vs) : i+len(vs)]
+		for _, v := range vs {
+			b.WriteString(v)
+			ends = append(ends, b.Len())
+		}
+		i += len(vs)
+	}
+	all, start := b.String(), 0
+	for i, end := range ends {
+		vals[i] = all[start:end]
+		start = end
+	}
+	return out, true
+}
+
 // cut keeps at most n bytes of s, marked with Truncated when cut.
 func cut(s string, n int) string {
 	if len(s) <= n {
@@ -311,10 +377,12 @@ func cut(s string, n int) string {
 // size is about what e holds in memory.
 func (e *Entry) size() int {
 	n := 256 + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.ResponseBody) + len(e.Client) + len(e.Persona) + len(e.Login) + len(e.Error)
-	for _, s := range append(append([]string{}, e.Why...), e.Violations...) {
-		n += len(s) + 16
+	for _, notes := range [...][]string{e.Why, e.Violations} {
+		for _, s := range notes {
+			n += len(s) + 16
+		}
 	}
-	for _, h := range []http.Header{e.RequestHeader, e.ResponseHeader} {
+	for _, h := range [...]http.Header{e.RequestHeader, e.ResponseHeader} {
 		for k, vs := range h {
 			n += len(k) + 16
 			for _, v := range vs {
@@ -346,23 +414,65 @@ func recordBody(contentType string, body []byte) string {
 // pair naming a secret is masked in place, the others kept as sent: the
 // handler reads the well-formed pairs of a malformed form too.
 func redactForm(contentType string, body []byte) string {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) || mt != "application/x-www-form-urlencoded" {
-		return string(body)
-	}
-	pairs := strings.Split(string(body), "&")
-	masked := false
-	for i, pair := range pairs {
-		k, _, _ := strings.Cut(pair, "=")
-		if name, err := url.QueryUnescape(k); err == nil && slices.Contains(secretFields, name) {
-			pairs[i] = k + "=" + url.QueryEscape("…")
-			masked = true
+	// The media type without parameters, as clients send it, needs no
+	// parsing.
+	if !strings.EqualFold(contentType, formType) {
+		mt, _, err := mime.ParseMediaType(contentType)
+		if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) || mt != formType {
+			return string(body)
 		}
 	}
-	if !masked {
+	var out []byte // nil until a secret is met
+	start := 0
+	for i := 0; i <= len(body); i++ {
+		if i < len(body) && body[i] != '&' {
+			continue
+		}
+		pair := body[start:i]
+		k, _, _ := bytes.Cut(pair, []byte("="))
+		switch {
+		case isSecretField(k):
+			if out == nil {
+				out = make([]byte, 0, len(body)+len(maskedValue))
+				out = append(out, body[:start]...)
+			}
+			out = append(append(append(out, k...), '='), maskedValue...)
+		case out != nil:
+			out = append(out, pair...)
+		}
+		if out != nil && i < len(body) {
+			out = append(out, '&')
+		}
+		start = i + 1
+	}
+	if out == nil {
 		return string(body)
 	}
-	return strings.Join(pairs, "&")
+	return string(out)
+}
+
+const formType = "application/x-www-form-urlencoded"
+
+// maskedValue replaces a secret in a recorded form.
+var maskedValue = url.QueryEscape("…")
+
+// isSecretField tells whether a form's key, still escaped, names one of
+// secretFields.
+func isSecretField(key []byte) bool {
+	name := key
+	if bytes.ContainsAny(key, "%+") {
+		unescaped, err := url.QueryUnescape(string(key))
+		if err != nil {
+			return false
+		}
+		name = []byte(unescaped)
+	}
+	for _, f := range secretFields {
+		if string(name) == f {
+			return true
+		}
+	}
+	return false
 }
 
 func (j *Journal) add(e *Entry) {
@@ -373,7 +483,8 @@ func (j *Journal) add(e *Entry) {
 	if j.count == len(j.ring) {
 		j.dropOldestLocked()
 	}
-	j.ring[(j.head+j.count)%len(j.ring)] = e
+	at := (j.head + j.count) % len(j.ring)
+	j.ring[at], j.sizes[at] = e, size
 	j.count++
 	j.bytes += size
 	j.evictLocked()
@@ -414,11 +525,10 @@ func (j *Journal) evictLocked() {
 }
 
 func (j *Journal) dropOldestLocked() {
-	old := j.ring[j.head]
+	j.bytes -= j.sizes[j.head]
 	j.ring[j.head] = nil
 	j.head = (j.head + 1) % len(j.ring)
 	j.count--
-	j.bytes -= old.size()
 }
 
 // at is the i-th entry, oldest first.
