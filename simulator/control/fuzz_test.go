@@ -228,6 +228,7 @@ func FuzzJournalQuery(f *testing.F) {
 		"persona=test&client=" + sandboxtest.DemoClientID, "login=spi:" + sandboxtest.AngelaSPI, "violations=true",
 		"after=3&limit=2", "after=-1", "limit=0", "limit=5001", "limit=x", "errors=oui", "service=inconnu",
 		"after=99999999999999999999", "limit=1&limit=2", "%zz=1", "service=franceconnect;limit=1",
+		"q=TOKEN", "q=" + sandboxtest.CorrelationID[:8] + "&limit=1", "q=%C3%A9%C3", "q=%20%20",
 	} {
 		for _, export := range []uint8{0, 1, 2} {
 			f.Add(export, q)

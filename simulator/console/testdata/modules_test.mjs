@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as format from './format.mjs';
 import * as fields from './fields.mjs';
 import { curlCommand } from './personas.mjs';
+import * as stream from './stream.mjs';
 
 test('goDuration turns what a person types into a Go duration', () => {
   for (const [input, want] of [['48h', '48h0m0s'], ['90min', '1h30m0s'], ['3j', '72h0m0s'], ['1j12h', '36h0m0s'],
@@ -52,6 +53,49 @@ test('matches filters entries as GET /journal does', () => {
   assert.ok(!format.matches(ok, { errors: true }));
   assert.ok(!format.matches(ok, { violations: true }));
   assert.ok(format.matches(fields.entry({ id: 5, status: 0 }), { errors: true }), 'a cut connection is an error');
+});
+
+test('the search finds an entry as GET /journal?q= does: correlation id, persona, path, login', () => {
+  const corr = '0b9e7c52-4d1a-4c3e-8f6a-2e5d7c9b1a30';
+  const e = fields.entry({
+    id: 7, service: 'impotparticulier', status: 410, path: '/impotparticulier/1.0/spi/3999999898999/situations/ir/assiettes/annrev/2025',
+    persona: 'nadia.bouzid', client: 'bacasable-demo', login: 'spi:3999999898999',
+    request_headers: { 'X-Correlation-Id': [corr], Authorization: ['Bearer secret-du-jeton'] },
+  });
+  assert.deepEqual(format.correlationIDs(e), [corr]);
+  for (const q of [corr, corr.toUpperCase(), `  ${corr.slice(0, 8)} `, 'BOUZID', 'annrev/2025', 'spi:3999999898999', 'BACASABLE-demo']) {
+    assert.ok(format.matches(e, { q }), q);
+  }
+  assert.ok(!format.matches(e, { q: 'secret-du-jeton' }), 'other headers are not searched, as on the server');
+  assert.ok(!format.matches(e, { q: '1c2d3e4f' }));
+  assert.ok(!format.matches(e, { q: corr, service: 'franceconnect' }), 'the search adds to the other filters');
+});
+
+test('the exports follow the filters of the table', () => {
+  const f = { q: '0b9e7c52', service: 'impotparticulier', persona: '', violations: true, errors: false };
+  assert.equal(fields.journalExport(fields.paths.journalHAR, f), '/_bacasable/api/journal.har?q=0b9e7c52&service=impotparticulier&violations=true');
+  assert.equal(fields.journalExport(fields.paths.journalJSONL, { q: '', service: '' }), '/_bacasable/api/journal.jsonl');
+  assert.equal(fields.journalQuery({ q: 'a b&c' }, 3, 50), 'q=a+b%26c&after=3&limit=50');
+});
+
+test('explanations say each reason once, and a violation in French when a French reason is given', () => {
+  const both = format.explanations({
+    violations: ['parameter "X-Correlation-ID" in header has an error: value is required but missing'],
+    why: ['en-tête X-Correlation-ID obligatoire absent', 'en-tête X-Correlation-ID obligatoire absent '],
+  });
+  assert.deepEqual(both, { why: ['en-tête X-Correlation-ID obligatoire absent'], violations: [], violated: true });
+  const english = format.explanations({ violations: ['a', 'a'], why: [] });
+  assert.deepEqual(english, { why: [], violations: ['a'], violated: true });
+  assert.deepEqual(format.explanations({}), { why: [], violations: [], violated: false });
+});
+
+test('a dropped stream is retried with a growing delay, a bounded number of times', () => {
+  const delays = Array.from({ length: stream.maxReconnects }, (_, n) => stream.reconnectDelay(n));
+  assert.equal(delays[0], 1000);
+  for (let i = 1; i < delays.length; i++) assert.ok(delays[i] >= delays[i - 1], `delay ${i} shrinks`);
+  assert.equal(Math.max(...delays), 30000);
+  const total = delays.reduce((a, b) => a + b, 0);
+  assert.ok(total >= 60000 && total <= 180000, `gives up after ${total} ms`);
 });
 
 test('prettyBody decodes JSON, forms and JWS', () => {

@@ -313,6 +313,7 @@ export function entry(raw) {
 // filters.
 export function journalQuery(filters, after, limit) {
   const q = new URLSearchParams();
+  if (filters.q) q.set('q', filters.q);
   if (filters.service) q.set('service', filters.service);
   if (filters.persona) q.set('persona', filters.persona);
   if (filters.violations) q.set('violations', 'true');
@@ -320,6 +321,14 @@ export function journalQuery(filters, after, limit) {
   if (after) q.set('after', String(after));
   if (limit) q.set('limit', String(limit));
   return q.toString();
+}
+
+// journalExport is the address of an export (paths.journalJSONL or
+// paths.journalHAR) holding what the filters show: the same query as the
+// list, without its window.
+export function journalExport(path, filters) {
+  const q = journalQuery(filters, 0, 0);
+  return API + path + (q ? `?${q}` : '');
 }
 
 // personasQuery is the query string of GET /personas.

@@ -196,6 +196,42 @@ export function prettyBody(body, headers) {
   return { text: body, note: '' };
 }
 
+// correlationIDs returns the X-Correlation-ID values of an entry's request
+// and answer (headers as the journal writes them, any case), without
+// repeats: the reference Démoville's error pages give for the support.
+export function correlationIDs(e) {
+  const out = [];
+  for (const headers of [e.requestHeaders, e.responseHeaders]) {
+    if (!headers || typeof headers !== 'object') continue;
+    for (const [k, v] of Object.entries(headers)) {
+      if (k.toLowerCase() !== 'x-correlation-id') continue;
+      for (const one of Array.isArray(v) ? v : [v]) {
+        if (one && !out.includes(String(one))) out.push(String(one));
+      }
+    }
+  }
+  return out;
+}
+
+// maxSearch is the longest search GET /journal takes (its q).
+export const maxSearch = 200;
+
+// normalSearch is the search as GET /journal reads it: trimmed, lower
+// case, at most maxSearch characters.
+export function normalSearch(q) {
+  return String(q || '').slice(0, maxSearch).trim().toLowerCase();
+}
+
+// matchesText tells whether the search q occurs, whatever the case, where
+// GET /journal?q= looks: path, query, client, persona, login, error and
+// the correlation ids.
+export function matchesText(e, q) {
+  const text = normalSearch(q);
+  if (!text) return true;
+  return [e.path, e.query, e.client, e.persona, e.login, e.error, ...correlationIDs(e)]
+    .some((s) => s && String(s).toLowerCase().includes(text));
+}
+
 // matches tells whether an entry passes the console's journal filters, as
 // GET /journal would filter it.
 export function matches(e, f) {
@@ -203,5 +239,17 @@ export function matches(e, f) {
   if (f.persona && e.persona !== f.persona) return false;
   if (f.violations && e.violations.length === 0) return false;
   if (f.errors && !isError(e.status)) return false;
+  if (f.q && !matchesText(e, f.q)) return false;
   return true;
+}
+
+// explanations is what the console says of an entry: its reasons without
+// repeats, and its contract violations — in French. The sandbox records
+// a violation twice: the OpenAPI validator's English message, and the
+// French reason of the error it answered; the English one is kept only
+// when no French reason was given.
+export function explanations(e) {
+  const why = [...new Set((e.why || []).map((w) => String(w).trim()).filter(Boolean))];
+  const violations = [...new Set((e.violations || []).map((v) => String(v).trim()).filter(Boolean))];
+  return { why, violations: why.length ? [] : violations, violated: violations.length > 0 };
 }

@@ -1,30 +1,44 @@
 // journal.js — the Journal section: every request to the emulated
-// services, one timeline per login (the entries sharing `login`), live.
+// services, one line each, newest first, with a detail pane beside the
+// table (below it on a narrow screen).
+//
+// A free-text search (GET /journal?q=) finds entries by correlation id —
+// the reference Démoville's error pages give for the support —, persona,
+// client, login or path; the exports are built from the same filters, so
+// a download holds what the table shows.
 //
 // New entries come from the event stream (EventSource on
 // /_bacasable/api/journal/stream); when it cannot be used — no stream
 // endpoint, a control token (EventSource cannot send it), a proxy that
-// buffers — the console polls GET /journal?after=<last id> every 2 s. The
-// page keeps the last 500 entries; a screen reader hears a summary of what
-// arrived (« 3 nouvelles requêtes, dont 1 avec violation du contrat »), not
-// every line.
+// buffers — the console polls GET /journal?after=<last id> every 2 s. When
+// the stream drops (the sandbox restarted or stopped), the badge says so,
+// the console tries again with a growing delay, and says plainly when it
+// gives up. The page keeps the last 500 matching entries and shows 50 at
+// first (« Afficher plus » for more); a screen reader hears a summary of
+// what arrived (« 3 nouvelles requêtes, dont 1 avec violation du
+// contrat »), not every line.
 
-import { API, paths, entries as readEntries, entry as readEntry, journalQuery } from './fields.js';
+import { API, paths, entries as readEntries, entry as readEntry, journalQuery, journalExport } from './fields.js';
 import { call, token, download } from './api.js';
-import { $, h, srOnly, announce, alertError, debounce } from './dom.js';
+import { $, h, dl, srOnly, announce, alertError, debounce } from './dom.js';
 import {
   clockTime, shortDate, latency, statusClass, statusText, shorten, headerLines, prettyBody, matches,
+  correlationIDs, explanations,
 } from './format.js';
+import { reconnectDelay, maxReconnects } from './stream.js';
 
 // maxEntries is how many entries the page keeps.
 export const maxEntries = 500;
+// pageRows is how many lines the table shows at first, and adds at each
+// « Afficher plus ».
+export const pageRows = 50;
 const pollEvery = 2000;
 const streamOpenTimeout = 5000;
 
 const serviceNames = { franceconnect: 'FranceConnect', passerelle: 'Passerelle DGFiP', impotparticulier: 'API Impôt particulier' };
 
 let ctx;
-let filters = { service: '', persona: '', violations: false, errors: false };
+let filters = { q: '', service: '', persona: '', violations: false, errors: false };
 let generation = 0; // bumped at each reload: late answers of an older one are dropped
 let lastId = 0;
 let loaded = false;
@@ -35,11 +49,13 @@ let paused = false;
 let held = []; // entries received while paused
 let source = null;
 let pollTimer = 0;
+let reconnectTimer = 0;
+let reconnects = 0; // failed attempts since the stream was last open
 let mode = 'off';
 
-const shown = new Map(); // id → {entry, li}, oldest first (insertion order)
-const timelines = new Map(); // login → timeline
-let timelineSeq = 0;
+const shown = new Map(); // id → {entry, tr}, in id order (oldest first)
+let rows = pageRows; // how many lines the table shows
+let selected = 0; // the id of the entry in the detail pane
 const personasSeen = new Set();
 
 let pendingNew = 0;
@@ -50,16 +66,32 @@ let unseen = 0;
 export function init(c) {
   ctx = c;
   const form = $('journal-filtres');
-  form.addEventListener('submit', (ev) => ev.preventDefault());
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    readFilters();
+    reload();
+  });
   const reloadNow = () => { readFilters(); reload(); };
   $('journal-service').addEventListener('change', reloadNow);
   $('journal-violations').addEventListener('change', reloadNow);
   $('journal-erreurs').addEventListener('change', reloadNow);
   $('journal-persona').addEventListener('input', debounce(reloadNow, 400));
+  $('journal-recherche').addEventListener('input', debounce(reloadNow, 300));
   $('journal-pause').addEventListener('click', togglePause);
   $('journal-vider').addEventListener('click', () => {
     clearDisplay();
     announce("Affichage vidé : seules les nouvelles requêtes s'afficheront.");
+  });
+  $('journal-plus').addEventListener('click', () => {
+    rows += pageRows;
+    render();
+    announce(`${Math.min(rows, shown.size)} requêtes affichées.`);
+  });
+  $('journal-detail-fermer').addEventListener('click', closeDetail);
+  $('journal-reessayer').addEventListener('click', () => {
+    reconnects = 0;
+    $('journal-reessayer').hidden = true;
+    connect();
   });
   for (const [id, name] of [['journal-jsonl', 'bacasable-journal.jsonl'], ['journal-har', 'bacasable-journal.har']]) {
     $(id).addEventListener('click', (ev) => {
@@ -73,15 +105,22 @@ export function init(c) {
 
 function readFilters() {
   filters = {
+    q: $('journal-recherche').value.trim(),
     service: $('journal-service').value,
     persona: $('journal-persona').value.trim(),
     violations: $('journal-violations').checked,
     errors: $('journal-erreurs').checked,
   };
-  // The exports know one of the filters: only the violations.
-  const only = filters.violations ? '?violations=true' : '';
-  $('journal-jsonl').href = API + paths.journalJSONL + only;
-  $('journal-har').href = API + paths.journalHAR + only;
+  // The exports hold what the table shows: the same filters.
+  $('journal-jsonl').href = journalExport(paths.journalJSONL, filters);
+  $('journal-har').href = journalExport(paths.journalHAR, filters);
+}
+
+// search shows the entries where text occurs (a correlation id, a login…).
+export function search(text) {
+  $('journal-recherche').value = text;
+  readFilters();
+  return reload();
 }
 
 // start loads the journal and follows it.
@@ -93,7 +132,7 @@ export async function start() {
 // reload replaces what is shown by the last entries matching the filters.
 async function reload() {
   const gen = ++generation;
-  const box = $('journal');
+  const box = $('journal-table');
   box.setAttribute('aria-busy', 'true');
   reloading = true;
   let list;
@@ -114,41 +153,48 @@ async function reload() {
   failing = false;
   clearDisplay();
   held = [];
-  for (const e of list) show(e, false);
+  for (const e of list) add(e, false);
   loaded = true;
   reloading = false;
   const arrived = arrivedDuringReload;
   arrivedDuringReload = [];
   for (const e of arrived) receive(e);
+  render();
   box.removeAttribute('aria-busy');
+  summarize();
 }
 
 function clearDisplay() {
   shown.clear();
-  timelines.clear();
-  $('journal').replaceChildren();
-  $('journal-vide').hidden = false;
+  rows = pageRows;
+  $('journal-lignes').replaceChildren();
+  render();
 }
 
 // connect follows new entries: the stream, else polling.
 function connect() {
+  clearTimeout(reconnectTimer);
   if (typeof EventSource !== 'function') {
     poll();
     return;
   }
+  if (source) source.close();
   let opened = false;
   const es = new EventSource(API + paths.journalStream);
   source = es;
   const fallback = setTimeout(() => {
-    if (!opened) { es.close(); poll(); }
+    if (!opened && source === es && reconnects === 0) { es.close(); source = null; poll(); }
   }, streamOpenTimeout);
   es.addEventListener('open', () => {
-    if (!opened) {
-      opened = true;
-      clearTimeout(fallback);
-    }
+    opened = true;
+    clearTimeout(fallback);
+    const back = reconnects > 0;
+    reconnects = 0;
+    $('journal-reessayer').hidden = true;
     mode = 'stream';
     updateState();
+    if (back) notice('Flux du journal rétabli : les requêtes manquées sont rechargées.');
+    else notice('');
     catchUp(); // what happened while (re)connecting
   });
   let streamLast = 0; // the stream sends every entry: a hole in the ids is entries it dropped
@@ -167,15 +213,44 @@ function connect() {
     }
   });
   es.addEventListener('error', () => {
-    if (es.readyState === EventSource.CLOSED) {
-      // refused (401, 404…) or not an event stream: poll instead
-      clearTimeout(fallback);
-      if (source === es) source = null;
+    clearTimeout(fallback);
+    if (source !== es) return;
+    if (!opened && reconnects === 0) {
+      // Never opened: refused (401, 404…) or not an event stream: poll instead.
+      es.close();
+      source = null;
       poll();
-    } else {
-      setState('Reconnexion au flux…', '');
+      return;
     }
+    // It was open and dropped (the sandbox restarted or stopped): the
+    // browser's own retries are replaced by ours, with a growing delay.
+    es.close();
+    source = null;
+    dropped();
   });
+}
+
+// dropped schedules the next attempt to reopen the stream, or gives up.
+function dropped() {
+  mode = 'off';
+  if (reconnects >= maxReconnects) {
+    setState('Hors ligne', 'alerte');
+    notice("Le bac à sable ne répond plus : le journal n'est plus à jour. Relancez-le, puis cliquez sur « Réessayer » ou rechargez la page.");
+    $('journal-reessayer').hidden = false;
+    return;
+  }
+  const delay = reconnectDelay(reconnects);
+  reconnects++;
+  setState('Reconnexion…', 'alerte');
+  notice(`Flux du journal interrompu (le bac à sable a peut-être redémarré) : nouvelle tentative dans ${Math.round(delay / 1000)} s (essai ${reconnects} sur ${maxReconnects}).`);
+  reconnectTimer = setTimeout(connect, delay);
+}
+
+// notice says how the live stream is doing, under the badge.
+function notice(text) {
+  const el = $('journal-connexion');
+  el.textContent = text;
+  el.hidden = !text;
 }
 
 function poll() {
@@ -233,30 +308,27 @@ function receive(e) {
     updateState();
     return;
   }
-  show(e, true);
+  add(e, true);
+  render();
 }
 
-// show adds an entry to its timeline.
-function show(e, fresh) {
+// add keeps an entry (the table is drawn by render).
+function add(e, fresh) {
   if (shown.has(e.id)) return;
   if (e.id > lastId) lastId = e.id;
-  const t = timelineFor(e);
-  const li = entryElement(e, fresh);
-  // In id order: an entry fetched to fill a hole of the stream comes late.
-  let before = null;
-  for (let x = t.ol.lastElementChild; x && Number(x.dataset.entryId) > e.id; x = x.previousElementSibling) before = x;
-  t.ol.insertBefore(li, before);
-  shown.set(e.id, { entry: e, li });
-  t.count++;
-  if (e.violations.length) t.violations++;
-  if (!t.persona && e.persona) t.persona = e.persona;
-  if (!t.client && e.client) t.client = e.client;
-  t.last = e.time;
-  if (!t.first) t.first = e.time;
-  headTimeline(t);
-  toTop(t);
-  trim();
-  $('journal-vide').hidden = true;
+  const tr = row(e, fresh);
+  shown.set(e.id, { entry: e, tr });
+  if (shown.size > 1 && e.id < [...shown.keys()].at(-2)) {
+    // An entry fetched to fill a hole of the stream comes late: keep id order.
+    const sorted = [...shown.entries()].sort((a, b) => a[0] - b[0]);
+    shown.clear();
+    for (const [id, v] of sorted) shown.set(id, v);
+  }
+  while (shown.size > maxEntries) {
+    const [id, { tr: old }] = shown.entries().next().value;
+    shown.delete(id);
+    old.remove();
+  }
   if (e.persona && !personasSeen.has(e.persona)) {
     personasSeen.add(e.persona);
     $('journal-personas-vus').append(h('option', { value: e.persona }));
@@ -272,97 +344,141 @@ function show(e, fresh) {
   }
 }
 
+// render shows the newest `rows` entries, newest first. Rows already in
+// place stay where they are (a focused button keeps its focus).
+function render() {
+  const body = $('journal-lignes');
+  const want = [...shown.values()].reverse().slice(0, rows).map((x) => x.tr);
+  const keep = new Set(want);
+  for (const tr of [...body.children]) if (!keep.has(tr)) tr.remove();
+  let at = body.firstElementChild;
+  for (const tr of want) {
+    if (tr === at) {
+      at = at.nextElementSibling;
+    } else {
+      body.insertBefore(tr, at);
+    }
+  }
+  $('journal-vide').hidden = shown.size > 0;
+  $('journal-table-zone').hidden = shown.size === 0;
+  const more = shown.size - Math.min(rows, shown.size);
+  $('journal-plus').hidden = more <= 0;
+  $('journal-plus').textContent = `Afficher ${Math.min(more, pageRows)} requête${Math.min(more, pageRows) > 1 ? 's' : ''} de plus`;
+  $('journal-compte').textContent = shown.size
+    ? `${Math.min(rows, shown.size)} requête${shown.size > 1 ? 's' : ''} affichée${shown.size > 1 ? 's' : ''} sur ${shown.size}${shown.size >= maxEntries ? ` (les ${maxEntries} dernières : précisez la recherche, ou téléchargez l'export)` : ''}.`
+    : '';
+}
+
+// summarize says, after a search, how many entries it found.
+function summarize() {
+  const active = filters.q || filters.service || filters.persona || filters.violations || filters.errors;
+  if (!active) return;
+  $('journal-annonce').textContent = shown.size === 0
+    ? 'Aucune requête ne correspond à ces filtres.'
+    : `${shown.size} requête${shown.size > 1 ? 's' : ''} trouvée${shown.size > 1 ? 's' : ''}.`;
+}
+
 // seen resets the « nouvelles » counter of the tab (the section is shown).
 export function seen() {
   unseen = 0;
   $('journal-compteur').textContent = '';
 }
 
-// trim keeps the last maxEntries entries, and drops emptied timelines.
-function trim() {
-  while (shown.size > maxEntries) {
-    const [id, { entry, li }] = shown.entries().next().value;
-    shown.delete(id);
-    li.remove();
-    const t = timelines.get(entry.login);
-    if (t) {
-      t.count--;
-      if (entry.violations.length) t.violations--;
-      if (t.count <= 0) {
-        t.section.remove();
-        timelines.delete(entry.login);
-      } else {
-        headTimeline(t);
-      }
-    }
-  }
-}
-
-function timelineFor(e) {
-  let t = timelines.get(e.login);
-  if (t) return t;
-  const id = `parcours-${++timelineSeq}`;
-  t = { login: e.login, persona: '', client: '', count: 0, violations: 0, first: '', last: '' };
-  t.title = h('h3', { id: `${id}-titre` });
-  t.meta = h('p', { class: 'muted parcours-meta' });
-  t.ol = h('ol', { 'aria-labelledby': `${id}-titre` });
-  t.section = h('section', { class: 'parcours', 'data-login': e.login, 'aria-labelledby': `${id}-titre` }, t.title, t.meta, t.ol);
-  timelines.set(e.login, t);
-  $('journal').prepend(t.section);
-  return t;
-}
-
-function headTimeline(t) {
-  const who = t.persona ? ['Parcours de ', h('strong', null, t.persona)] : ['Parcours', t.login ? ' sans persona connu' : ''];
-  const title = t.login ? who : ['Requêtes hors parcours de connexion'];
-  t.title.replaceChildren(h('span', null, ...title),
-    t.client && t.login ? h('span', { class: 'muted', title: t.client }, `client ${shorten(t.client)}`) : '');
-  const bits = [];
-  if (t.login) bits.push(t.login.startsWith('spi:') ? `SPI ${t.login.slice(4)}` : `connexion ${shorten(t.login, 20)}`);
-  bits.push(`${t.count} requête${t.count > 1 ? 's' : ''}`);
-  if (t.violations) bits.push(`${t.violations} avec violation du contrat`);
-  if (t.first) bits.push(t.first === t.last ? shortDate(new Date(t.first)) : `${shortDate(new Date(t.first))} → ${clockTime(new Date(t.last))}`);
-  t.meta.textContent = bits.join(' · ');
-  t.section.classList.toggle('avec-violation', t.violations > 0);
-}
-
-// toTop puts the timeline with the latest entry first, unless the person
-// is inside another one (moving it would take the focus away).
-function toTop(t) {
-  const box = $('journal');
-  if (box.firstElementChild === t.section) return;
-  if (box.contains(document.activeElement) && document.activeElement !== box) return;
-  box.prepend(t.section);
-}
-
-function entryElement(e, fresh) {
-  const cls = ['entree'];
-  if (e.violations.length) cls.push('violation');
+// row is one entry's line: time, method, path (the button that opens the
+// detail), status, persona or client, correlation id.
+function row(e, fresh) {
+  const ex = explanations(e);
+  const corr = correlationIDs(e)[0] || '';
+  const who = e.persona || (e.client ? `client ${shorten(e.client, 16)}` : '');
+  const query = e.query ? (e.query.length > 60 ? `?${e.query.slice(0, 60)}…` : `?${e.query}`) : '';
+  const cls = [];
+  if (ex.violated) cls.push('violation');
   if (fresh) cls.push('nouvelle');
-  const query = e.query ? (e.query.length > 80 ? `?${e.query.slice(0, 80)}…` : `?${e.query}`) : '';
-  const li = h('li', { class: cls.join(' '), 'data-entry-id': e.id, 'data-service': e.service, 'data-status': e.status },
-    h('div', { class: 'ligne' },
-      h('time', { datetime: e.time }, clockTime(new Date(e.time))),
-      h('span', { class: 'badge' }, serviceNames[e.service] || e.service),
-      h('span', { class: 'methode' }, e.method),
-      h('span', { class: 'chemin' }, e.path, query ? h('span', { class: 'muted' }, query) : ''),
-      h('span', { class: statusClass(e.status) }, srOnly('statut '), statusText(e.status), e.error ? ` (${e.error})` : ''),
-      h('span', { class: 'muted' }, srOnly('durée '), latency(e.latencyNs)),
-      e.client ? h('span', { class: 'muted', title: e.client }, `client ${shorten(e.client)}`) : '',
-      e.persona ? h('span', null, `persona ${e.persona}`) : '',
-      e.violations.length ? h('span', { class: 'badge alerte' }, `${e.violations.length} violation${e.violations.length > 1 ? 's' : ''} du contrat`) : ''),
-    e.violations.length ? h('ul', { class: 'violations', 'aria-label': 'Violations du contrat' }, e.violations.map((v) => h('li', null, v))) : '',
-    e.why.length ? h('ul', { class: 'pourquoi', 'aria-label': 'Pourquoi cette réponse' }, e.why.map((v) => h('li', null, v))) : '',
+  return h('tr', {
+    class: cls.join(' ') || false, 'data-entry-id': e.id, 'data-service': e.service, 'data-status': e.status,
+    'data-login': e.login, 'aria-current': e.id === selected ? 'true' : false,
+  },
+  h('td', { class: 'heure' }, h('time', { datetime: e.time }, clockTime(new Date(e.time)))),
+  h('td', { class: 'methode' }, e.method),
+  h('td', { class: 'chemin' },
+    h('button', { type: 'button', class: 'lien-bouton', 'data-action': 'detail', 'aria-controls': 'journal-detail', onclick: () => openDetail(e.id) },
+      srOnly(`${serviceNames[e.service] || e.service} : `), e.path, query ? h('span', { class: 'muted' }, query) : '')),
+  h('td', null, h('span', { class: statusClass(e.status) }, statusText(e.status)),
+    ex.violated ? h('span', { class: 'badge alerte', title: 'violation du contrat' }, '⚠', srOnly(' violation du contrat')) : ''),
+  h('td', { class: 'qui' }, who ? h('span', { title: e.persona ? '' : e.client }, who) : ''),
+  h('td', { class: 'correlation' }, corr ? h('code', { title: corr }, corr.length > 8 ? `${corr.slice(0, 8)}…` : corr) : ''),
   );
-  const details = h('details', null, h('summary', null, 'En-têtes et corps', srOnly(` de ${e.method} ${e.path}`)));
-  details.addEventListener('toggle', () => {
-    if (details.open && details.childElementCount === 1) details.append(...exchange(e));
-  });
-  li.append(details);
-  return li;
 }
 
-// exchange shows the request and the response, built when first opened.
+// openDetail shows an entry in the pane beside the table; on a narrow
+// screen the pane follows the table, so it is scrolled into view.
+function openDetail(id) {
+  const item = shown.get(id);
+  if (!item) return;
+  selected = id;
+  for (const tr of $('journal-lignes').children) {
+    if (Number(tr.dataset.entryId) === id) tr.setAttribute('aria-current', 'true');
+    else tr.removeAttribute('aria-current');
+  }
+  const e = item.entry;
+  const pane = $('journal-detail');
+  pane.dataset.entryId = String(id);
+  $('journal-detail-titre').textContent = `${e.method} ${e.path} → ${statusText(e.status)}`;
+  $('journal-detail-contenu').replaceChildren(...detail(e));
+  pane.hidden = false;
+  $('journal-zone').classList.add('avec-detail');
+  $('journal-detail-titre').focus({ preventScroll: true });
+  pane.scrollIntoView({ block: 'nearest' });
+}
+
+function closeDetail() {
+  const id = selected;
+  selected = 0;
+  $('journal-detail').hidden = true;
+  $('journal-zone').classList.remove('avec-detail');
+  const item = shown.get(id);
+  if (item) {
+    item.tr.removeAttribute('aria-current');
+    const b = item.tr.querySelector('button');
+    if (b && item.tr.isConnected) { b.focus(); return; }
+  }
+  $('journal-recherche').focus();
+}
+
+// detail is the pane's content: who, why, then the exchange.
+function detail(e) {
+  const ex = explanations(e);
+  const corr = correlationIDs(e);
+  const out = [dl([
+    ['Heure', shortDate(new Date(e.time))],
+    ['Service', serviceNames[e.service] || e.service],
+    ['Statut', `${statusText(e.status)}${e.error ? ` (${e.error})` : ''}`],
+    ['Durée', latency(e.latencyNs)],
+    ['Persona', e.persona],
+    ['Client', e.client ? h('code', null, e.client) : ''],
+    ['Corrélation', corr.length ? corr.map((c, i) => [i ? ' ' : '', h('code', { 'data-testid': 'correlation' }, c)]) : ''],
+    ['Parcours', e.login ? parcours(e.login) : ''],
+  ])];
+  if (ex.violated) {
+    out.push(h('h4', null, 'Violation du contrat'),
+      h('p', { class: 'violations' }, 'La requête ne respecte pas le contrat OpenAPI', ex.violations.length ? ' :' : ' (voir la raison ci-dessous).'));
+    if (ex.violations.length) out.push(h('ul', { class: 'violations' }, ex.violations.map((v) => h('li', null, v))));
+  }
+  if (ex.why.length) out.push(h('h4', null, 'Pourquoi cette réponse'), h('ul', { class: 'pourquoi' }, ex.why.map((v) => h('li', null, v))));
+  out.push(...exchange(e));
+  return out;
+}
+
+// parcours is a login's id and the button that lists its requests.
+function parcours(login) {
+  return [h('code', null, shorten(login, 28)), ' ',
+    h('button', {
+      type: 'button', class: 'btn secondaire petit', 'data-action': 'parcours',
+      onclick: () => search(login).then(() => announce('Requêtes de ce parcours affichées.')),
+    }, 'Voir tout le parcours')];
+}
+
+// exchange shows the request and the response.
 function exchange(e) {
   const out = [];
   if (e.query) {
@@ -380,7 +496,7 @@ function exchange(e) {
     const b = prettyBody(e.responseBody, e.responseHeaders);
     out.push(h('h4', null, 'Corps de la réponse', b.note ? ` (${b.note})` : ''), h('pre', null, b.text));
   }
-  out.push(h('p', { class: 'muted' }, `Entrée n° ${e.id} du journal, à ${shortDate(new Date(e.time))} (heure du bac à sable).`));
+  out.push(h('p', { class: 'muted' }, `Entrée n° ${e.id} du journal (heure du bac à sable).`));
   return out;
 }
 
@@ -406,7 +522,8 @@ function togglePause() {
   if (!paused) {
     const list = held;
     held = [];
-    for (const e of list) show(e, true);
+    for (const e of list) add(e, true);
+    render();
   }
   updateState();
 }
