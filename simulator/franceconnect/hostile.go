@@ -168,10 +168,7 @@ func (p *Provider) faultyIDToken(fault string, c idTokenClaims, alg jose.Signatu
 	case "idtoken-nonce":
 		c.Nonce = "nonce-falsifie-par-bacasable-" + randomToken(8)
 	}
-	payload, err := json.Marshal(c)
-	if err != nil {
-		return "", err
-	}
+	payload := c.appendJSON(nil)
 	switch fault {
 	case "idtoken-alg-none":
 		return rawJWS(map[string]string{"alg": "none"}, payload, nil), nil
@@ -215,15 +212,15 @@ func (p *Provider) faultyIDToken(fault string, c idTokenClaims, alg jose.Signatu
 		}
 		return signWith(jwk, payload)
 	}
-	return p.keys.sign(alg, "", json.RawMessage(payload))
+	return p.keys.signPayload(alg, "", payload)
 }
 
 // faultyUserinfo signs the userinfo claims with the fault.
-func (p *Provider) faultyUserinfo(fault string, claims map[string]any, alg jose.SignatureAlgorithm) (string, error) {
+func (p *Provider) faultyUserinfo(fault string, claims jwtClaims, alg jose.SignatureAlgorithm) (string, error) {
 	if fault == "userinfo-other-sub" {
-		claims["sub"] = hashHex("une-autre-personne"+randomToken(8)) + "v1"
+		claims.set("sub", hashHex("une-autre-personne"+randomToken(8))+"v1")
 	}
-	jws, err := p.keys.sign(alg, "", claims)
+	jws, err := p.keys.signClaims(alg, claims)
 	if err != nil || fault != "userinfo-bad-signature" {
 		return jws, err
 	}

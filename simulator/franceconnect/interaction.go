@@ -261,7 +261,8 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) 
 		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
 		return
 	}
-	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(), Removed: it.Removed, Login: it.UID}, p.cfg.CodeTTL)
+	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(),
+		Sub: pairwiseSub(it.Req.Client.ID, it.Persona, p.cfg.PairwiseSalt), Removed: it.Removed, Login: it.UID}, p.cfg.CodeTTL)
 	p.log.InfoContext(r.Context(), "franceconnect: login", "client", it.Req.Client.ID, "persona", it.Persona.Login, "idp", it.IdP.ID, "scope", it.Req.Scopes)
 	params := [][2]string{{"code", code}, {"state", it.Req.State}, {"iss", p.cfg.Issuer}}
 	if f, ok := it.Req.faultAt("callback"); ok {

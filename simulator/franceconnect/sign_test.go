@@ -163,7 +163,7 @@ func BenchmarkSignIDToken(b *testing.B) {
 			b.Fatalf("no client %s", tc.clientID)
 		}
 		g := grant{Req: &authRequest{Client: client, Nonce: testNonce, ACR: "eidas1", Scopes: []string{"openid", "profile"}},
-			Persona: persona, IdP: idp, AuthTime: now.Add(-time.Second)}
+			Persona: persona, IdP: idp, AuthTime: now.Add(-time.Second), Sub: pairwiseSub(client.ID, persona, env.P.cfg.PairwiseSalt)}
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -61,6 +61,9 @@ type grant struct {
 	Persona  *population.Persona
 	IdP      *IdentityProvider
 	AuthTime time.Time
+	// Sub is the persona's pairwise sub at the client, computed once at
+	// login: the ID token and userinfo carry the same.
+	Sub string
 	// Removed are the claims a scenario took out of this login's identity.
 	Removed []string
 	// Login identifies the login (its interaction) in the journal's timeline.

@@ -130,7 +130,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 
 func (p *Provider) idToken(g grant, now time.Time) (string, error) {
 	c := idTokenClaims{
-		Sub: pairwiseSub(g.Req.Client.ID, g.Persona, p.cfg.PairwiseSalt), ACR: g.Req.ACR, AuthTime: g.AuthTime.Unix(),
+		Sub: g.Sub, ACR: g.Req.ACR, AuthTime: g.AuthTime.Unix(),
 		Nonce: g.Req.Nonce, Aud: g.Req.Client.ID, Iat: now.Unix(), Exp: now.Add(p.cfg.IDTokenTTL).Unix(), Iss: p.cfg.Issuer,
 	}
 	if g.Req.AMRRequested {
@@ -140,7 +140,7 @@ func (p *Provider) idToken(g grant, now time.Time) (string, error) {
 	if f, ok := g.Req.faultAt("id_token"); ok {
 		return p.faultyIDToken(f.ID, c, alg)
 	}
-	return p.keys.sign(alg, "", c)
+	return p.keys.signPayload(alg, "", c.appendJSON(make([]byte, 0, 512)))
 }
 
 // authenticateClient applies client_secret_post or private_key_jwt, the two

@@ -54,13 +54,13 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := p.cfg.Clock.Now()
-	claims := map[string]any{
-		"sub": pairwiseSub(at.Req.Client.ID, at.Persona, p.cfg.PairwiseSalt),
-		// exp is the access token's (node-oidc-provider's userinfo).
-		"aud": at.Req.Client.ID, "iat": now.Unix(), "exp": at.Expires.Unix(), "iss": p.cfg.Issuer,
-	}
-	for _, c := range withoutRemoved(grantedClaims(at.Req.Scopes), at.Removed) {
-		claims[c] = claimValue(c, at.Persona, at.IdP)
+	granted := withoutRemoved(grantedClaims(at.Req.Scopes), at.Removed)
+	claims := make(jwtClaims, 0, 5+len(granted))
+	// exp is the access token's (node-oidc-provider's userinfo).
+	claims = append(claims, jwtClaim{"sub", at.Sub}, jwtClaim{"aud", at.Req.Client.ID}, jwtClaim{"iat", now.Unix()},
+		jwtClaim{"exp", at.Expires.Unix()}, jwtClaim{"iss", p.cfg.Issuer})
+	for _, c := range granted {
+		claims.set(c, claimValue(c, at.Persona, at.IdP))
 	}
 	alg := jose.SignatureAlgorithm(at.Req.Client.SigningAlg)
 	var jws string
@@ -69,7 +69,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		f.note(r.Context())
 		jws, err = p.faultyUserinfo(f.ID, claims, alg)
 	} else {
-		jws, err = p.keys.sign(alg, "", claims)
+		jws, err = p.keys.signClaims(alg, claims)
 	}
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "franceconnect: signing userinfo", "err", err)
