@@ -37,7 +37,7 @@ var subcommands = map[string]func(ctx context.Context, args []string, getenv fun
 }
 
 // usageSubcommands is the part of --help about the subcommands.
-const usageSubcommands = `       bacasable export [--population N] [--seed S] [--fixtures DIR] [--force] DIR
+const usageSubcommands = `       bacasable export [--population N] [--seed S] [--fixtures DIR] [--format json|yaml] [--force] DIR
        bacasable check DIR
        bacasable health [URL]     (exit 0 when the sandbox at URL is ready; default BACASABLE_LISTEN or 127.0.0.1:8080)
        bacasable login [--url URL] [--scope S] [--client-id ID --client-secret S --redirect-uri U] PERSONA
@@ -116,11 +116,13 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	from := fset.String("fixtures", getenv("BACASABLE_FIXTURES"), "start from the fixtures of this directory instead of the embedded ones (env BACASABLE_FIXTURES)")
 	force := fset.Bool("force", false, "write into DIR even when it is not empty (its fixture files are replaced)")
+	format := fset.String("format", string(population.FormatJSON), "json: personas.json and foyers.json, one item a line, read back fast at any size; "+
+		"yaml: personas.yaml and foyers.yaml with the fixtures' comments, to edit by hand (read ten times slower: keep it for a few thousand personas)")
 	fset.Usage = func() {
-		fmt.Fprint(stderr, "Usage: bacasable export [--population N] [--seed S] [--fixtures DIR] [--force] DIR\n\n"+
+		fmt.Fprint(stderr, "Usage: bacasable export [--population N] [--seed S] [--fixtures DIR] [--format json|yaml] [--force] DIR\n\n"+
 			"Writes the population (the fixtures' personas and foyers, plus the generated ones) as\n"+
-			"personas.yaml and foyers.yaml in DIR, with a copy of the other fixture files, so that\n"+
-			"the files can be edited and loaded with `bacasable --fixtures DIR`.\n\nFlags:\n")
+			"personas.json and foyers.json (or .yaml) in DIR, with a copy of the other fixture files, so\n"+
+			"that the files can be edited and loaded with `bacasable --fixtures DIR`.\n\nFlags:\n")
 		fset.PrintDefaults()
 	}
 	positional, err := parseInterspersed(fset, args)
@@ -134,6 +136,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	dir := positional[0]
 	if err := checkPopulation(n); err != nil {
 		return err
+	}
+	if f := population.Format(*format); f != population.FormatJSON && f != population.FormatYAML {
+		return fmt.Errorf("export: --format %q: give json or yaml", *format)
 	}
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 && !*force {
 		return fmt.Errorf("export: %s is not empty; give --force to replace its fixture files, or another directory", dir)
@@ -153,7 +158,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("the fixtures are not valid:\n%s", strings.Join(problems(*from, "", err), "\n"))
 	}
-	if err := population.Export(pop, dir); err != nil {
+	if err := population.Export(pop, dir, population.Format(*format)); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	fmt.Fprintf(stdout, "exported %d personas and %d foyers to %s; load them with: bacasable --fixtures %s\n",

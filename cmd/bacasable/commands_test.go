@@ -190,16 +190,19 @@ func TestExportThenServe(t *testing.T) {
 	if _, stderr, err := runCommand(t, nil, "check", dir); err != nil {
 		t.Fatalf("check of the export: %v\n%s", err, stderr)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "personas.yaml"))
+	data, err := os.ReadFile(filepath.Join(dir, "personas.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(data, []byte("generated population (--population 300 --seed 4)")) {
-		t.Error("personas.yaml does not name the generated population and its seed")
+		t.Error("personas.json does not name the generated population and its seed")
 	}
-	m := regexp.MustCompile(`(?m)^  - id: gen-000001\n    login: (\S+)\n    spi: "([0-9]{13})"`).FindSubmatch(data)
+	m := regexp.MustCompile(`(?m)^\{"id":"gen-000001","login":"([^"]+)","spi":"([0-9]{13})"`).FindSubmatch(data)
 	if m == nil {
-		t.Fatal("personas.yaml has no generated declarant gen-000001")
+		t.Fatal("personas.json has no generated declarant gen-000001")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "personas.yaml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("personas.yaml exported too (%v)", err)
 	}
 
 	rs := startRun(t, []string{"--listen", "127.0.0.1:0", "--fixtures", dir}, nil)
@@ -251,7 +254,7 @@ func TestExportIsReproducible(t *testing.T) {
 			t.Fatalf("export %s: %v\n%s", dir, err, stderr)
 		}
 	}
-	for _, f := range []string{"personas.yaml", "foyers.yaml", "clients.yaml", "habilitations.yaml", "cog/communes.csv"} {
+	for _, f := range []string{"personas.json", "foyers.json", "clients.yaml", "habilitations.yaml", "cog/communes.csv"} {
 		da, errA := os.ReadFile(filepath.Join(a, f))
 		db, errB := os.ReadFile(filepath.Join(b, f))
 		if errA != nil || errB != nil || !bytes.Equal(da, db) {
@@ -259,7 +262,7 @@ func TestExportIsReproducible(t *testing.T) {
 		}
 	}
 	// Re-exported from itself, adding nothing: the same population.
-	before, _ := os.ReadFile(filepath.Join(a, "foyers.yaml"))
+	before, _ := os.ReadFile(filepath.Join(a, "foyers.json"))
 	if _, _, err := runCommand(t, nil, "export", "--fixtures", a, a); err == nil || !strings.Contains(err.Error(), "--force") {
 		t.Fatalf("export into a non-empty directory without --force: %v", err)
 	}
@@ -269,9 +272,22 @@ func TestExportIsReproducible(t *testing.T) {
 	if _, stderr, err := runCommand(t, nil, "check", a); err != nil {
 		t.Fatalf("check after re-export: %v\n%s", err, stderr)
 	}
-	after, _ := os.ReadFile(filepath.Join(a, "foyers.yaml"))
-	if bytes.Equal(before, after) || !bytes.Contains(after, []byte("from: foyers.yaml.")) {
-		t.Errorf("the re-export should name foyers.yaml as its origin:\n%.300s", after)
+	after, _ := os.ReadFile(filepath.Join(a, "foyers.json"))
+	if bytes.Equal(before, after) || !bytes.Contains(after, []byte("from: foyers.json.")) {
+		t.Errorf("the re-export should name foyers.json as its origin:\n%.300s", after)
+	}
+	// And again in YAML, which replaces the JSON files.
+	if _, stderr, err := runCommand(t, nil, "export", "--force", "--format", "yaml", "--fixtures", a, a); err != nil {
+		t.Fatalf("export --format yaml: %v\n%s", err, stderr)
+	}
+	if stdout, stderr, err := runCommand(t, nil, "check", a); err != nil || strings.Contains(stdout, "embedded") {
+		t.Fatalf("check after the export in YAML: %v\n%s%s", err, stdout, stderr)
+	}
+	if yml, err := os.ReadFile(filepath.Join(a, "foyers.yaml")); err != nil || !bytes.Contains(yml, []byte("from: foyers.json.")) {
+		t.Errorf("foyers.yaml: %v\n%.300s", err, yml)
+	}
+	if _, err := os.Stat(filepath.Join(a, "foyers.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("foyers.json is still there after the export in YAML (%v)", err)
 	}
 }
 
@@ -289,6 +305,7 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"export"}, nil, "one directory"},
 		{[]string{"export", "a", "b"}, nil, "one directory"},
 		{[]string{"export", "--population", "-2", t.TempDir()}, nil, "--population -2"},
+		{[]string{"export", "--format", "xml", t.TempDir()}, nil, `--format "xml"`},
 		{[]string{"export", t.TempDir()}, map[string]string{"BACASABLE_POPULATION": "many"}, "BACASABLE_POPULATION"},
 		{[]string{"export", "--fixtures", filepath.Join(t.TempDir(), "none"), t.TempDir()}, nil, "not a directory"},
 		{[]string{"export", "--fixtures", broken, t.TempDir()}, nil, fmt.Sprintf("%s:%d: ", filepath.Join(broken, "personas.yaml"), bad)},

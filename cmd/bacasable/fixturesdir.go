@@ -21,7 +21,7 @@ var fixtureFiles = []string{population.PersonasFile, population.FoyersFile, fran
 // fixturesFS is the directory dir, each missing fixture file taken from
 // the embedded fixtures (missing lists them), or the embedded fixtures
 // when dir is "". A directory holding only personas.yaml and foyers.yaml
-// is thus enough.
+// (or their .json) is thus enough.
 func fixturesFS(dir string) (fsys fs.FS, missing []string, err error) {
 	if dir == "" {
 		return fixtures.FS(), nil, nil
@@ -30,8 +30,13 @@ func fixturesFS(dir string) (fsys fs.FS, missing []string, err error) {
 		return nil, nil, fmt.Errorf("%q is not a directory", dir)
 	}
 	local := os.DirFS(dir)
+	// personas.json (foyers.json) stands for personas.yaml (foyers.yaml).
+	inJSON := map[string]string{population.PersonasFile: population.PersonasJSONFile, population.FoyersFile: population.FoyersJSONFile}
 	for _, name := range fixtureFiles {
 		if _, err := fs.Stat(local, name); errors.Is(err, fs.ErrNotExist) {
+			if _, err := fs.Stat(local, inJSON[name]); inJSON[name] != "" && err == nil {
+				continue
+			}
 			missing = append(missing, name)
 		}
 	}

@@ -2,45 +2,61 @@ package population
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+)
 
-	"github.com/bacasable/bacasable/simulator/fixture"
+// Format is how Export writes the personas and the foyers.
+type Format string
+
+const (
+	// FormatJSON writes personas.json and foyers.json, one item a line:
+	// what reads back fast at any size (encoding/json), and what a YAML
+	// tool reads too. The items' comments are not kept.
+	FormatJSON Format = "json"
+	// FormatYAML writes personas.yaml and foyers.yaml, comments included,
+	// for a population edited by hand: the YAML library reads them, about
+	// ten times slower than JSON.
+	FormatYAML Format = "yaml"
 )
 
 // Export writes pop as a fixture directory that --fixtures can load: its
-// personas in personas.yaml and its foyers in foyers.yaml, whatever they
-// came from (fixture files, the generator, documents applied later), and a
-// copy of every other file of the fixtures it was loaded from (clients,
+// personas and its foyers in the format asked, whatever they came from
+// (fixture files, the generator, documents applied later), and a copy of
+// every other file of the fixtures it was loaded from (clients,
 // habilitations, the COG reference…), so that the directory is complete.
-// Files already in dir that the export does not write are left alone.
+// A list file of the other format in dir is removed (the JSON one would
+// be read in its place); other files already in dir are left alone.
 //
-// The items are written as their sources wrote them, comments included
-// (generated items, kept as values, are written as YAML here), so that
-// loading the directory gives the same population, and exporting the same
+// Loading the directory gives the same population, and exporting the same
 // population twice gives the same bytes. Each file starts with a header
-// naming where its items came from, followed by the documentation of the
-// keys when the source fixture file had one.
-func Export(pop *Population, dir string) error {
+// naming where its items came from (in JSON, the "comment" key). In YAML
+// the items are written as their sources wrote them, comments included
+// (generated items, kept as values, are written as YAML here), followed by
+// the documentation of the keys when the source fixture file had one.
+func Export(pop *Population, dir string, format Format) error {
 	src := pop.Source()
 	docs := src.documents()
 	roots := map[string]*yaml.Node{} // the fixture files, comments included
-	for i, d := range docs {
-		if d.data == "" {
-			continue
+	if format == FormatYAML {
+		for i, d := range docs {
+			if d.data == "" {
+				continue
+			}
+			var err error
+			if docs[i], roots[d.File], err = d.nodes(); err != nil {
+				return err
+			}
 		}
-		var err error
-		if docs[i], roots[d.File], err = d.nodes(); err != nil {
-			return err
-		}
+	} else if format != FormatJSON {
+		return fmt.Errorf("export: format %q: json or yaml", format)
 	}
 	personas := mergeItems(docs, Document.personaItems)
 	foyers := mergeItems(docs, Document.foyerItems)
@@ -50,15 +66,26 @@ func Export(pop *Population, dir string) error {
 		data []byte
 	}
 	var files []file
+	var stale []string // the lists' files of the other format
 	for _, f := range []struct {
-		name, key string
-		items     []item
-	}{{PersonasFile, "personas", personas}, {FoyersFile, "foyers", foyers}} {
-		data, err := encodeItems(f.key, exportHeader(roots[f.name], f.name, f.items), f.items)
-		if err != nil {
-			return fmt.Errorf("export %s: %w", f.name, err)
+		yaml, json, key string
+		items           []item
+	}{{PersonasFile, PersonasJSONFile, "personas", personas}, {FoyersFile, FoyersJSONFile, "foyers", foyers}} {
+		var data []byte
+		var err error
+		name := f.json
+		if format == FormatYAML {
+			name = f.yaml
+			data, err = encodeItems(f.key, exportHeader(roots[f.yaml], f.yaml, f.items), f.items)
+			stale = append(stale, f.json)
+		} else {
+			data, err = encodeJSONItems(f.key, f.items)
+			stale = append(stale, f.yaml)
 		}
-		files = append(files, file{f.name, data})
+		if err != nil {
+			return fmt.Errorf("export %s: %w", name, err)
+		}
+		files = append(files, file{name, data})
 	}
 	if src.Fixtures != nil {
 		// Everything else the fixtures hold, read before anything is
@@ -72,7 +99,7 @@ func Export(pop *Population, dir string) error {
 					return fs.SkipDir
 				}
 				return nil
-			case d.IsDir() || name == PersonasFile || name == FoyersFile:
+			case d.IsDir() || slices.Contains([]string{PersonasFile, FoyersFile, PersonasJSONFile, FoyersJSONFile}, name):
 				return nil
 			}
 			data, err := fs.ReadFile(src.Fixtures, name)
@@ -95,12 +122,66 @@ func Export(pop *Population, dir string) error {
 			return err
 		}
 	}
+	for _, name := range stale {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
 	return nil
+}
+
+// encodeJSONItems writes the items as a JSON list file, the header in
+// its "comment".
+func encodeJSONItems(key string, items []item) ([]byte, error) {
+	comment := exportOrigin(items) + " Load this directory with `bacasable --fixtures DIR`; after an edit, " +
+		"`bacasable check DIR` names the file, the line and the rule broken. Every person here is fictitious."
+	if key == "personas" {
+		values := make([]*Persona, len(items))
+		for i, it := range items {
+			p := it.persona
+			if p == nil {
+				p = &Persona{}
+				if err := it.node.Decode(p); err != nil {
+					return nil, err
+				}
+				if p.Password == "" {
+					p.Password = DefaultPassword
+				}
+			}
+			values[i] = personaJSONOf(p)
+		}
+		return encodeJSONList(key, comment, values)
+	}
+	values := make([]*foyerJSON, len(items))
+	for i, it := range items {
+		spec := it.foyer
+		if spec == nil {
+			l := &foyerLoader{file: it.file}
+			if spec = l.parseFoyer(it.node); spec == nil || l.errs != nil {
+				return nil, l.errs.Err()
+			}
+		}
+		values[i] = foyerJSONOf(spec)
+	}
+	return encodeJSONList(key, comment, values)
 }
 
 // exportHeader says where the items of an exported file come from, then
 // repeats the documentation of the source fixture file (root), if any.
 func exportHeader(root *yaml.Node, file string, items []item) string {
+	lines := []string{
+		"# " + exportOrigin(items),
+		"# Load this directory with `bacasable --fixtures DIR`; after an edit, `bacasable check DIR`",
+		"# names the file, the line and the rule broken. Every person here is fictitious.",
+	}
+	if root != nil && len(root.Content) > 0 && root.Content[0].HeadComment != "" {
+		lines = append(lines, "#", "# The header of the original "+file+":", "#", root.Content[0].HeadComment)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// exportOrigin says where the items come from.
+func exportOrigin(items []item) string {
 	var origins []string
 	for _, it := range items {
 		if !slices.Contains(origins, it.file) {
@@ -111,15 +192,7 @@ func exportHeader(root *yaml.Node, file string, items []item) string {
 	if len(origins) > 0 {
 		from = strings.Join(origins, ", ")
 	}
-	lines := []string{
-		"# Exported by `bacasable export` from: " + from + ".",
-		"# Load this directory with `bacasable --fixtures DIR`; after an edit, `bacasable check DIR`",
-		"# names the file, the line and the rule broken. Every person here is fictitious.",
-	}
-	if root != nil && len(root.Content) > 0 && root.Content[0].HeadComment != "" {
-		lines = append(lines, "#", "# The header of the original "+file+":", "#", root.Content[0].HeadComment)
-	}
-	return strings.Join(lines, "\n")
+	return "Exported by `bacasable export` from: " + from + "."
 }
 
 // encodeItems writes header, "key:" and the items, a blank line between
@@ -137,20 +210,12 @@ func encodeItems(key, header string, items []item) ([]byte, error) {
 	}
 	buf.WriteString(key + ":\n")
 	var one bytes.Buffer
-	var plain []byte
 	b := newNodeBuilder()
 	for i, it := range items {
 		if i > 0 {
 			buf.WriteByte('\n')
 		}
 		node := it.yamlNode(b)
-		// Items made of plain shapes (the generated ones) are written
-		// directly; the others by yaml.v3.
-		var ok bool
-		if plain, ok = appendPlainItem(plain[:0], node); ok {
-			buf.Write(plain)
-			continue
-		}
 		one.Reset()
 		enc := yaml.NewEncoder(&one)
 		enc.SetIndent(2)
@@ -189,137 +254,4 @@ func indentItem(buf *bytes.Buffer, data []byte) {
 		}
 		buf.Write(line)
 	}
-}
-
-// appendPlainItem appends item as an entry of the block sequence, laid out
-// as yaml.v3 lays it out with an indent of 2, when it is made only of block
-// mappings, block sequences of flow mappings or scalars, flow mappings of
-// scalars, and scalars that are double-quoted strings, simple plain
-// strings, integers or booleans, without comments, anchors or tags to
-// write. ok is false for anything else.
-func appendPlainItem(dst []byte, item *yaml.Node) (out []byte, ok bool) {
-	if item.Kind != yaml.MappingNode || item.Style != 0 || len(item.Content) == 0 || hasExtras(item) {
-		return dst, false
-	}
-	return appendBlockMapping(dst, item, 4, "  - ")
-}
-
-// appendBlockMapping appends the pairs of m, one per line at indent ind;
-// the first line starts with first instead.
-func appendBlockMapping(dst []byte, m *yaml.Node, ind int, first string) ([]byte, bool) {
-	ok := true
-	for i := 0; i+1 < len(m.Content) && ok; i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if i == 0 {
-			dst = append(dst, first...)
-		} else {
-			dst = appendSpaces(dst, ind)
-		}
-		if hasExtras(k) || k.Tag != "!!str" {
-			return dst, false
-		}
-		if dst, ok = appendScalar(dst, k); !ok {
-			return dst, false
-		}
-		if hasExtras(v) {
-			return dst, false
-		}
-		switch {
-		case v.Kind == yaml.ScalarNode:
-			dst = append(dst, ": "...)
-			dst, ok = appendScalar(dst, v)
-			dst = append(dst, '\n')
-		case v.Kind == yaml.MappingNode && (v.Style == yaml.FlowStyle || len(v.Content) == 0):
-			dst = append(dst, ": "...)
-			dst, ok = appendFlowMapping(dst, v)
-			dst = append(dst, '\n')
-		case v.Kind == yaml.MappingNode && v.Style == 0:
-			dst = append(dst, ":\n"...)
-			dst = appendSpaces(dst, ind+2)
-			dst, ok = appendBlockMapping(dst, v, ind+2, "")
-		case v.Kind == yaml.SequenceNode && v.Style == 0 && len(v.Content) > 0:
-			dst = append(dst, ":\n"...)
-			for _, e := range v.Content {
-				dst = appendSpaces(dst, ind+2)
-				dst = append(dst, "- "...)
-				switch {
-				case hasExtras(e):
-					return dst, false
-				case e.Kind == yaml.ScalarNode:
-					dst, ok = appendScalar(dst, e)
-				case e.Kind == yaml.MappingNode && (e.Style == yaml.FlowStyle || len(e.Content) == 0):
-					dst, ok = appendFlowMapping(dst, e)
-				default:
-					return dst, false
-				}
-				if !ok {
-					return dst, false
-				}
-				dst = append(dst, '\n')
-			}
-		default:
-			return dst, false
-		}
-	}
-	return dst, ok
-}
-
-// appendFlowMapping appends {k: v, …}, every key and value a scalar.
-func appendFlowMapping(dst []byte, m *yaml.Node) ([]byte, bool) {
-	dst = append(dst, '{')
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if i > 0 {
-			dst = append(dst, ", "...)
-		}
-		k, v := m.Content[i], m.Content[i+1]
-		if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || k.Tag != "!!str" || hasExtras(k) || hasExtras(v) {
-			return dst, false
-		}
-		var ok bool
-		if dst, ok = appendScalar(dst, k); !ok {
-			return dst, false
-		}
-		dst = append(dst, ": "...)
-		if dst, ok = appendScalar(dst, v); !ok {
-			return dst, false
-		}
-	}
-	return append(dst, '}'), true
-}
-
-// appendScalar appends a scalar in its style, when it is one of the simple
-// ones (see appendPlainItem).
-func appendScalar(dst []byte, n *yaml.Node) ([]byte, bool) {
-	if n.Kind != yaml.ScalarNode {
-		return dst, false
-	}
-	switch {
-	case n.Style == yaml.DoubleQuotedStyle && n.Tag == "!!str":
-		for _, r := range n.Value {
-			if r < ' ' || r == utf8.RuneError || r == '\u0085' || r == '\u2028' || r == '\u2029' || r == '\ufeff' {
-				return dst, false // escapes: left to yaml.v3
-			}
-		}
-		return strconv.AppendQuote(dst, n.Value), true
-	case n.Style != 0:
-		return dst, false
-	case n.Tag == "!!str" && fixture.IsPlainWord(n.Value), // as fixture.ParseList reads them back
-		n.Tag == "!!int" && fixture.IsPlainInteger(n.Value),
-		n.Tag == "!!bool" && (n.Value == "true" || n.Value == "false"):
-		return append(dst, n.Value...), true
-	}
-	return dst, false
-}
-
-// hasExtras tells whether n has what appendPlainItem does not write.
-func hasExtras(n *yaml.Node) bool {
-	return n.Anchor != "" || n.Alias != nil || n.HeadComment != "" || n.LineComment != "" || n.FootComment != "" ||
-		n.Kind == yaml.AliasNode || n.Kind == yaml.DocumentNode
-}
-
-func appendSpaces(dst []byte, n int) []byte {
-	for range n {
-		dst = append(dst, ' ')
-	}
-	return dst
 }

@@ -2,10 +2,12 @@ package population
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -85,6 +87,8 @@ func samePopulation(t *testing.T, want, got *Population) {
 	}
 }
 
+// Both formats read back as the population exported, whatever its items
+// came from: a fixture file, a later document, the generator.
 func TestExportRoundTrip(t *testing.T) {
 	t.Parallel()
 	cog := genCOG(t)
@@ -109,51 +113,77 @@ situation: "Remplacé par l'API de contrôle"
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := Export(pop, dir); err != nil {
-		t.Fatal(err)
-	}
-	back := loadDir(t, dir)
-	samePopulation(t, pop, back)
-	if p, _ := back.ByID("julien-roux"); p.GivenName != "Julien Marc" {
-		t.Errorf("the replaced persona was exported as %+v", p)
-	}
-
-	personas, err := os.ReadFile(filepath.Join(dir, PersonasFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"# Exported by `bacasable export` from: personas.yaml, control API, " + g.Name() + ".",
-		"# Keys of each persona:",                                 // the original header
-		"# ── The real platform's demo account and her household", // the items' comments
-		"\n\n  - id: gen-000001\n",                                // a blank line between items
+	for _, c := range []struct {
+		format          Format
+		personas, stale string
+		content         []string
+	}{
+		{FormatJSON, PersonasJSONFile, PersonasFile, []string{
+			"{\"comment\": \"Exported by `bacasable export` from: personas.yaml, control API, " + g.Name() + ".",
+			"\n\"personas\": [\n{\"id\":\"angela-dubois\",", // one item a line
+			"\n{\"id\":\"gen-000001\",\"login\":\"gen.",     // the default password left out
+			`"situation":"Remplacé par l'API de contrôle"}`, // not escaped
+		}},
+		{FormatYAML, PersonasFile, PersonasJSONFile, []string{
+			"# Exported by `bacasable export` from: personas.yaml, control API, " + g.Name() + ".",
+			"# Keys of each persona:",                                 // the original header
+			"# ── The real platform's demo account and her household", // the items' comments
+			"\n\n  - id: gen-000001\n",                                // a blank line between items
+		}},
 	} {
-		if !bytes.Contains(personas, []byte(want)) {
-			t.Errorf("%s lacks %q", PersonasFile, want)
-		}
-	}
-	// The other fixture files are copied as they are.
-	err = fs.WalkDir(fixtures.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || name == PersonasFile || name == FoyersFile {
-			return err
-		}
-		want, _ := fs.ReadFile(fixtures.FS(), name)
-		got, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s is not a copy of the fixtures' (%v)", name, err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+		t.Run(string(c.format), func(t *testing.T) {
+			dir := t.TempDir()
+			// A list of the other format would be read in place of the
+			// exported one: the export removes it.
+			if err := os.WriteFile(filepath.Join(dir, c.stale), []byte("stale"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := Export(pop, dir, c.format); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, c.stale)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s is still there (%v)", c.stale, err)
+			}
+			back := loadDir(t, dir)
+			samePopulation(t, pop, back)
+			if p, _ := back.ByID("julien-roux"); p.GivenName != "Julien Marc" {
+				t.Errorf("the replaced persona was exported as %+v", p)
+			}
+			personas, err := os.ReadFile(filepath.Join(dir, c.personas))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range c.content {
+				if !bytes.Contains(personas, []byte(want)) {
+					t.Errorf("%s lacks %q", c.personas, want)
+				}
+			}
+			// The other fixture files are copied as they are.
+			err = fs.WalkDir(fixtures.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || name == PersonasFile || name == FoyersFile {
+					return err
+				}
+				want, _ := fs.ReadFile(fixtures.FS(), name)
+				got, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("%s is not a copy of the fixtures' (%v)", name, err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
 
-	// Exported again from the directory (into itself): the same population.
-	if err := Export(back, dir); err != nil {
-		t.Fatal(err)
+			// Exported again from the directory (into itself), in either
+			// format: the same population.
+			for _, again := range []Format{c.format, FormatJSON, FormatYAML} {
+				if err := Export(loadDir(t, dir), dir, again); err != nil {
+					t.Fatal(err)
+				}
+				samePopulation(t, pop, loadDir(t, dir))
+			}
+		})
 	}
-	samePopulation(t, pop, loadDir(t, dir))
 }
 
 func mustNode(t *testing.T, src string) *yaml.Node {
@@ -166,36 +196,42 @@ func mustNode(t *testing.T, src string) *yaml.Node {
 }
 
 // TestExportIsDeterministic: the same seed exports the same bytes, another
-// seed other bytes.
+// seed other bytes, in either format.
 func TestExportIsDeterministic(t *testing.T) {
 	t.Parallel()
-	export := func(seed int64) map[string][]byte {
-		pop := generated(t, Generator{N: 800, Seed: seed})
-		dir := t.TempDir()
-		if err := Export(pop, dir); err != nil {
-			t.Fatal(err)
+	for _, format := range []Format{FormatJSON, FormatYAML} {
+		files := []string{PersonasJSONFile, FoyersJSONFile}
+		if format == FormatYAML {
+			files = []string{PersonasFile, FoyersFile}
 		}
-		out := map[string][]byte{}
-		for _, f := range []string{PersonasFile, FoyersFile} {
-			data, err := os.ReadFile(filepath.Join(dir, f))
-			if err != nil {
+		export := func(seed int64) map[string][]byte {
+			pop := generated(t, Generator{N: 800, Seed: seed})
+			dir := t.TempDir()
+			if err := Export(pop, dir, format); err != nil {
 				t.Fatal(err)
 			}
-			out[f] = data
+			out := map[string][]byte{}
+			for _, f := range files {
+				data, err := os.ReadFile(filepath.Join(dir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[f] = data
+			}
+			return out
 		}
-		return out
-	}
-	a, b, c := export(21), export(21), export(22)
-	for _, f := range []string{PersonasFile, FoyersFile} {
-		if !bytes.Equal(a[f], b[f]) {
-			t.Errorf("%s: two exports with seed 21 differ", f)
+		a, b, c := export(21), export(21), export(22)
+		for _, f := range files {
+			if !bytes.Equal(a[f], b[f]) {
+				t.Errorf("%s: two exports with seed 21 differ", f)
+			}
+			if bytes.Equal(a[f], c[f]) {
+				t.Errorf("%s: seeds 21 and 22 export the same bytes", f)
+			}
 		}
-		if bytes.Equal(a[f], c[f]) {
-			t.Errorf("%s: seeds 21 and 22 export the same bytes", f)
+		if !strings.Contains(string(a[files[1]]), "--seed 21") {
+			t.Errorf("%s does not name the seed", files[1])
 		}
-	}
-	if !strings.Contains(string(a[FoyersFile]), "--seed 21") {
-		t.Errorf("%s does not name the seed", FoyersFile)
 	}
 }
 
@@ -211,7 +247,7 @@ func TestExportWithoutFoyers(t *testing.T) {
 	}
 	pop := loadDir(t, src)
 	dir := t.TempDir()
-	if err := Export(pop, dir); err != nil {
+	if err := Export(pop, dir, FormatJSON); err != nil {
 		t.Fatal(err)
 	}
 	back := loadDir(t, dir)
@@ -221,51 +257,41 @@ func TestExportWithoutFoyers(t *testing.T) {
 	}
 }
 
-// BenchmarkExport100k measures bacasable export --population 100000.
+// BenchmarkExport100k measures bacasable export --population 100000 (in
+// JSON).
 func BenchmarkExport100k(b *testing.B) {
 	pop := generated(b, Generator{N: 100_000, Seed: 1})
 	dir := b.TempDir()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := Export(pop, dir); err != nil {
+		if err := Export(pop, dir, FormatJSON); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// The items written directly are laid out exactly as yaml.v3 lays them out.
-func TestPlainItemsAsYAMLv3(t *testing.T) {
-	t.Parallel()
-	docs, err := Generator{N: 3000, Seed: 8}.Documents(genCOG(t))
+// BenchmarkLoadJSON100k measures what `bacasable --fixtures DIR` does with
+// the JSON export of --population 100000: read the files, check and build
+// the population.
+func BenchmarkLoadJSON100k(b *testing.B) {
+	dir := b.TempDir()
+	if err := Export(generated(b, Generator{N: 100_000, Seed: 1}), dir, FormatJSON); err != nil {
+		b.Fatal(err)
+	}
+	fsys := os.DirFS(dir)
+	cog, err := LoadCOG(fsys)
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	extra := []*yaml.Node{mustNode(t, `{id: x, a: {b: "N", c: [1, 2]}, d: []}`), mustNode(t, "id: x\nn: N\ne: {}\nz: \"tab\\there\"\n")}
-	for _, n := range append(append(docs[0].Personas, docs[0].Foyers...), extra...) {
-		var want bytes.Buffer
-		enc := yaml.NewEncoder(&want)
-		enc.SetIndent(2)
-		if err := enc.Encode(n); err != nil {
-			t.Fatal(err)
+	runtime.GC()
+	b.ReportAllocs()
+	for b.Loop() {
+		pop, err := Load(fsys, cog)
+		if err != nil {
+			b.Fatal(err)
 		}
-		enc.Close()
-		var indented bytes.Buffer
-		indentItem(&indented, want.Bytes())
-		got, ok := appendPlainItem(nil, n)
-		if !ok {
-			if fixtureKey := n.Content[1].Value; fixtureKey != "x" {
-				t.Errorf("item %s is not written directly", fixtureKey)
-			}
-			continue
-		}
-		if string(got) != indented.String() {
-			t.Errorf("written directly:\n%s\nby yaml.v3:\n%s", got, indented.String())
-		}
-	}
-	// Comments, flow sequences, tabs in strings: left to yaml.v3.
-	for _, src := range []string{"# c\nid: x\n", "id: x\nl: [1, 2]\n", "id: x\ns: \"a\\tb\"\n", "id: x\nn: N\n", "id: x\nv: 1e3\n"} {
-		if _, ok := appendPlainItem(nil, mustNode(t, src)); ok {
-			t.Errorf("%q written directly", src)
+		if len(pop.Personas()) < 100_000 {
+			b.Fatal(len(pop.Personas()))
 		}
 	}
 }

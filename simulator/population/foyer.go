@@ -81,10 +81,10 @@ func (d Dependant) BirthDate(ref int) string {
 
 // Adresse is a postal address as the avis writes it.
 type Adresse struct {
-	Complement string `yaml:"complement"`
-	Voie       string `yaml:"voie"`
-	CodePostal string `yaml:"code_postal"`
-	Commune    string `yaml:"commune"`
+	Complement string `yaml:"complement" json:"complement,omitempty"`
+	Voie       string `yaml:"voie" json:"voie"`
+	CodePostal string `yaml:"code_postal" json:"code_postal"`
+	Commune    string `yaml:"commune" json:"commune"`
 }
 
 // Ligne is the one-line aft: complement first when present, upper case,
@@ -334,6 +334,7 @@ const minParentAge = 15
 type foyerLoader struct {
 	pop  *Population
 	file string // the file of the item being checked, for messages
+	line int    // the line of the item in file; 0 when unknown
 	errs fixture.Errors
 	// byID holds the foyers checked so far by id (see together).
 	byID map[string]*Foyer
@@ -344,8 +345,14 @@ type foyerLoader struct {
 	dependants [4]map[string]*Foyer
 }
 
+// add records a problem at node, or at the item's line when node has none
+// (an item read from a JSON file).
 func (l *foyerLoader) add(node *yaml.Node, format string, args ...any) {
-	l.errs.Add(l.file, node, format, args...)
+	line := l.line
+	if node != nil && node.Line > 0 {
+		line = node.Line
+	}
+	l.errs = append(l.errs, &fixture.Error{File: l.file, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
 // loadFoyers checks the foyer items against the personas, the COG and the
@@ -361,7 +368,7 @@ func (pop *Population) loadFoyers(items []item) (specs []*foyerSpec, err error) 
 	rangeErrs := inRanges(len(items), func(lo, hi int, errs *fixture.Errors) {
 		l := &foyerLoader{pop: pop}
 		for i, it := range items[lo:hi] {
-			l.file = it.file
+			l.file, l.line = it.file, it.line
 			spec := it.foyer
 			if spec == nil {
 				if spec = l.parseFoyer(it.node); spec == nil {
@@ -377,18 +384,28 @@ func (pop *Population) loadFoyers(items []item) (specs []*foyerSpec, err error) 
 		l.errs = append(l.errs, e...)
 	}
 	pop.foyers = make([]*Foyer, 0, len(items))
+	for _, f := range foyers {
+		if f != nil {
+			pop.foyers = append(pop.foyers, f)
+		}
+	}
+	// The lookups by SPI and the roles are made while the foyers are
+	// checked against one another: they do not depend on it.
+	var roles map[string]string
+	var spiFoyers map[string]*declarantFoyers
+	var indexed sync.WaitGroup
+	indexed.Go(func() { roles, spiFoyers = foyerIndex(pop.foyers, nil, nil) })
 	for off := 1; off <= 3; off++ {
 		l.declarants[off] = make(map[string]*Foyer, len(items))
 		l.dependants[off] = map[string]*Foyer{}
 	}
 	for i, f := range foyers {
-		if f == nil {
-			continue
+		if f != nil {
+			l.file, l.line = items[i].file, items[i].line
+			l.together(f, specs[i])
 		}
-		l.file = items[i].file
-		l.together(f, specs[i])
-		pop.foyers = append(pop.foyers, f)
 	}
+	indexed.Wait()
 	if err := l.errs.Err(); err != nil {
 		return nil, err
 	}
@@ -397,7 +414,12 @@ func (pop *Population) loadFoyers(items []item) (specs []*foyerSpec, err error) 
 		c.declarants[off], c.dependants[off] = lookup[*Foyer]{base: l.declarants[off]}, lookup[*Foyer]{base: l.dependants[off]}
 	}
 	pop.claims = c
-	pop.indexFoyers(l.byID)
+	for _, f := range pop.foyers {
+		l.byID[f.ID] = f
+	}
+	pop.foyerByID = lookup[*Foyer]{base: l.byID}
+	pop.spiFoyers = lookup[*declarantFoyers]{base: spiFoyers}
+	pop.roles = lookup[string]{base: roles}
 	return specs, nil
 }
 
@@ -423,18 +445,6 @@ func (l *foyerLoader) together(f *Foyer, spec *foyerSpec) {
 			l.claim(f, off, ys.key, yearLabel{id: f.ID, off: off})
 		}
 	}
-}
-
-// indexFoyers fills the lookups by id and SPI, and the roles; byID holds
-// the foyers by id.
-func (pop *Population) indexFoyers(byID map[string]*Foyer) {
-	for _, f := range pop.foyers {
-		byID[f.ID] = f
-	}
-	roles, spiFoyers := foyerIndex(pop.foyers, nil, nil)
-	pop.foyerByID = lookup[*Foyer]{base: byID}
-	pop.spiFoyers = lookup[*declarantFoyers]{base: spiFoyers}
-	pop.roles = lookup[string]{base: roles}
 }
 
 // foyerIndex finds, over foyers, the role of each persona id (declarant of
@@ -756,7 +766,9 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyer
 		l.adresse(ys.AdresseFiscale)
 	}
 	y.spec = ys
-	decl := ys.declaration(f.pac)
+	// The declaration, for the values a fixture states: most items state
+	// none, and its map of revenus is made only when one does.
+	decl := func() Declaration { return ys.declaration(f.pac) }
 	l.checkCodes(label, &ys.periodSpec, hasDec2, len(f.Dependants))
 	l.compare(label, &ys.periodSpec, decl)
 
@@ -779,7 +791,7 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyer
 				afterLabel := label
 				afterLabel.part = "apres_deces"
 				l.checkCodes(afterLabel, after, false, len(f.Dependants))
-				l.compare(afterLabel, after, ys.survivor(decl))
+				l.compare(afterLabel, after, func() Declaration { return ys.survivor(decl()) })
 				y.after = true
 			}
 		}
@@ -799,9 +811,11 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyer
 			l.add(corr.node, "%s: the corrective avis needs its \"revenus\"", corrLabel)
 		default:
 			l.checkCodes(corrLabel, corr, hasDec2, len(f.Dependants))
-			d := decl
-			d.Revenus = corr.revenus()
-			l.compare(corrLabel, corr, d)
+			l.compare(corrLabel, corr, func() Declaration {
+				d := decl()
+				d.Revenus = corr.revenus()
+				return d
+			})
 			y.fixed = true
 		}
 	}
@@ -839,28 +853,29 @@ func (l *foyerLoader) claim(f *Foyer, off int, key *yaml.Node, label yearLabel) 
 // checkCodes reports unknown codes, negative amounts and amounts of people
 // the foyer does not have.
 func (l *foyerLoader) checkCodes(label yearLabel, p *periodSpec, hasDec2 bool, dependants int) {
-	for _, c := range p.codes() {
-		rc, ok := RevenueCodeOf(c.code)
+	for i, m := range p.montants {
+		rc, ok := RevenueCodeOf(m.code)
 		switch {
 		case !ok:
-			l.add(c.key, "%s: unknown revenue code %q (known codes: %s)", label, c.code, revenueCodeList())
-		case c.amount < 0:
-			l.add(c.value, "%s: %s must not be negative (a deficit has its own code, e.g. 4BC)", label, c.code)
+			l.add(p.codeNode(i, false), "%s: unknown revenue code %q (known codes: %s)", label, m.code, revenueCodeList())
+		case m.amount < 0:
+			l.add(p.codeNode(i, true), "%s: %s must not be negative (a deficit has its own code, e.g. 4BC)", label, m.code)
 		case rc.Column == 2 && !hasDec2:
-			l.add(c.key, "%s: %s is an amount of declarant 2, and there is none", label, c.code)
-		case rc.Column == 3 && (dependants == 0 || c.code[1] == 'D' && dependants < 2):
-			l.add(c.key, "%s: %s is an amount of a dependant, and the foyer has %d", label, c.code, dependants)
+			l.add(p.codeNode(i, false), "%s: %s is an amount of declarant 2, and there is none", label, m.code)
+		case rc.Column == 3 && (dependants == 0 || m.code[1] == 'D' && dependants < 2):
+			l.add(p.codeNode(i, false), "%s: %s is an amount of a dependant, and the foyer has %d", label, m.code, dependants)
 		}
 	}
 }
 
 // compare checks the values the fixture states against the computation
-// of decl.
-func (l *foyerLoader) compare(label yearLabel, spec *periodSpec, decl Declaration) {
+// of the declaration decl makes.
+func (l *foyerLoader) compare(label yearLabel, spec *periodSpec, declaration func() Declaration) {
 	st := spec.stated
 	if st == nil {
 		return
 	}
+	decl := declaration()
 	c, err := Calcule(decl)
 	if err != nil {
 		return // the codes were reported with their line

@@ -28,11 +28,11 @@ type foyerSpec struct {
 
 type dependantSpec struct {
 	node          *yaml.Node
-	Persona       string `yaml:"persona"`
-	Prenoms       string `yaml:"prenoms"`
-	Nom           string `yaml:"nom"`
-	DateNaissance string `yaml:"date_naissance"`
-	Categorie     string `yaml:"categorie"`
+	Persona       string `yaml:"persona" json:"persona,omitempty"`
+	Prenoms       string `yaml:"prenoms" json:"prenoms,omitempty"`
+	Nom           string `yaml:"nom" json:"nom,omitempty"`
+	DateNaissance string `yaml:"date_naissance" json:"date_naissance,omitempty"`
+	Categorie     string `yaml:"categorie" json:"categorie"`
 }
 
 type adresseSpec struct {
@@ -88,13 +88,13 @@ func (p *periodSpec) revenus() map[string]int64 {
 
 // statedValues are the values of the computation a fixture states.
 type statedValues struct {
-	NbPart           *float64 `yaml:"nbPart"`
-	RFR              *int64   `yaml:"rfr"`
-	RevenuBrutGlobal *int64   `yaml:"revenuBrutGlobal"`
-	RevImposable     *int64   `yaml:"revImposable"`
-	MntRevbareme     *int64   `yaml:"mntRevbareme"`
-	ImpAvImput       *int64   `yaml:"impAvImput"`
-	MontTotIr        *int64   `yaml:"montTotIr"`
+	NbPart           *float64 `yaml:"nbPart" json:"nbPart,omitempty"`
+	RFR              *int64   `yaml:"rfr" json:"rfr,omitempty"`
+	RevenuBrutGlobal *int64   `yaml:"revenuBrutGlobal" json:"revenuBrutGlobal,omitempty"`
+	RevImposable     *int64   `yaml:"revImposable" json:"revImposable,omitempty"`
+	MntRevbareme     *int64   `yaml:"mntRevbareme" json:"mntRevbareme,omitempty"`
+	ImpAvImput       *int64   `yaml:"impAvImput" json:"impAvImput,omitempty"`
+	MontTotIr        *int64   `yaml:"montTotIr" json:"montTotIr,omitempty"`
 }
 
 // periodYAML is a periodSpec as the YAML decoder fills it.
@@ -123,29 +123,22 @@ func (raw *periodYAML) spec(node *yaml.Node) periodSpec {
 	return p
 }
 
-// revenueCode is one code of a periodSpec's revenus, where it is written.
-type revenueCode struct {
-	montant
-	key, value *yaml.Node
-}
-
-// codes lists the revenue codes with where they are written (nowhere for
-// a generated item).
-func (p *periodSpec) codes() []revenueCode {
-	out := make([]revenueCode, len(p.montants))
+// codeNode is where the i-th code of the revenus is written, its key or
+// its value; nil for an item without nodes.
+func (p *periodSpec) codeNode(i int, value bool) *yaml.Node {
 	rn := fixture.Key(p.node, "revenus")
-	for i, m := range p.montants {
-		out[i].montant = m
-		if rn != nil {
-			for j := 0; j+1 < len(rn.Content); j += 2 {
-				if rn.Content[j].Value == m.code {
-					out[i].key, out[i].value = rn.Content[j], rn.Content[j+1]
-					break
-				}
+	if rn == nil {
+		return nil
+	}
+	for j := 0; j+1 < len(rn.Content); j += 2 {
+		if rn.Content[j].Value == p.montants[i].code {
+			if value {
+				return rn.Content[j+1]
 			}
+			return rn.Content[j]
 		}
 	}
-	return out
+	return nil
 }
 
 // The mappings of foyers.yaml as the YAML decoder fills them: the nested

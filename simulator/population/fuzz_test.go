@@ -81,24 +81,29 @@ func checkLoaded(t *testing.T, fsys fstest.MapFS, cog *population.COG, pop *popu
 		}
 		return
 	}
-	dir := t.TempDir()
-	if err := population.Export(pop, dir); err != nil {
-		t.Fatalf("a population loaded but not exported: %v", err)
-	}
-	again, err := population.Load(os.DirFS(dir), cog)
-	if err != nil {
-		exported, _ := os.ReadFile(filepath.Join(dir, population.PersonasFile))
-		t.Fatalf("an exported population does not load: %v\n%s", err, exported)
-	}
-	if !reflect.DeepEqual(again.Personas(), pop.Personas()) {
-		t.Fatalf("the personas changed through Export and Load:\n%+v\n%+v", pop.Personas(), again.Personas())
-	}
-	if len(again.Foyers()) != len(pop.Foyers()) {
-		t.Fatalf("%d foyers loaded, %d after Export and Load", len(pop.Foyers()), len(again.Foyers()))
-	}
-	for _, fo := range pop.Foyers() {
-		if _, ok := again.FoyerByID(fo.ID); !ok {
-			t.Fatalf("foyer %q lost through Export and Load", fo.ID)
+	for _, format := range []population.Format{population.FormatJSON, population.FormatYAML} {
+		dir := t.TempDir()
+		if err := population.Export(pop, dir, format); err != nil {
+			t.Fatalf("a population loaded but not exported in %s: %v", format, err)
+		}
+		again, err := population.Load(os.DirFS(dir), cog)
+		if err != nil {
+			exported, _ := os.ReadFile(filepath.Join(dir, population.PersonasJSONFile))
+			if format == population.FormatYAML {
+				exported, _ = os.ReadFile(filepath.Join(dir, population.PersonasFile))
+			}
+			t.Fatalf("an exported population does not load (%s): %v\n%s", format, err, exported)
+		}
+		if !reflect.DeepEqual(again.Personas(), pop.Personas()) {
+			t.Fatalf("the personas changed through Export (%s) and Load:\n%+v\n%+v", format, pop.Personas(), again.Personas())
+		}
+		if len(again.Foyers()) != len(pop.Foyers()) {
+			t.Fatalf("%d foyers loaded, %d after Export (%s) and Load", len(pop.Foyers()), len(again.Foyers()), format)
+		}
+		for _, fo := range pop.Foyers() {
+			if _, ok := again.FoyerByID(fo.ID); !ok {
+				t.Fatalf("foyer %q lost through Export (%s) and Load", fo.ID, format)
+			}
 		}
 	}
 }

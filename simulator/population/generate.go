@@ -597,7 +597,7 @@ func (g *generator) adultAged(gender string, age int, partner *person) *person {
 func (g *generator) newPerson(gender string, age int) *person {
 	g.nPersona++
 	g.left--
-	return &person{num: g.nPersona, id: fmt.Sprintf("gen-%06d", g.nPersona), gender: gender, age: age, country: CountryFrance}
+	return &person{num: g.nPersona, id: "gen-" + zeroPadded(g.nPersona, 6), gender: gender, age: age, country: CountryFrance}
 }
 
 // originInFrance draws the origin of the names of someone born in France.
@@ -697,9 +697,9 @@ func (g *generator) birthdate(p *person, presumed bool) {
 // declarant gives p an SPI, a login and an email.
 func (g *generator) declarant(p *person) {
 	g.nSPI++
-	first10 := fmt.Sprintf("398%07d", g.nSPI)
+	first10 := "398" + zeroPadded(g.nSPI, 7)
 	n, _ := strconv.ParseInt(first10, 10, 64)
-	p.spi = fmt.Sprintf("%s%03d", first10, n%511)
+	p.spi = first10 + zeroPadded(int(n%511), 3)
 	g.credentials(p)
 }
 
@@ -710,7 +710,7 @@ func (g *generator) credentials(p *person) {
 	if p.usage != "" {
 		last = slug(p.usage)
 	}
-	p.login = fmt.Sprintf("gen.%s.%s.%06d", first, last, p.num)
+	p.login = "gen." + first + "." + last + "." + zeroPadded(p.num, 6)
 	var local string
 	switch g.r.IntN(4) {
 	case 0:
@@ -722,7 +722,17 @@ func (g *generator) credentials(p *person) {
 	default:
 		local = last + "." + first
 	}
-	p.email = fmt.Sprintf("%s.%d@bacasable.example", local, p.num)
+	p.email = local + "." + strconv.Itoa(p.num) + "@bacasable.example"
+}
+
+// zeroPadded is fmt.Sprintf("%0*d", width, n) for n ≥ 0, without fmt's
+// cost: a large population numbers millions of identifiers.
+func zeroPadded(n, width int) string {
+	digits := strconv.Itoa(n)
+	if len(digits) >= width {
+		return digits
+	}
+	return strings.Repeat("0", width-len(digits)) + digits
 }
 
 // slug is s in lower-case ASCII letters and digits, words joined by
@@ -958,7 +968,7 @@ func (g *generator) foyerSeries(f *foyer, code int, n1 int64, drift, sd float64)
 // newFoyer numbers a foyer and gives it an address.
 func (g *generator) newFoyer(dec1, dec2 *person) *foyer {
 	g.nFoyer++
-	return &foyer{id: fmt.Sprintf("gen-foyer-%06d", g.nFoyer), dec1: dec1, dec2: dec2, residence: g.address()}
+	return &foyer{id: "gen-foyer-" + zeroPadded(g.nFoyer, 6), dec1: dec1, dec2: dec2, residence: g.address()}
 }
 
 // fileYears fills the years the foyer files: those its declarants were

@@ -1,6 +1,7 @@
 package population
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -38,16 +39,21 @@ func generated(tb testing.TB, g Generator) *Population {
 	return pop
 }
 
-// encoded is the YAML of items as Export writes them, for comparing
+// encoded is the JSON of items as Export writes them, for comparing
 // generations byte for byte.
 func encoded(t *testing.T, items []item) []string {
 	t.Helper()
 	out := make([]string, len(items))
-	nb := newNodeBuilder()
 	for i, it := range items {
-		b, ok := appendPlainItem(nil, it.yamlNode(nb))
-		if !ok {
-			t.Fatalf("item %s is not written by the plain writer", it.id)
+		var v any
+		if it.persona != nil {
+			v = personaJSONOf(it.persona)
+		} else {
+			v = foyerJSONOf(it.foyer)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
 		}
 		out[i] = string(b)
 	}

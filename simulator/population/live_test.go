@@ -429,48 +429,39 @@ func TestFilesAreSettledIntoValues(t *testing.T) {
 	}
 }
 
-// An exported population read back is decoded straight into values (its
-// items are in the plain layout), and gives the population the YAML
-// library's decoding gives.
-func TestExportedFilesReadAsValues(t *testing.T) {
+// An export in JSON reads back as values, each with its line, and gives
+// the population its export in YAML, read by the YAML library, gives.
+func TestJSONExportReadsAsYAML(t *testing.T) {
 	t.Parallel()
 	cog := genCOG(t)
-	dir := t.TempDir()
-	if err := Export(generated(t, Generator{N: 1500, Seed: 8}), dir); err != nil {
-		t.Fatal(err)
-	}
-	files := os.DirFS(dir)
-	var viaLibrary Source
-	for _, f := range []struct{ name, key string }{{PersonasFile, "personas"}, {FoyersFile, "foyers"}} {
-		name, key := f.name, f.key
-		data, err := fs.ReadFile(files, name)
-		if err != nil {
+	pop := generated(t, Generator{N: 1500, Seed: 8})
+	read := map[Format]*Population{}
+	for _, format := range []Format{FormatJSON, FormatYAML} {
+		dir := t.TempDir()
+		if err := Export(pop, dir, format); err != nil {
 			t.Fatal(err)
 		}
-		items, err := fixture.ParseListItems(string(data), name, key, true)
-		if err != nil {
+		var err error
+		if read[format], err = Build(Source{Fixtures: os.DirFS(dir)}, cog); err != nil {
 			t.Fatal(err)
 		}
-		if d := fileDocument(name, key, string(data), items); d.Personas != nil || d.Foyers != nil || len(d.madePersonas)+len(d.madeFoyers) != len(items) {
-			t.Errorf("%s: %d of %d items decoded as values", name, len(d.madePersonas)+len(d.madeFoyers), len(items))
-		}
-		nodes, err := fixture.ParseList(string(data), name, key, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc := Document{File: name, Personas: nodes}
-		if key == "foyers" {
-			doc = Document{File: name, Foyers: nodes}
-		}
-		viaLibrary.Documents = append(viaLibrary.Documents, doc)
 	}
-	fast, err := Build(Source{Fixtures: files}, cog)
-	if err != nil {
-		t.Fatal(err)
+	samePopulation(t, read[FormatYAML], read[FormatJSON]) // all but the lines
+	for _, d := range read[FormatJSON].Source().base {
+		if d.Personas != nil || d.Foyers != nil || d.data != "" {
+			t.Errorf("%s: read as YAML", d.File)
+		}
+		for i, line := range d.personaLines {
+			if line != i+3 { // after the comment and "personas": [
+				t.Errorf("%s: persona %d at line %d", d.File, i, line)
+				break
+			}
+		}
+		for i, f := range d.madeFoyers {
+			if f.line != i+3 {
+				t.Errorf("%s: foyer %d at line %d", d.File, i, f.line)
+				break
+			}
+		}
 	}
-	slow, err := Build(viaLibrary, cog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameAsBuild(t, "read back", fast, slow)
 }

@@ -69,6 +69,9 @@ type Document struct {
 	// its password.
 	madePersonas []*Persona
 	madeFoyers   []*foyerSpec
+	// personaLines are the lines of madePersonas in their file, when
+	// read from one (personas.json); a foyerSpec has its own.
+	personaLines []int
 
 	// data is the content of the fixture file the items were read from,
 	// and key its top-level key: Export reads it again for the comments.
@@ -97,10 +100,11 @@ type Source struct {
 }
 
 // item is one fixture entry with the file it comes from: a YAML mapping,
-// or a value made by the generator.
+// or a value (made by the generator, or read from a JSON file at line).
 type item struct {
 	file    string
 	id      string
+	line    int
 	node    *yaml.Node
 	persona *Persona
 	foyer   *foyerSpec
@@ -108,18 +112,24 @@ type item struct {
 
 // personaItems and foyerItems list the items of d, YAML first.
 func (d Document) personaItems() []item {
-	return itemsOf(d.File, d.Personas, d.madePersonas, func(p *Persona) item { return item{id: p.ID, persona: p} })
+	return itemsOf(d.File, d.Personas, d.madePersonas, func(i int, p *Persona) item {
+		it := item{id: p.ID, persona: p}
+		if d.personaLines != nil {
+			it.line = d.personaLines[i]
+		}
+		return it
+	})
 }
 
 func (d Document) foyerItems() []item {
-	return itemsOf(d.File, d.Foyers, d.madeFoyers, func(f *foyerSpec) item { return item{id: f.ID, foyer: f} })
+	return itemsOf(d.File, d.Foyers, d.madeFoyers, func(_ int, f *foyerSpec) item { return item{id: f.ID, line: f.line, foyer: f} })
 }
 
-func itemsOf[T any](file string, nodes []*yaml.Node, made []T, value func(T) item) []item {
+func itemsOf[T any](file string, nodes []*yaml.Node, made []T, value func(int, T) item) []item {
 	out := make([]item, 0, len(nodes)+len(made))
 	out = appendNodeItems(out, file, nodes)
-	for _, v := range made {
-		it := value(v)
+	for i, v := range made {
+		it := value(i, v)
 		it.file = file
 		out = append(out, it)
 	}
@@ -185,61 +195,6 @@ func build(src Source, cog *COG) (_ *Population, specs []*foyerSpec, err error) 
 		return nil, nil, err
 	}
 	return pop, specs, nil
-}
-
-// fileDocument is the document of a fixture file: its items as values
-// when each decodes without a problem (the plain ones straight, see
-// plain.go: the usual case of a large exported file), else as YAML, for
-// Build to report the problems with their lines.
-func fileDocument(file, key, data string, items []fixture.ListItem) Document {
-	d := Document{File: file, data: data, key: key}
-	var failed []fixture.Errors
-	if key == "personas" {
-		d.madePersonas = make([]*Persona, len(items))
-		failed = inRanges(len(items), func(lo, hi int, errs *fixture.Errors) {
-			for i := lo; i < hi && *errs == nil; i++ {
-				if plain := items[i].Plain; plain != nil {
-					if p, ok := personaOfPlain(plain); ok {
-						d.madePersonas[i] = p
-						continue
-					}
-				}
-				p := &Persona{}
-				if fixture.Decode(file, items[i].YAML(), p, errs) && p.Password == "" {
-					p.Password = DefaultPassword
-				}
-				d.madePersonas[i] = p
-			}
-		})
-	} else {
-		d.madeFoyers = make([]*foyerSpec, len(items))
-		failed = inRanges(len(items), func(lo, hi int, errs *fixture.Errors) {
-			l := &foyerLoader{file: file}
-			for i := lo; i < hi && l.errs == nil; i++ {
-				if plain := items[i].Plain; plain != nil {
-					if f, ok := foyerOfPlain(plain); ok {
-						d.madeFoyers[i] = f
-						continue
-					}
-				}
-				d.madeFoyers[i] = l.parseFoyer(items[i].YAML())
-			}
-			*errs = l.errs
-		})
-	}
-	if slices.ContainsFunc(failed, func(e fixture.Errors) bool { return e != nil }) {
-		nodes := make([]*yaml.Node, len(items))
-		for i, it := range items {
-			nodes[i] = it.YAML()
-		}
-		d.madePersonas, d.madeFoyers = nil, nil
-		if key == "personas" {
-			d.Personas = nodes
-		} else {
-			d.Foyers = nodes
-		}
-	}
-	return d
 }
 
 // withNodes is src with the YAML items of the files read at start, when
@@ -326,7 +281,11 @@ func checkPersonas(items []item, cog *COG, errs *fixture.Errors) []*Persona {
 				}
 			}
 			for _, problem := range Check(p, cog) {
-				errs.Add(it.file, fixture.ValueNode(it.node, problem.Field), "persona %q: %s", p.ID, problem.Msg)
+				line := it.line
+				if it.node != nil {
+					line = fixture.ValueNode(it.node, problem.Field).Line
+				}
+				*errs = append(*errs, &fixture.Error{File: it.file, Line: line, Msg: fmt.Sprintf("persona %q: %s", p.ID, problem.Msg)})
 			}
 			checked[lo+i] = p
 		}
@@ -363,25 +322,29 @@ func (src Source) documents() []Document {
 }
 
 // load reads the fixture files and runs Generate: the first documents.
+// The two files are read at the same time.
 func (src Source) load(cog *COG) ([]Document, error) {
 	var docs []Document
 	if src.Fixtures != nil {
-		for _, f := range []struct {
-			name, key string
-			optional  bool
-		}{{PersonasFile, "personas", false}, {FoyersFile, "foyers", true}} {
-			data, err := fs.ReadFile(src.Fixtures, f.name)
-			if errors.Is(err, fs.ErrNotExist) && f.optional {
-				continue
-			} else if err != nil {
-				return nil, &fixture.Error{File: f.name, Msg: err.Error()}
+		lists := []struct {
+			yaml, json, key string
+			optional        bool
+			doc             *Document
+			err             error
+		}{{yaml: PersonasFile, json: PersonasJSONFile, key: "personas"}, {yaml: FoyersFile, json: FoyersJSONFile, key: "foyers", optional: true}}
+		var wg sync.WaitGroup
+		for i := range lists {
+			f := &lists[i]
+			wg.Go(func() { f.doc, f.err = readList(src.Fixtures, f.yaml, f.json, f.key, f.optional) })
+		}
+		wg.Wait()
+		for _, f := range lists {
+			if f.err != nil {
+				return nil, f.err
 			}
-			text := string(data)
-			items, err := fixture.ParseListItems(text, f.name, f.key, true)
-			if err != nil {
-				return nil, err
+			if f.doc != nil {
+				docs = append(docs, *f.doc)
 			}
-			docs = append(docs, fileDocument(f.name, f.key, text, items))
 		}
 	}
 	if src.Generate != nil {
@@ -394,11 +357,66 @@ func (src Source) load(cog *COG) ([]Document, error) {
 	return docs, nil
 }
 
+// readList reads the list key of the fixtures: from its JSON file when
+// there is one, decoded into values, else from its YAML file, as the YAML
+// library's nodes (Build settles them into values once checked); nil when
+// there is neither and the list is optional.
+func readList(fsys fs.FS, yamlFile, jsonFile, key string, optional bool) (*Document, error) {
+	data, err := fs.ReadFile(fsys, jsonFile)
+	switch {
+	case err == nil:
+		return readJSONList(data, jsonFile, key)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, &fixture.Error{File: jsonFile, Msg: err.Error()}
+	}
+	data, err = fs.ReadFile(fsys, yamlFile)
+	if errors.Is(err, fs.ErrNotExist) && optional {
+		return nil, nil
+	} else if err != nil {
+		return nil, &fixture.Error{File: yamlFile, Msg: err.Error()}
+	}
+	d, _, err := Document{File: yamlFile, data: string(data), key: key}.nodes()
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// readJSONList decodes data, the content of a JSON list file.
+func readJSONList(data []byte, file, key string) (*Document, error) {
+	d := &Document{File: file}
+	var errs fixture.Errors
+	var err error
+	if key == "personas" {
+		err = decodeJSONList(data, file, key, func(p *Persona, line int) {
+			if p.Password == "" {
+				p.Password = DefaultPassword
+			}
+			d.madePersonas = append(d.madePersonas, p)
+			d.personaLines = append(d.personaLines, line)
+		})
+	} else {
+		err = decodeJSONList(data, file, key, func(f *foyerJSON, line int) {
+			d.madeFoyers = append(d.madeFoyers, f.spec(file, line, &errs))
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 // mergeItems lists the items of every document in order; an id seen in an
 // earlier document is replaced in place, an id twice in one document is an
 // error left to the duplicate checks.
 func mergeItems(docs []Document, items func(Document) []item) []item {
 	type place struct{ index, doc int }
+	if len(docs) == 0 {
+		return nil
+	}
 	lists := make([][]item, len(docs))
 	n := 0
 	for i, d := range docs {
@@ -406,8 +424,11 @@ func mergeItems(docs []Document, items func(Document) []item) []item {
 		n += len(lists[i])
 	}
 	out := make([]item, 0, n)
-	where := make(map[string]place, n) // id → where it is in out, from which document
+	// id → where it is in out, from which document; the ids of the last
+	// document are only looked up (the generated population, usually).
+	where := make(map[string]place, n-len(lists[len(lists)-1]))
 	for di, its := range lists {
+		last := di == len(lists)-1
 		for _, it := range its {
 			id := it.id
 			if p, ok := where[id]; ok && id != "" && p.doc != di {
@@ -415,7 +436,7 @@ func mergeItems(docs []Document, items func(Document) []item) []item {
 				where[id] = place{p.index, di}
 				continue
 			}
-			if id != "" {
+			if id != "" && !last {
 				where[id] = place{len(out), di}
 			}
 			out = append(out, it)

@@ -1,0 +1,147 @@
+package population
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/bacasable/bacasable/fixtures"
+	"github.com/bacasable/bacasable/simulator/fixture"
+)
+
+// jsonFixtures is a directory holding the embedded fixtures exported in
+// JSON, and the lines of its two lists.
+func jsonFixtures(t *testing.T) (dir string, lines map[string][]string) {
+	t.Helper()
+	pop, err := Build(Source{Fixtures: fixtures.FS()}, genCOG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	if err := Export(pop, dir, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	lines = map[string][]string{}
+	for _, f := range []string{PersonasJSONFile, FoyersJSONFile} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines[f] = strings.Split(string(data), "\n")
+	}
+	return dir, lines
+}
+
+// lineOf is the 1-based line of lines holding s.
+func lineOf(t *testing.T, lines []string, s string) int {
+	t.Helper()
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, s) })
+	if i < 0 {
+		t.Fatalf("no line holds %q", s)
+	}
+	return i + 1
+}
+
+// A problem in a JSON list is reported with the file and the line: of the
+// item for a broken rule or a key the item does not have, of the character
+// the decoder stopped at for broken JSON.
+func TestJSONErrorsNameTheLine(t *testing.T) {
+	t.Parallel()
+	_, lines := jsonFixtures(t)
+	angela := lineOf(t, lines[PersonasJSONFile], `{"id":"angela-dubois"`)
+	dubois := lineOf(t, lines[FoyersJSONFile], `{"id":"dubois-perrin"`)
+	tests := []struct {
+		name, file string
+		edit       func(l string) string // of the item's line
+		line       int
+		want       string
+	}{
+		{"rule", PersonasJSONFile, func(l string) string { return strings.Replace(l, `"gender":"female"`, `"gender":"femme"`, 1) },
+			angela, `persona "angela-dubois": gender "femme" must be male, female or unspecified`},
+		{"unknown key", PersonasJSONFile, func(l string) string { return strings.Replace(l, `"birthdate"`, `"birth_date"`, 1) },
+			angela, `unknown field "birth_date"`},
+		{"type", PersonasJSONFile, func(l string) string { return strings.Replace(l, `"spi":"3999999887219"`, `"spi":3999999887219`, 1) },
+			angela, "spi: a JSON number where a string is expected"},
+		{"syntax", PersonasJSONFile, func(l string) string { return strings.Replace(l, `"login":`, `"login"`, 1) },
+			angela, "after object key"},
+		{"foyer rule", FoyersJSONFile, func(l string) string {
+			return strings.Replace(l, `"declarant1":"angela-dubois"`, `"declarant1":"personne"`, 1)
+		},
+			dubois, `declarant1 "personne" is not a persona id`},
+		{"foyer shape", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"residence"`, `"residance"`, 1) },
+			dubois, `unknown field "residance"`},
+		{"year", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"N-1"`, `"N-4"`, 1) },
+			dubois, `unknown field "N-4"`},
+		{"revenue code", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"1AJ"`, `"1ZZ"`, 1) },
+			dubois, `unknown revenue code "1ZZ"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir, lines := jsonFixtures(t)
+			edited := slices.Clone(lines[tt.file])
+			if edited[tt.line-1] = tt.edit(edited[tt.line-1]); edited[tt.line-1] == lines[tt.file][tt.line-1] {
+				t.Fatal("the edit changed nothing")
+			}
+			if err := os.WriteFile(filepath.Join(dir, tt.file), []byte(strings.Join(edited, "\n")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(os.DirFS(dir), genCOG(t))
+			var fe fixture.Errors
+			var one *fixture.Error
+			switch {
+			case errors.As(err, &fe) && len(fe) > 0:
+				one = fe[0]
+			case errors.As(err, &one):
+			default:
+				t.Fatalf("Load = %v, want a fixture error", err)
+			}
+			if one.File != tt.file || one.Line != tt.line || !strings.Contains(one.Msg, tt.want) {
+				t.Errorf("Load = %v, want %s:%d: …%s…", err, tt.file, tt.line, tt.want)
+			}
+		})
+	}
+}
+
+func TestJSONFileShape(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ data, want string }{
+		{`{"personas": [`, "personas.json:1: unexpected end of the file"},
+		{`[]`, `personas.json:1: expected "{", found [`},
+		{`{"comment": "x"}`, `personas.json: missing top-level key "personas"`},
+		{"{\"personas\": [],\n\"foyers\": []}", `personas.json:2: unknown key "foyers" (known keys: comment, personas)`},
+		{`{"personas": []} {}`, "personas.json:1: text after the object"},
+		{"{\"personas\": [\n{\"id\": 1}]}", "personas.json:2: id: a JSON number where a string is expected"},
+	} {
+		_, err := readJSONList([]byte(tt.data), PersonasJSONFile, "personas")
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q: %v, want %s", tt.data, err, tt.want)
+		}
+	}
+}
+
+// A control API change that breaks a foyer of foyers.json names the
+// foyer's line there, as it does for foyers.yaml.
+func TestJSONLineAfterAChange(t *testing.T) {
+	t.Parallel()
+	dir, lines := jsonFixtures(t)
+	pop, err := Load(os.DirFS(dir), genCOG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := *mustPersona(t, pop, "angela-dubois")
+	p.SPI = ""
+	_, err = NewLive(pop).Apply(Document{File: "control API", Personas: []*yaml.Node{newNodeBuilder().persona(&p)}})
+	want := lineOf(t, lines[FoyersJSONFile], `{"id":"dubois-perrin"`)
+	var errs fixture.Errors
+	if !errors.As(err, &errs) || !slices.ContainsFunc(errs, func(e *fixture.Error) bool {
+		return e.File == FoyersJSONFile && e.Line == want && strings.Contains(e.Msg, `"angela-dubois" has no SPI`)
+	}) {
+		t.Errorf("Apply = %v, want foyers.json:%d", err, want)
+	}
+}
