@@ -34,9 +34,12 @@ func Load(fsys fs.FS, file, basePath string) (*Contract, error) {
 		return nil, fmt.Errorf("openapi/%s is not a valid OpenAPI document: %w", file, err)
 	}
 	doc.Servers = openapi3.Servers{{URL: basePath}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("openapi/%s: %w", file, err)
+	var router routers.Router
+	if router, err = newSegmentRouter(doc, basePath); err != nil {
+		// A path the segment router cannot walk: kin-openapi's own.
+		if router, err = gorillamux.NewRouter(doc); err != nil {
+			return nil, fmt.Errorf("openapi/%s: %w", file, err)
+		}
 	}
 	return &Contract{Raw: raw, Doc: doc, Router: router}, nil
 }
