@@ -18,6 +18,7 @@ import (
 	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/scenarios"
+	"github.com/bacasable/bacasable/simulator/banner"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/console"
 	"github.com/bacasable/bacasable/simulator/control"
@@ -147,6 +148,10 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	engine := scenario.NewEngine(set, cfg.Clock)
+	clockStart := cfg.Clock.State()
+	// The banner of FranceConnect's and Démoville's pages: the scenarios in
+	// force and a moved clock, with the console's link that clears them.
+	bannerSource := &banner.Source{Scenarios: engine, Clock: cfg.Clock, Start: clockStart, PublicURL: publicURL}
 	clients, err := franceconnect.LoadClients(cfg.Fixtures)
 	if err != nil {
 		return nil, err
@@ -182,11 +187,12 @@ func New(cfg Config) (*Sandbox, error) {
 	site, err := demoville.New(demoville.Config{
 		PublicURL: publicURL, BackChannelURL: cfg.BackChannelURL, ClientID: demovilleClientID, ClientSecret: demovilleSecret,
 		GatewayClientID: "bacasable-demo", GatewayClientSecret: "bacasable-demo-secret", Teleservice: "BACASABLE-DEMO",
-		Clock: cfg.Clock.Now, Logger: cfg.Logger,
+		Clock: cfg.Clock.Now, Logger: cfg.Logger, Banner: bannerSource.Banner,
 	})
 	if err != nil {
 		return nil, err
 	}
+	// fc.ShowBanner(bannerSource.Banner)
 	fc.Routes(r)
 	api.Routes(r)
 	site.Routes(r)
@@ -212,11 +218,10 @@ func New(cfg Config) (*Sandbox, error) {
 	r.HandleFunc(HealthPath, health).Methods(http.MethodGet, http.MethodHead)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
-	clockStart := cfg.Clock.State()
 	sb = &Sandbox{
 		resetClock: func() { cfg.Clock.Restore(clockStart) },
 		sweepers:   []func() int{fc.Sweep, api.Sweep, site.Sweep},
-		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, r))),
+		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(r)))),
 		Journal:    jr,
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}

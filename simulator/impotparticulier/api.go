@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -125,6 +126,23 @@ func (a *API) Routes(r *mux.Router) {
 	r.HandleFunc(BasePath+"/openapi.yaml", a.serveContract).Methods(http.MethodGet)
 	r.PathPrefix(BasePath + "/").Handler(http.HandlerFunc(a.serveAPI))
 	r.Handle(BasePath, http.HandlerFunc(a.serveAPI)) // the base alone: the API's own 404, not the sandbox's
+}
+
+// Direct sends the API's calls — clean paths under BasePath/ other than
+// the contract itself — straight to the API, and every other request to
+// next (the sandbox's router, where Routes mounted the same handlers): an
+// API call is matched once, by the contract's router, instead of first by
+// every route of the sandbox. A path the sandbox's router would clean and
+// redirect ("//", "/../") still goes to next.
+func (a *API) Direct(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if strings.HasPrefix(p, BasePath+"/") && path.Clean(p) == p && p != BasePath+"/openapi.yaml" {
+			a.serveAPI(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (a *API) serveContract(w http.ResponseWriter, r *http.Request) {
