@@ -22,7 +22,13 @@ import (
 type prop[T any] struct {
 	name string
 	key  string
-	put  func(b []byte, v T) []byte
+	// field is the index of name in fieldNames (-1: not a data field);
+	// structural and covered say whether it is one of structuralFields
+	// and whether a consent scope names it or a part of it.
+	field      int
+	structural bool
+	covered    bool
+	put        func(b []byte, v T) []byte
 	// part writes the value keeping only the sub-properties (or avis
 	// lines, by codeLigne) keep accepts, and says how many it wrote; nil
 	// for a value consent cannot cut, which is then left out whole.
@@ -34,7 +40,13 @@ type object[T any] []prop[T]
 
 func newObject[T any](props ...prop[T]) object[T] {
 	for i := range props {
-		props[i].key = string(jsonenc.AppendString(nil, props[i].name)) + ":"
+		p := &props[i]
+		p.key = string(jsonenc.AppendString(nil, p.name)) + ":"
+		p.field = -1
+		if i, ok := fieldIndex[p.name]; ok {
+			p.field = i
+		}
+		p.structural, p.covered = slices.Contains(structuralFields, p.name), covered.names(p.name)
 	}
 	slices.SortFunc(props, func(a, b prop[T]) int { return strings.Compare(a.name, b.name) })
 	for i := 1; i < len(props); i++ {
@@ -91,12 +103,12 @@ func appendView[T any](b []byte, o object[T], v T, w view) []byte {
 		}
 		b = append(b, p.key...)
 		switch {
-		case slices.Contains(structuralFields, p.name):
+		case p.structural:
 			b = p.put(b, v)
-		case !w.fields[p.name]:
+		case !w.fields.has(p.field):
 			b = b[:mark]
 			continue
-		case w.consented == nil || !covered.names(p.name) || w.consented.whole[p.name]:
+		case w.consented == nil || !p.covered || w.consented.whole[p.name]:
 			b = p.put(b, v)
 		default:
 			if p.part == nil {

@@ -146,10 +146,28 @@ var covered = func() parts {
 	return newParts(all...)
 }()
 
+// fieldSet is a set of fieldNames, by their index.
+type fieldSet uint64
+
+// fieldIndex is the index of each of fieldNames.
+var fieldIndex = func() map[string]int {
+	if len(fieldNames) > 64 {
+		panic("impotparticulier: more than 64 data fields for a fieldSet")
+	}
+	m := make(map[string]int, len(fieldNames))
+	for i, name := range fieldNames {
+		m[name] = i
+	}
+	return m
+}()
+
+// has tells whether the set holds the field of that index (-1: none).
+func (s fieldSet) has(i int) bool { return i >= 0 && s&(1<<i) != 0 }
+
 // view is what one answer may show: the habilitation's fields and, in
 // FranceConnect mode, the parts the user consented to.
 type view struct {
-	fields    map[string]bool
+	fields    fieldSet
 	consented *parts // nil in SPI mode
 }
 
@@ -157,9 +175,11 @@ type view struct {
 // narrowed in FranceConnect mode (consented != nil) to the consented parts
 // where a consent scope names them.
 func allowedFields(h *Habilitation, consented []string) view {
-	v := view{fields: make(map[string]bool, len(h.Donnees))}
+	var v view
 	for _, f := range h.Donnees {
-		v.fields[f] = true
+		if i, ok := fieldIndex[f]; ok {
+			v.fields |= 1 << i
+		}
 	}
 	if consented != nil {
 		granted := make([][]string, 0, len(consented))
