@@ -192,7 +192,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	// fc.ShowBanner(bannerSource.Banner)
+	fc.ShowBanner(bannerSource.Banner)
 	fc.Routes(r)
 	api.Routes(r)
 	site.Routes(r)

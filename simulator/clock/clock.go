@@ -98,6 +98,19 @@ type State struct {
 	Frozen *time.Time
 }
 
+// Equal tells whether two settings are the same: the same offset, or
+// frozen at the same instant. The console and the pages' banner say the
+// clock was moved when it no longer equals its setting at start.
+func (s State) Equal(o State) bool {
+	if (s.Frozen == nil) != (o.Frozen == nil) {
+		return false
+	}
+	if s.Frozen != nil {
+		return s.Frozen.Equal(*o.Frozen)
+	}
+	return s.Offset == o.Offset
+}
+
 // State returns the clock's setting, for Restore.
 func (v *Virtual) State() State {
 	v.mu.RLock()

@@ -57,3 +57,36 @@ func TestRange(t *testing.T) {
 		t.Error("a move back to 1966 was accepted")
 	}
 }
+
+// TestStateEqual: a clock moved, frozen or unfrozen no longer equals its
+// setting at start; Restore makes it equal again.
+func TestStateEqual(t *testing.T) {
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	c := NewFrozen(start)
+	at := c.State()
+	if !c.State().Equal(at) {
+		t.Fatal("a clock's setting differs from itself")
+	}
+	for name, move := range map[string]func(){
+		"advanced": func() { c.Advance(time.Second) },
+		"unfrozen": c.Unfreeze,
+		"set":      func() { c.Set(start.Add(time.Hour)) },
+	} {
+		move()
+		if c.State().Equal(at) {
+			t.Errorf("%s: the setting still equals the start's", name)
+		}
+		c.Restore(at)
+		if !c.State().Equal(at) {
+			t.Errorf("%s, then restored: the setting differs from the start's", name)
+		}
+	}
+	running := NewVirtual()
+	if !running.State().Equal(State{}) {
+		t.Error("a new running clock is not at real time")
+	}
+	running.Freeze(start)
+	if running.State().Equal(State{}) || (State{Frozen: &start}).Equal(State{}) {
+		t.Error("a frozen clock equals a running one")
+	}
+}

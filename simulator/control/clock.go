@@ -17,6 +17,7 @@ type clockView struct {
 	Now                        time.Time `json:"now"`
 	Frozen                     bool      `json:"frozen"`
 	RealTime                   bool      `json:"real_time"`
+	Moved                      bool      `json:"moved"`
 	LatestAvailableRevenueYear int       `json:"latest_available_revenue_year"`
 	TaxationDate               string    `json:"taxation_date"`
 }
@@ -29,6 +30,7 @@ func (c *Control) viewClock() clockView {
 		Now:                        now.In(clock.Paris),
 		Frozen:                     st.Frozen != nil,
 		RealTime:                   st.Frozen == nil && st.Offset == 0,
+		Moved:                      !st.Equal(c.clockStart),
 		LatestAvailableRevenueYear: c.cfg.Calendar.LatestAvailable(now),
 		TaxationDate:               c.cfg.Calendar.TaxationDate(n - 1).Format(time.DateOnly),
 	}

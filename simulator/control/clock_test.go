@@ -25,13 +25,13 @@ func TestClockOperations(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, sandboxtest.AfterTaxation, nil)
 	r := a.do(http.MethodGet, "/clock", nil).want(t, http.StatusOK)
-	if !clockNow(t, r).Equal(sandboxtest.AfterTaxation) || r.JSON["frozen"] != true || r.JSON["real_time"] != false ||
+	if !clockNow(t, r).Equal(sandboxtest.AfterTaxation) || r.JSON["frozen"] != true || r.JSON["real_time"] != false || r.JSON["moved"] != false ||
 		num(r.JSON["latest_available_revenue_year"]) != 2025 || r.str("taxation_date") != "2026-07-22" || !strings.HasSuffix(r.str("now"), "+01:00") {
 		t.Errorf("clock at start: %s", r.Raw)
 	}
 
 	r = a.do(http.MethodPut, "/clock", map[string]any{"frozen": false}).want(t, http.StatusOK)
-	if r.JSON["frozen"] != false || r.JSON["real_time"] != false || clockNow(t, r).Before(sandboxtest.AfterTaxation) {
+	if r.JSON["frozen"] != false || r.JSON["real_time"] != false || r.JSON["moved"] != true || clockNow(t, r).Before(sandboxtest.AfterTaxation) {
 		t.Errorf("unfrozen: %s", r.Raw)
 	}
 	r = a.do(http.MethodPut, "/clock", map[string]any{"frozen": true}).want(t, http.StatusOK)
@@ -62,7 +62,7 @@ func TestClockOperations(t *testing.T) {
 	}
 
 	r = a.do(http.MethodPost, "/clock/reset", nil).want(t, http.StatusOK)
-	if !clockNow(t, r).Equal(sandboxtest.AfterTaxation) || r.JSON["frozen"] != true {
+	if !clockNow(t, r).Equal(sandboxtest.AfterTaxation) || r.JSON["frozen"] != true || r.JSON["moved"] != false {
 		t.Errorf("reset: %s", r.Raw)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/bacasable/bacasable/simulator/banner"
 )
 
 //go:embed templates/*.html
@@ -22,6 +24,7 @@ type page struct {
 	Notice  string // a confirmation shown at the top
 	Data    any    // the page's own data
 	Problem *problem
+	Banner  *banner.Banner // what changes the sandbox's behaviour now (set by render)
 }
 
 // problem is a failure told to the citizen: what happened in their words,
@@ -92,6 +95,9 @@ func parsePages() (*pages, error) {
 // 500: it is a bug, and the error page itself might be what fails.
 func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	p.Base = s.base
+	if s.cfg.Banner != nil {
+		p.Banner = s.cfg.Banner()
+	}
 	var buf bytes.Buffer
 	t := s.pages.byName[name]
 	if t == nil {

@@ -36,6 +36,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/bacasable/bacasable/simulator/banner"
 )
 
 // Config configures Démoville. Zero values take the defaults in comments.
@@ -89,6 +91,10 @@ type Config struct {
 	// HTTPClient makes the back-channel calls. Default: a client with a 10 s
 	// timeout.
 	HTTPClient *http.Client
+	// Banner, when set, says what changes the sandbox's behaviour now
+	// (scenarios in force, a moved clock); every page shows it in its
+	// warning, with a link to the console that clears it. Default: none.
+	Banner func() *banner.Banner
 }
 
 // Bracket is one tariff of the canteen.

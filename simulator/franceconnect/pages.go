@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+
+	"github.com/bacasable/bacasable/simulator/banner"
 )
 
 //go:embed templates/*.html
@@ -15,7 +17,14 @@ var templateFS embed.FS
 // layout that carries the sandbox warning.
 type pages struct {
 	byName map[string]*template.Template
+	// banner, when set, says what changes the sandbox's behaviour now.
+	banner func() *banner.Banner
 }
+
+// ShowBanner makes every page show, in its sandbox warning, the scenarios
+// in force and a moved clock, with a link to the console that clears them
+// (simulator/banner). Call it before the provider serves.
+func (p *Provider) ShowBanner(f func() *banner.Banner) { p.pages.banner = f }
 
 func parsePages() (*pages, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -40,6 +49,14 @@ func parsePages() (*pages, error) {
 // render writes page name with data; a template failure is a 500 with no
 // internal detail.
 func (p *Provider) render(w http.ResponseWriter, status int, name string, data map[string]any) {
+	if p.pages.banner != nil {
+		if b := p.pages.banner(); b != nil {
+			if data == nil {
+				data = map[string]any{}
+			}
+			data["Banner"] = b
+		}
+	}
 	var buf bytes.Buffer
 	t := p.pages.byName[name]
 	if t == nil {

@@ -89,6 +89,20 @@ test('explanations say each reason once, and a violation in French when a French
   assert.deepEqual(format.explanations({}), { why: [], violations: [], violated: false });
 });
 
+test('the banner says every activation and a moved clock, and nothing when the sandbox follows its fixtures', () => {
+  assert.equal(format.bannerText([], fields.clock({ now: '2026-07-23T09:00:00+02:00', frozen: true, moved: false })), '');
+  const a = [
+    { scenario: 'dgfip-indisponible', title: 'Service DGFiP indisponible', scope: 'global', remaining: null },
+    { scenario: 'rnipp-inconnu', title: '', scope: 'persona', target: 'angela-dubois', remaining: 2 },
+  ];
+  assert.equal(format.bannerText(a, null),
+    "Comportement modifié : scénario « Service DGFiP indisponible » pour tout le bac à sable, jusqu'au retrait ; " +
+    'scénario « rnipp-inconnu » pour le persona angela-dubois, encore 2 appels.');
+  const moved = format.bannerText([], fields.clock({ now: '2026-07-25T09:00:00+02:00', frozen: true, moved: true }));
+  assert.match(moved, /^Comportement modifié : horloge figée au 25\/07\/2026 09:00:00\.$/);
+  assert.match(format.bannerText([], fields.clock({ now: '2026-07-25T09:00:00+02:00', frozen: false, moved: true })), /horloge déplacée/);
+});
+
 test('a dropped stream is retried with a growing delay, a bounded number of times', () => {
   const delays = Array.from({ length: stream.maxReconnects }, (_, n) => stream.reconnectDelay(n));
   assert.equal(delays[0], 1000);

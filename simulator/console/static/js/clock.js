@@ -8,6 +8,7 @@ import { call } from './api.js';
 import * as F from './fields.js';
 import { $, announce, alertError, busy } from './dom.js';
 import { longDate, shortDate, dayDate, goDuration, localInputValue, rfc3339 } from './format.js';
+import * as banner from './banner.js';
 
 let state = null; // {now: Date, frozen, latestYear}
 let readAt = 0; // performance.now() at the last read
@@ -85,6 +86,7 @@ function apply(c) {
   if (Number.isNaN(d.getTime())) return;
   state = { now: d, frozen: c.frozen, latestYear: c.latestYear };
   readAt = performance.now();
+  banner.setClock(c);
   $('horloge-etat').textContent = c.frozen ? 'Figée' : c.realTime ? 'Heure réelle' : 'En marche (heure déplacée)';
   $('horloge-etat').className = c.frozen ? 'badge figee' : 'badge en-direct';
   $('horloge-annee').textContent = c.latestYear ? `revenus ${c.latestYear}` : '—';

@@ -256,6 +256,7 @@ export function clock(raw) {
     now: str(raw.now),
     frozen: !!raw.frozen,
     realTime: !!raw.real_time,
+    moved: !!raw.moved, // set, moved, frozen or let run since start
     latestYear: raw.latest_available_revenue_year ?? null,
     taxationDate: str(raw.taxation_date),
   };

@@ -253,3 +253,28 @@ export function explanations(e) {
   const violations = [...new Set((e.violations || []).map((v) => String(v).trim()).filter(Boolean))];
   return { why, violations: why.length ? [] : violations, violated: violations.length > 0 };
 }
+
+// scopeText says an activation's scope: « pour tout le bac à sable »,
+// « pour le client … », « pour le persona … ».
+export function scopeText(scope, target) {
+  if (scope === 'client') return `pour le client ${target}`;
+  if (scope === 'persona') return `pour le persona ${target}`;
+  return 'pour tout le bac à sable';
+}
+
+// durationText says how long an activation lasts: « jusqu'au retrait » or
+// « encore 3 appels ».
+export function durationText(remaining) {
+  return remaining ? `encore ${remaining} appel${remaining > 1 ? 's' : ''}` : "jusqu'au retrait";
+}
+
+// bannerText is the banner's sentence — the activations in force and a
+// clock moved since start — or '' when the sandbox follows its fixtures.
+export function bannerText(activations, clock) {
+  const parts = (activations || []).map((a) =>
+    `scénario « ${a.title || a.scenario} » ${scopeText(a.scope, a.target)}, ${durationText(a.remaining)}`);
+  if (clock && clock.moved) {
+    parts.push(clock.frozen ? `horloge figée au ${shortDate(new Date(clock.now))}` : 'horloge déplacée (voir l’heure virtuelle)');
+  }
+  return parts.length ? `Comportement modifié : ${parts.join(' ; ')}.` : '';
+}

@@ -10,6 +10,7 @@ import * as scenarios from './scenarios.js';
 import * as clock from './clock.js';
 import * as journal from './journal.js';
 import * as qualification from './qualification.js';
+import * as banner from './banner.js';
 
 const views = ['vue-personas', 'vue-scenarios', 'vue-horloge', 'vue-journal', 'vue-qualification'];
 const known = new Map(); // personas met in searches, by id or login
@@ -102,6 +103,7 @@ function setupReset() {
 async function start() {
   setupNavigation();
   setupReset();
+  banner.init(() => Promise.all([scenarios.refreshActivations(), clock.refresh()]));
   personas.init(ctx);
   scenarios.init(ctx);
   clock.init();
@@ -113,7 +115,12 @@ async function start() {
   personas.setScenarios(list);
   await Promise.all([personas.search(), scenarios.refreshActivations(), journal.start()]);
   // Another tab, a test or a CI job may move the clock: read it again now and then.
-  setInterval(() => { if (!document.hidden) clock.refresh(); }, 30000);
+  // The banner follows them too.
+  setInterval(() => {
+    if (document.hidden) return;
+    clock.refresh();
+    scenarios.refreshActivations();
+  }, 30000);
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) {
       clock.refresh();
