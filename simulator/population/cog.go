@@ -90,14 +90,13 @@ type COG struct {
 	communes  []Commune // sorted by code, CodeHorsCOG included
 	countries []Country // sorted by code
 
-	postalOnce  sync.Once
-	postalIndex []cogPostalEntry // sorted by postal code, then commune code
-}
-
-// cogPostalEntry ties one postal code to one commune (index in COG.communes).
-type cogPostalEntry struct {
-	cp  string
-	idx int32
+	// The postal index, built on first use: the communes (indexes in
+	// communes, in code order) of postal code n are
+	// postalCommunes[postalStart[n]:postalStart[n+1]]. Postal codes are
+	// five digits: counting them is cheaper than sorting them.
+	postalOnce     sync.Once
+	postalStart    []int32
+	postalCommunes []int32
 }
 
 // LoadCOG reads cog/communes.csv, cog/pays.csv and, when present,
@@ -241,16 +240,15 @@ func mergeCommunes(a, b []Commune) []Commune {
 	if len(b) == 0 {
 		return a
 	}
+	// b is a few dozen codes, a tens of thousands: a's runs between
+	// them are copied whole.
 	out := make([]Commune, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		if a[0].Code < b[0].Code {
-			out, a = append(out, a[0]), a[1:]
-		} else {
-			out, b = append(out, b[0]), b[1:]
-		}
+	for _, x := range b {
+		i, _ := slices.BinarySearchFunc(a, x.Code, func(e Commune, code string) int { return cmp.Compare(e.Code, code) })
+		out = append(append(out, a[:i]...), x)
+		a = a[i:]
 	}
-	out = append(out, a...)
-	return append(out, b...)
+	return append(out, a...)
 }
 
 // parseCOGCountries parses the content of cog/pays.csv.
@@ -328,8 +326,8 @@ func (c *COG) Country(code string) (Country, bool) {
 // built on the first call.
 func (c *COG) CommunesByPostalCode(cp string) []Commune {
 	var out []Commune
-	for _, e := range c.postalEntries(cp) {
-		out = append(out, c.communes[e.idx])
+	for _, i := range c.postalEntries(cp) {
+		out = append(out, c.communes[i])
 	}
 	return out
 }
@@ -338,44 +336,47 @@ func (c *COG) CommunesByPostalCode(cp string) []Commune {
 // exactly name, without copying the communes (the fast path of checking a
 // large population's addresses).
 func (c *COG) servesCommune(cp, name string) bool {
-	for _, e := range c.postalEntries(cp) {
-		if c.communes[e.idx].Name == name {
+	for _, i := range c.postalEntries(cp) {
+		if c.communes[i].Name == name {
 			return true
 		}
 	}
 	return false
 }
 
-// postalEntries are the entries of the postal index for cp.
-func (c *COG) postalEntries(cp string) []cogPostalEntry {
-	if c == nil {
+// postalEntries are the indexes in communes of the communes cp serves.
+func (c *COG) postalEntries(cp string) []int32 {
+	if c == nil || !cogDigits(cp, 5) {
 		return nil
 	}
 	c.postalOnce.Do(c.buildPostalIndex)
-	i, _ := slices.BinarySearchFunc(c.postalIndex, cp, func(e cogPostalEntry, cp string) int { return cmp.Compare(e.cp, cp) })
-	j := i
-	for j < len(c.postalIndex) && c.postalIndex[j].cp == cp {
-		j++
-	}
-	return c.postalIndex[i:j]
+	n, _ := strconv.Atoi(cp)
+	return c.postalCommunes[c.postalStart[n]:c.postalStart[n+1]]
 }
 
-// buildPostalIndex fills postalIndex from the communes.
+// buildPostalIndex counts the communes of each postal code, then places
+// them, in code order.
 func (c *COG) buildPostalIndex() {
-	n := 0
-	for i := range c.communes {
-		n += len(c.communes[i].PostalCodes)
-	}
-	index := make([]cogPostalEntry, 0, n)
+	start := make([]int32, 100_001)
 	for i := range c.communes {
 		for _, cp := range c.communes[i].PostalCodes {
-			index = append(index, cogPostalEntry{cp: cp, idx: int32(i)})
+			n, _ := strconv.Atoi(cp) // five digits (parseCOGCommunes)
+			start[n+1]++
 		}
 	}
-	slices.SortFunc(index, func(a, b cogPostalEntry) int {
-		return cmp.Or(cmp.Compare(a.cp, b.cp), cmp.Compare(a.idx, b.idx))
-	})
-	c.postalIndex = index
+	for n := 1; n < len(start); n++ {
+		start[n] += start[n-1]
+	}
+	communes := make([]int32, start[len(start)-1])
+	next := slices.Clone(start[:len(start)-1])
+	for i := range c.communes {
+		for _, cp := range c.communes[i].PostalCodes {
+			n, _ := strconv.Atoi(cp)
+			communes[next[n]] = int32(i)
+			next[n]++
+		}
+	}
+	c.postalStart, c.postalCommunes = start, communes
 }
 
 // Communes returns every commune, sorted by code, the CodeHorsCOG entries
