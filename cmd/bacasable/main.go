@@ -230,6 +230,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Listening: the RSA key, left until now so as not to slow the start
+	// on a two-core machine, is made in the background.
+	sb.FranceConnect.WarmUp()
 	// Loading a large population leaves memory the heap no longer uses
 	// (gigabytes for 100 000 personas read from YAML files): give it back
 	// now rather than over the next minutes, then set a soft memory limit

@@ -33,8 +33,12 @@ type Keys struct {
 	added bool
 	// rsaReady, when set, is closed once RS256 holds the RSA key generated
 	// in the background (generateKeysInBackground); rsaErr says why not.
+	// The generation waits for startRSA: the first need of the key, or
+	// WarmUp once the sandbox answers.
 	rsaReady chan struct{}
 	rsaErr   error
+	rsaStart chan struct{}
+	rsaOnce  sync.Once
 	// rotation holds second keys, one per algorithm, made and published
 	// in the JWKS the first time a qualification run plays "key-rotation"
 	// for a client signed with that algorithm.
@@ -62,14 +66,17 @@ func GenerateKeys() (*Keys, error) {
 }
 
 // generateKeysInBackground makes the EC keys at once and the RSA key in a
-// goroutine: RSA-2048 takes 50 to 150 ms, which the sandbox would otherwise
-// spend before answering anything. Whatever needs RS256 waits for it.
+// goroutine once started (startRSA): RSA-2048 takes 50 to 150 ms of a
+// core, which the sandbox would otherwise spend before answering anything
+// or take from its start on a two-core machine. Whatever needs RS256
+// starts it and waits for it.
 func generateKeysInBackground() (*Keys, error) {
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	k := &Keys{ES256: jose.JSONWebKey{Key: ec, Algorithm: string(jose.ES256), Use: "sig"}, rsaReady: make(chan struct{})}
+	k := &Keys{ES256: jose.JSONWebKey{Key: ec, Algorithm: string(jose.ES256), Use: "sig"},
+		rsaReady: make(chan struct{}), rsaStart: make(chan struct{})}
 	if k.ES256.KeyID, err = thumbprintID(k.ES256); err != nil {
 		return nil, err
 	}
@@ -78,6 +85,7 @@ func generateKeysInBackground() (*Keys, error) {
 	}
 	go func() {
 		defer close(k.rsaReady)
+		<-k.rsaStart
 		rs, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
 			k.rsaErr = err
@@ -142,9 +150,17 @@ func freshKey(alg jose.SignatureAlgorithm) (jose.JSONWebKey, error) {
 	return jose.JSONWebKey{}, fmt.Errorf("no key for algorithm %s", alg)
 }
 
+// startRSA lets the background generation of the RSA key begin.
+func (k *Keys) startRSA() {
+	if k.rsaStart != nil {
+		k.rsaOnce.Do(func() { close(k.rsaStart) })
+	}
+}
+
 // rs256 is the RSA key, once generated.
 func (k *Keys) rs256() (jose.JSONWebKey, error) {
 	if k.rsaReady != nil {
+		k.startRSA()
 		<-k.rsaReady
 	}
 	return k.RS256, k.rsaErr
@@ -304,3 +320,8 @@ func hashHex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// WarmUp starts what the provider leaves until the sandbox answers: the
+// generation of its RSA key, when it made its keys itself. The key is
+// also made on its first need (an RS256 client, the JWKS).
+func (p *Provider) WarmUp() { p.keys.startRSA() }
