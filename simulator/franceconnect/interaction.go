@@ -2,6 +2,7 @@ package franceconnect
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -263,7 +264,9 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) 
 	}
 	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(),
 		Sub: pairwiseSub(it.Req.Client.ID, it.Persona, p.cfg.PairwiseSalt), Removed: it.Removed, Login: it.UID}, p.cfg.CodeTTL)
-	p.log.InfoContext(r.Context(), "franceconnect: login", "client", it.Req.Client.ID, "persona", it.Persona.Login, "idp", it.IdP.ID, "scope", it.Req.Scopes)
+	if p.log.Enabled(r.Context(), slog.LevelInfo) { // its arguments cost allocations even when discarded
+		p.log.InfoContext(r.Context(), "franceconnect: login", "client", it.Req.Client.ID, "persona", it.Persona.Login, "idp", it.IdP.ID, "scope", it.Req.Scopes)
+	}
 	params := [][2]string{{"code", code}, {"state", it.Req.State}, {"iss", p.cfg.Issuer}}
 	if f, ok := it.Req.faultAt("callback"); ok {
 		params = p.faultyCallback(f.ID, params)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -30,9 +31,10 @@ import (
 type jwsSigner struct {
 	alg jose.SignatureAlgorithm
 	// prefix is the base64url protected header and its dot.
-	prefix string
-	ec     *ecdsa.PrivateKey
-	rsa    *rsa.PrivateKey
+	prefix      string
+	prefixBytes []byte
+	ec          *ecdsa.PrivateKey
+	rsa         *rsa.PrivateKey
 }
 
 // jwsHeader is the protected header go-jose writes for a key with a kid:
@@ -69,6 +71,7 @@ func newJWSSigner(alg jose.SignatureAlgorithm, jwk jose.JSONWebKey, typ string) 
 		return nil, err
 	}
 	s.prefix = base64.RawURLEncoding.EncodeToString(header) + "."
+	s.prefixBytes = []byte(s.prefix)
 	return s, nil
 }
 
@@ -79,11 +82,24 @@ func (s *jwsSigner) sign(payload []byte) (string, error) {
 	if s.rsa != nil {
 		sigLen = enc.EncodedLen(s.rsa.Size())
 	}
-	n := len(s.prefix) + enc.EncodedLen(len(payload))
-	buf := make([]byte, n, n+1+sigLen)
-	copy(buf, s.prefix)
-	enc.Encode(buf[len(s.prefix):], payload)
-	digest := sha256.Sum256(buf)
+	// The token is written once, in a builder sized for it, the signing
+	// input hashed as it is written.
+	var out strings.Builder
+	out.Grow(len(s.prefix) + enc.EncodedLen(len(payload)) + 1 + sigLen)
+	out.WriteString(s.prefix)
+	h := sha256.New()
+	h.Write(s.prefixBytes)
+	var chunk [4 * 256]byte // base64 of 3·k bytes has no padding: chunks join
+	for rest := payload; len(rest) > 0; {
+		m := min(len(rest), len(chunk)/4*3)
+		e := chunk[:enc.EncodedLen(m)]
+		enc.Encode(e, rest[:m])
+		out.Write(e)
+		h.Write(e)
+		rest = rest[m:]
+	}
+	var digest [sha256.Size]byte
+	h.Sum(digest[:0])
 
 	var sig []byte
 	if s.ec != nil {
@@ -102,10 +118,17 @@ func (s *jwsSigner) sign(payload []byte) (string, error) {
 			return "", err
 		}
 	}
-	buf = append(buf, '.')
-	buf = buf[:n+1+enc.EncodedLen(len(sig))]
-	enc.Encode(buf[n+1:], sig)
-	return string(buf), nil
+	out.WriteByte('.')
+	var sigChunk [768]byte // a 2048-bit RSA signature encodes to 342 bytes
+	e := sigChunk[:0]
+	if l := enc.EncodedLen(len(sig)); l <= len(sigChunk) {
+		e = sigChunk[:l]
+	} else {
+		e = make([]byte, l)
+	}
+	enc.Encode(e, sig)
+	out.Write(e)
+	return out.String(), nil
 }
 
 var errBadECDSASignature = errors.New("sign: malformed ECDSA signature")

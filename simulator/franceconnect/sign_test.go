@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -42,10 +43,15 @@ func goJoseSign(t testing.TB, jwk jose.JSONWebKey, typ string, payload []byte) s
 // token.
 func TestJWSSignerAsGoJose(t *testing.T) {
 	keys := sharedKeys(t)
-	payload := []byte(`{"sub":"abc","iss":"https://example.test/api/v2","aud":"a<b&c>","n":1}`)
+	short := []byte(`{"sub":"abc","iss":"https://example.test/api/v2","aud":"a<b&c>","n":1}`)
+	long := []byte(`{"claims":"` + strings.Repeat("abcdefghijklmnopqrstuvwxyz0123456789", 70) + `x"}`) // several chunks, not a multiple of 3
 	for _, alg := range []jose.SignatureAlgorithm{jose.ES256, jose.RS256} {
-		for _, typ := range []string{"", "JWT"} {
-			t.Run(string(alg)+"/"+typ, func(t *testing.T) {
+		for _, tc := range []struct {
+			typ     string
+			payload []byte
+		}{{"", short}, {"JWT", short}, {"", long}} {
+			typ, payload := tc.typ, tc.payload
+			t.Run(fmt.Sprintf("%s/%s/%d", alg, typ, len(payload)), func(t *testing.T) {
 				jwk, err := keys.forAlg(alg)
 				if err != nil {
 					t.Fatal(err)
