@@ -43,3 +43,26 @@ func Load(fsys fs.FS, file, basePath string) (*Contract, error) {
 	}
 	return &Contract{Raw: raw, Doc: doc, Router: router}, nil
 }
+
+// Loading is a contract being loaded in the background (LoadInBackground).
+type Loading struct {
+	done chan struct{}
+	c    *Contract
+	err  error
+}
+
+// LoadInBackground starts Load in a goroutine and returns at once.
+func LoadInBackground(fsys fs.FS, file, basePath string) *Loading {
+	l := &Loading{done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		l.c, l.err = Load(fsys, file, basePath)
+	}()
+	return l
+}
+
+// Wait returns the contract once loaded, or why it could not be.
+func (l *Loading) Wait() (*Contract, error) {
+	<-l.done
+	return l.c, l.err
+}

@@ -4,7 +4,6 @@
 package simulator
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -112,7 +111,8 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Fixtures == nil {
 		cfg.Fixtures = fixtures.FS()
 	}
-	if cfg.Contracts == nil {
+	embeddedContracts := cfg.Contracts == nil
+	if embeddedContracts {
 		cfg.Contracts = openapi.FS()
 	}
 	if cfg.Clock == nil {
@@ -124,9 +124,13 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	// The two contracts load while the population is read: the sandbox
-	// answers sooner (the three are the bulk of the start).
-	contracts := loadContracts(cfg.Contracts)
+	// The two contracts load while the population is read (the three are
+	// the bulk of the start). The embedded API contract, known to load,
+	// is not even waited for: the API waits for it on its first call, so
+	// the sandbox answers sooner; a contract from a directory is waited
+	// for, so that its errors stop the start.
+	apiLoading := openapi.LoadInBackground(cfg.Contracts, impotparticulier.ContractFile, impotparticulier.BasePath)
+	controlLoading := openapi.LoadInBackground(cfg.Contracts, control.ContractFile, control.BasePath)
 	cog, err := population.LoadCOG(cfg.Fixtures)
 	if err != nil {
 		return nil, err
@@ -136,9 +140,14 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	pop := population.NewLive(loaded)
-	apiContract, controlContract, err := contracts()
+	controlContract, err := controlLoading.Wait()
 	if err != nil {
 		return nil, err
+	}
+	if !embeddedContracts {
+		if _, err := apiLoading.Wait(); err != nil {
+			return nil, err
+		}
 	}
 	set, err := scenario.Load(cfg.Scenarios)
 	if err != nil {
@@ -174,7 +183,7 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	api, err := impotparticulier.New(impotparticulier.Config{
-		Contract: cfg.Contracts, Loaded: apiContract, Habilitations: habilitations, Households: pop, Introspector: fc,
+		Contract: cfg.Contracts, Loading: apiLoading, Habilitations: habilitations, Households: pop, Introspector: fc,
 		Clock: cfg.Clock, Logger: cfg.Logger, TokenTTL: cfg.GatewayTokenTTL, Calendar: cfg.Calendar,
 		ExplainErrors: !cfg.BareErrors, Scenarios: engine,
 	})
@@ -226,28 +235,6 @@ func New(cfg Config) (*Sandbox, error) {
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}
 	return sb, nil
-}
-
-// loadContracts loads API Impôt particulier's and the control API's
-// contracts in the background; the function returned waits for them.
-func loadContracts(fsys fs.FS) func() (api, control *openapi.Contract, err error) {
-	type result struct {
-		c   *openapi.Contract
-		err error
-	}
-	load := func(file, base string) chan result {
-		ch := make(chan result, 1)
-		go func() {
-			c, err := openapi.Load(fsys, file, base)
-			ch <- result{c, err}
-		}()
-		return ch
-	}
-	apiCh, controlCh := load(impotparticulier.ContractFile, impotparticulier.BasePath), load(control.ContractFile, control.BasePath)
-	return func() (*openapi.Contract, *openapi.Contract, error) {
-		a, c := <-apiCh, <-controlCh
-		return a.c, c.c, errors.Join(a.err, c.err)
-	}
 }
 
 // Reset returns the sandbox to its start: the loaded population, no

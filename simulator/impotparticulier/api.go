@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/routers"
@@ -50,10 +51,15 @@ var (
 // in comments.
 type Config struct {
 	Contract fs.FS // holds impot-particulier.yaml (the openapi directory)
-	// Loaded, when set, is that contract already loaded (openapi.Load of
-	// ContractFile under BasePath), so that a caller can load it while it
-	// does other work. Default: loaded from Contract.
-	Loaded        *openapi.Contract
+	// Loading, when set, is that contract loading in the background
+	// (openapi.LoadInBackground of ContractFile under BasePath): New
+	// returns at once and the API waits for it on its first request, so
+	// that the sandbox answers before the contract is read. A contract
+	// that fails to load then makes every call a 5000: the caller should
+	// only leave in the background a contract known to load (the
+	// embedded one, checked by the tests). Default: loaded by New from
+	// Contract.
+	Loading       *openapi.Loading
 	Habilitations *Habilitations
 	Households    Households
 	Introspector  Introspector
@@ -77,7 +83,7 @@ type Config struct {
 type API struct {
 	cfg           Config
 	log           *slog.Logger
-	contract      *contract
+	loading       func() (*contract, error) // the contract, once loaded
 	habilitations *Habilitations
 	gateway       *gateway
 }
@@ -102,11 +108,22 @@ func New(cfg Config) (*API, error) {
 	if cfg.Calendar.Month == 0 {
 		cfg.Calendar.Month, cfg.Calendar.Day = DefaultCalendar.Month, DefaultCalendar.Day
 	}
-	c, err := loadContract(cfg.Contract, cfg.Loaded)
+	a := &API{cfg: cfg, log: cfg.Logger, habilitations: cfg.Habilitations, gateway: newGateway(cfg.Clock)}
+	if cfg.Loading != nil {
+		a.loading = sync.OnceValues(func() (*contract, error) {
+			loaded, err := cfg.Loading.Wait()
+			if err != nil {
+				return nil, err
+			}
+			return loadContract(cfg.Contract, loaded)
+		})
+		return a, nil
+	}
+	c, err := loadContract(cfg.Contract, nil)
 	if err != nil {
 		return nil, err
 	}
-	a := &API{cfg: cfg, log: cfg.Logger, contract: c, habilitations: cfg.Habilitations, gateway: newGateway(cfg.Clock)}
+	a.loading = func() (*contract, error) { return c, nil }
 	return a, nil
 }
 
@@ -146,8 +163,13 @@ func (a *API) Direct(next http.Handler) http.Handler {
 }
 
 func (a *API) serveContract(w http.ResponseWriter, r *http.Request) {
+	c, err := a.loading()
+	if err != nil {
+		a.writeErreur(w, r, ErrTechnique.With("contrat indisponible : %v", err))
+		return
+	}
 	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
-	_, _ = w.Write(a.contract.raw)
+	_, _ = w.Write(c.raw)
 }
 
 // call is one API request on its way through the checks.
@@ -165,7 +187,12 @@ type call struct {
 // serveAPI runs the checks in the gateway's and the API's order: route,
 // gateway token, contract, scope, habilitation, quota, user, year, data.
 func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
-	route, params, err := a.contract.router.FindRoute(r)
+	contract, err := a.loading()
+	if err != nil {
+		a.writeErreur(w, r, ErrTechnique.With("contrat indisponible : %v", err))
+		return
+	}
+	route, params, err := contract.router.FindRoute(r)
 	if err != nil {
 		var rerr *routers.RouteError
 		if errors.As(err, &rerr) && errors.Is(err, routers.ErrMethodNotAllowed) {
@@ -181,11 +208,11 @@ func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	journal.SetClient(r.Context(), tok.Client.ID)
-	if e := a.contract.validateRequest(r, route, params); e != nil {
+	if e := contract.validateRequest(r, route, params); e != nil {
 		a.writeErreur(w, r, e)
 		return
 	}
-	c := &call{ctx: r.Context(), op: a.contract.ops[route.Operation.OperationID], params: params}
+	c := &call{ctx: r.Context(), op: contract.ops[route.Operation.OperationID], params: params}
 	if scope := resourceScopes[c.op.Resource]; !slices.Contains(tok.Scopes, scope) {
 		a.writeErreur(w, r, ErrAccesRefuse.With("le jeton de la passerelle n'a pas le scope %s (il a : %s)", scope, strings.Join(tok.Scopes, " ")))
 		return

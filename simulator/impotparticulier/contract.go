@@ -149,7 +149,11 @@ func truncate(s string) string {
 // strict mode (status declared, body matching the schema): what the tests
 // run on every answer, and what a journal can report.
 func (a *API) CheckResponse(req *http.Request, status int, header http.Header, body []byte) error {
-	route, params, err := a.contract.router.FindRoute(req)
+	contract, err := a.loading()
+	if err != nil {
+		return err
+	}
+	route, params, err := contract.router.FindRoute(req)
 	if err != nil {
 		return fmt.Errorf("no route in the contract: %w", err)
 	}
