@@ -213,9 +213,18 @@ func (r *recorder) release() {
 	if r.through {
 		return
 	}
-	r.through = true
 	held := r.held.Bytes()
 	r.body = append(r.body, held[:min(MaxBody, len(held))]...)
+	r.send()
+}
+
+// send sends what was held back without keeping a copy: once the entry
+// is recorded, nothing more is written.
+func (r *recorder) send() {
+	if r.through {
+		return
+	}
+	r.through = true
 	if r.status != 0 {
 		r.ResponseWriter.WriteHeader(r.status)
 	}
@@ -266,7 +275,7 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			})
 			j.add(e)
 			if finished { // after a panic the recoverer answers instead
-				rec.release()
+				rec.send()
 			}
 		}()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, n)))
