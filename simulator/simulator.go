@@ -87,6 +87,7 @@ type Config struct {
 type Sandbox struct {
 	handler          http.Handler
 	resetClock       func()
+	endStreams       func()
 	sweepers         []func() int
 	Population       *population.Live
 	Scenarios        *scenario.Engine
@@ -229,6 +230,7 @@ func New(cfg Config) (*Sandbox, error) {
 
 	sb = &Sandbox{
 		resetClock: func() { cfg.Clock.Restore(clockStart) },
+		endStreams: ctl.EndStreams,
 		sweepers:   []func() int{fc.Sweep, api.Sweep, site.Sweep},
 		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(r)))),
 		Journal:    jr,
@@ -261,6 +263,11 @@ func (s *Sandbox) Sweep() int {
 	}
 	return n
 }
+
+// EndStreams ends the journal's live streams (the console's), now and
+// for good: a server shutting down calls it first, or Shutdown would wait
+// for them until its deadline (http.Server.RegisterOnShutdown).
+func (s *Sandbox) EndStreams() { s.endStreams() }
 
 // Handler returns the sandbox's HTTP handler.
 func (s *Sandbox) Handler() http.Handler { return s.handler }

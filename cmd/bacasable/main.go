@@ -228,6 +228,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	// Shutdown waits for every request; the journal's live streams (an open
+	// console) would keep it waiting until its deadline: they end first.
+	srv.RegisterOnShutdown(sb.EndStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	// Listening: the RSA key, left until now so as not to slow the start

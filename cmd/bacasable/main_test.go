@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -1120,5 +1121,46 @@ func TestRunScenariosDirectory(t *testing.T) {
 	rs = startRun(t, []string{"--listen", "127.0.0.1:0", "--fixtures", fix}, nil)
 	if msg := rs.failure(t).Error(); !strings.Contains(msg, "dgfip-lent.yaml:6") {
 		t.Errorf("--fixtures did not read its scenarios/: %s", msg)
+	}
+}
+
+// TestShutdownEndsStreams: with a console following the journal live,
+// stopping the sandbox ends the stream and returns cleanly — Shutdown
+// used to wait for the stream until its deadline and fail with « context
+// deadline exceeded ».
+func TestShutdownEndsStreams(t *testing.T) {
+	t.Parallel()
+	rs := startRun(t, []string{"--listen", "127.0.0.1:0"}, nil)
+	b := rs.waitBanner(t)
+	resp, err := http.Get("http://" + b.listen + "/_bacasable/api/journal/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	first, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil || !strings.HasPrefix(first, ":") {
+		t.Fatalf("the stream's first line: %q, %v", first, err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, resp.Body)
+		ended <- err
+	}()
+	if err := rs.stop(t); err != nil {
+		t.Errorf("run returned %v after its context was cancelled with a stream open, want nil", err)
+	}
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Errorf("the stream ended with %v, want its end", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the stream is still open 10 s after the sandbox stopped")
+	}
+	if out := rs.stderr.String(); strings.Contains(out, "deadline exceeded") {
+		t.Errorf("the sandbox's log mentions a deadline:\n%s", out)
 	}
 }

@@ -99,4 +99,3 @@ func (s *session) inLandmark(sel string) bool {
 	}
 	return in
 }
-

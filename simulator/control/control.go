@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -153,7 +154,17 @@ type Control struct {
 	clockStart clock.State
 	csrf       *http.CrossOriginProtection
 	hosts      hostguard.Hosts
+	// ending is closed by EndStreams: the live streams end.
+	ending  chan struct{}
+	endOnce sync.Once
 }
+
+// EndStreams ends every live stream of the journal, and those opened
+// later at once: a server shutting down calls it (http.Server's
+// RegisterOnShutdown), since Shutdown waits for every handler to return
+// and a stream never returns by itself. The browser's console then says
+// the stream dropped and tries again.
+func (c *Control) EndStreams() { c.endOnce.Do(func() { close(c.ending) }) }
 
 // call is one validated request on its way to its handler.
 type call struct {
@@ -178,7 +189,7 @@ func New(cfg Config) (*Control, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Control{cfg: cfg, log: cfg.Logger, clockStart: cfg.Clock.State(), csrf: http.NewCrossOriginProtection(),
-		hosts: hostguard.New(cfg.PublicURL)}
+		hosts: hostguard.New(cfg.PublicURL), ending: make(chan struct{})}
 	c.ops = c.operations()
 	ct, err := loadContract(cfg.Contracts, cfg.Loaded, c.ops)
 	if err != nil {

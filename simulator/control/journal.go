@@ -148,7 +148,7 @@ func (c *Control) exportJournalHAR(in *call) (int, any, error) {
 }
 
 // streamJournal sends each new entry as a Server-Sent Event until the
-// client goes away.
+// client goes away or the server shuts down (EndStreams).
 func (c *Control) streamJournal(in *call) (int, any, error) {
 	ch, stop, err := c.cfg.Journal.Subscribe()
 	if err != nil {
@@ -166,6 +166,8 @@ func (c *Control) streamJournal(in *call) (int, any, error) {
 		for {
 			select {
 			case <-r.Context().Done():
+				return
+			case <-c.ending:
 				return
 			case ev := <-ch:
 				fmt.Fprintf(w, "id: %d\ndata: %s\n\n", ev.Entry.ID, ev.JSON)
