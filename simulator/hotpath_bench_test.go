@@ -77,6 +77,7 @@ func BenchmarkHotPaths(b *testing.B) {
 			"acr_values": {"eidas1"}, "scope": {"openid identite_pivot dgfip_rfr"}, "nonce": {"nonce-0123456789abcdefghij"}, "state": {"state-0123456789abcdefghij"}}
 		authorize := "/api/v2/authorize?" + q.Encode()
 		b.ReportAllocs()
+		defer startCPU().report(b)
 		for b.Loop() {
 			req := httptest.NewRequest(http.MethodGet, authorize, nil)
 			req.Host = host
