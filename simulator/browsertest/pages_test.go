@@ -2,6 +2,10 @@ package browsertest
 
 import (
 	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/bacasable/bacasable/simulator/sandboxtest"
 )
 
 // The widths every page must fit: the narrowest phone WCAG's reflow
@@ -24,8 +28,10 @@ type journey struct {
 }
 
 // journeys are, between them, every page a person sees: the home page,
-// Démoville's pages, and FranceConnect's choice, login, consent, error
-// and logout pages.
+// Démoville's pages, FranceConnect's choice, login, consent, error and
+// logout pages, the console's sections with a persona's card, the
+// activation form and a journal entry's detail open, and the banner of an
+// active scenario on the console, FranceConnect and Démoville.
 var journeys = []journey{
 	{"pages without a login", func(s *session, at func(string)) {
 		for _, st := range []stop{
@@ -74,6 +80,35 @@ var journeys = []journey{
 		s.choosePersona("indisponible", "dgfip.indisponible")
 		s.click("consent", fcConsentAccept, "#message")
 		at("demoville/erreur-impots")
+	}},
+	{"console, and the banner of an active scenario", func(s *session, at func(string)) {
+		// Requests for the journal: a gateway token and two API calls.
+		gw := s.sb.DemoToken()
+		s.sb.Call(sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO"})
+		s.sb.Call(sandboxtest.APICall{Path: "/spi/" + sandboxtest.AngelaSPI + "/situations/ir/assiettes/annrev/2025", Gateway: gw, Teleservice: "BACASABLE-DEMO", Correlation: "pas-un-uuid"})
+		row := `#personas-lignes tr[data-persona="test"]`
+		s.open("/_bacasable/#vue-personas", row)
+		at("console/personas")
+		s.click("open test's card", row+` button[data-action="detail"]`, `#persona-detail[data-persona-detail="test"]:not([hidden])`)
+		at("console/personas-fiche")
+		card := `[data-scenario-card="dgfip-indisponible"]`
+		s.click("open the scenarios", "#onglet-scenarios", card+` button[data-scenario]`)
+		s.click("open the activation form", card+` button[data-scenario]`, card+` #activation-formulaire`)
+		at("console/scenarios-activation")
+		s.step("activate for the whole sandbox", chromedp.Click(chromedp.CSS(`#portee-global`)), chromedp.Click(chromedp.CSS(`#duree-retrait`)),
+			chromedp.Click(chromedp.CSS(`#activation-valider`)), chromedp.WaitVisible(chromedp.CSS(`#bandeau-actif`)))
+		at("console/scenarios-bandeau")
+		s.click("open the clock", "#onglet-horloge", `[data-avance="24h"]`)
+		at("console/horloge")
+		s.click("open the journal", "#onglet-journal", `#journal-lignes tr[data-service="impotparticulier"][data-status="400"]`)
+		s.click("open a violation's detail", `#journal-lignes tr[data-status="400"] button[data-action="detail"]`, `#journal-detail:not([hidden])`)
+		at("console/journal-detail")
+		s.click("open the qualification", "#onglet-qualification", "#qualification-evaluer")
+		at("console/qualification")
+		s.open("/demoville/cantine/connexion", `[data-testid="bandeau-actif"]`)
+		at("franceconnect/choix-bandeau")
+		s.open("/demoville/", `[data-testid="bandeau-actif"]`)
+		at("demoville/accueil-bandeau")
 	}},
 	{"compte Démoville", func(s *session, at func(string)) {
 		s.open("/demoville/compte", "#identifiant")

@@ -207,7 +207,7 @@ var browserTestIDs = []string{
 	"onglet-personas", "onglet-scenarios", "onglet-horloge", "onglet-journal",
 	"vue-personas", "vue-scenarios", "vue-horloge", "vue-journal", "statut", "alerte",
 	"personas-recherche", "personas-mode", "personas-scenario", "personas-lignes", "personas-resume",
-	"personas-precedents", "personas-suivants", "persona-detail", "persona-detail-titre",
+	"personas-precedents", "personas-suivants", "persona-detail", "persona-detail-titre", "persona-detail-fermer", "personas-zone",
 	"scenarios-liste", "activations", "activations-lignes", "activations-tout-retirer",
 	"portee-global", "portee-client", "portee-persona", "activation-cible", "activation-appels", "duree-appels", "duree-retrait",
 	"activation-formulaire", "activation-valider", "activation-annuler", "bandeau-actif", "bandeau-tout-desactiver",

@@ -112,8 +112,7 @@ async function start() {
   // The clock first: a control token, if any, is asked once.
   await clock.refresh();
   const list = await scenarios.load();
-  personas.setScenarios(list);
-  await Promise.all([personas.search(), scenarios.refreshActivations(), journal.start()]);
+  await Promise.all([personas.search(), personas.setScenarios(list), scenarios.refreshActivations(), journal.start()]);
   // Another tab, a test or a CI job may move the clock: read it again now and then.
   // The banner follows them too.
   setInterval(() => {

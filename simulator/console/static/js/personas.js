@@ -29,15 +29,44 @@ export function init(c) {
   $('personas-scenario').addEventListener('change', () => { offset = 0; search(); });
   $('personas-precedents').addEventListener('click', () => { offset = Math.max(0, offset - pageSize); search(); });
   $('personas-suivants').addEventListener('click', () => { offset += pageSize; search(); });
+  $('persona-detail-fermer').addEventListener('click', closeDetail);
 }
 
-// setScenarios fills the « Scénario porté » filter.
-export function setScenarios(scenarios) {
+// closeDetail closes the persona's card; the focus goes back to its row.
+function closeDetail() {
+  const key = selected;
+  selected = '';
+  $('persona-detail').hidden = true;
+  $('personas-zone').classList.remove('avec-detail');
+  for (const tr of $('personas-lignes').children) {
+    if (tr.getAttribute('aria-current') === 'true') {
+      tr.removeAttribute('aria-current');
+      const b = tr.querySelector('button[data-action="detail"]');
+      if (b) { b.focus(); return; }
+    }
+  }
+  if (key) $('personas-recherche').focus();
+}
+
+// setScenarios fills the « Scénario porté » filter with the scenarios
+// some persona carries — asked of the control API, one GET
+// /personas?scenario=…&limit=1 each, so that no choice finds nobody.
+export async function setScenarios(scenarios) {
+  const counts = await Promise.all(scenarios.map(async (s) => {
+    try {
+      const body = await call('GET', `${F.paths.personas}?${F.personasQuery({ scenario: s.name, limit: 1 })}`);
+      const total = F.total(body);
+      return total !== null ? total : F.items(body).length;
+    } catch {
+      return 0;
+    }
+  }));
+  const carried = scenarios.map((s, i) => ({ s, n: counts[i] })).filter((x) => x.n > 0);
   const select = $('personas-scenario');
   const keep = select.value;
   select.replaceChildren(h('option', { value: '' }, 'Peu importe'),
-    ...scenarios.map((s) => h('option', { value: s.name }, `${s.title} (${s.name})`)));
-  select.value = keep;
+    ...carried.map(({ s, n }) => h('option', { value: s.name }, `${s.title} (${s.name}) — ${n} persona${n > 1 ? 's' : ''}`)));
+  select.value = carried.some((x) => x.s.name === keep) ? keep : '';
 }
 
 // search runs the current search; only the latest answer is shown.
@@ -214,7 +243,11 @@ export async function showDetail(key) {
   $('persona-detail-titre').textContent = fullName(p);
   $('persona-detail-contenu').replaceChildren(...detail(p, foyers));
   box.hidden = false;
-  $('persona-detail-titre').focus();
+  $('personas-zone').classList.add('avec-detail');
+  // Beside the list on a wide screen, after it on a narrow one: either way
+  // in view, its heading focused.
+  $('persona-detail-titre').focus({ preventScroll: true });
+  box.scrollIntoView({ block: 'nearest' });
   namePlaces(p);
 }
 
@@ -287,7 +320,7 @@ function detail(p, foyers) {
     h('div', { class: 'boutons' }, demovilleLink(p, false), copyCurlButton(p, false),
       h('button', { type: 'button', class: 'btn secondaire', 'data-action': 'scenario-persona', onclick: () => ctx.scenarioFor(p.id) }, 'Activer un scénario pour ce persona')),
     h('p', { class: 'aide' }, `En CI, cette commande fait la connexion et le consentement d'un coup, et affiche l'adresse de retour avec le code (client de démonstration, redirect_uri ${F.demoClient.redirectURI}).`),
-    h('pre', { class: 'commande', 'data-testid': 'commande-curl' }, curlCommand(ctx.publicURL, p.login)),
+    h('pre', { class: 'commande', 'data-testid': 'commande-curl', tabindex: '0', 'aria-label': 'Commande curl' }, curlCommand(ctx.publicURL, p.login)),
   );
   return out;
 }
@@ -350,7 +383,7 @@ function yearsTable(f) {
         h('td', null, euros(a.impot))));
     }
   }
-  return h('div', { class: 'tableau-defilant' }, h('table', { class: 'annees' },
+  return h('div', { class: 'tableau-defilant', tabindex: '0', role: 'region', 'aria-label': `Avis du foyer ${f.id} (défile horizontalement)` }, h('table', { class: 'annees' },
     h('caption', { class: 'visually-hidden' }, `Avis du foyer ${f.id} par année de revenus`),
     h('thead', null, h('tr', null, ...['Revenus', 'Avis', 'Situation', 'Parts', 'RFR', 'Revenu imposable', 'Impôt'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', null, rows)));
