@@ -153,6 +153,7 @@ async function reload() {
   failing = false;
   clearDisplay();
   held = [];
+  lastId = 0; // what the list holds sets it again
   for (const e of list) add(e, false);
   loaded = true;
   reloading = false;
@@ -193,9 +194,15 @@ function connect() {
     $('journal-reessayer').hidden = true;
     mode = 'stream';
     updateState();
-    if (back) notice('Flux du journal rétabli : les requêtes manquées sont rechargées.');
-    else notice('');
-    catchUp(); // what happened while (re)connecting
+    if (back) {
+      // The sandbox may have restarted: its journal starts again at id 1,
+      // so the whole list is read again, not what follows the last id.
+      notice('Flux du journal rétabli : le journal est rechargé.');
+      reload();
+    } else {
+      notice('');
+      catchUp(); // what happened while connecting
+    }
   });
   let streamLast = 0; // the stream sends every entry: a hole in the ids is entries it dropped
   es.addEventListener('message', (ev) => {
