@@ -2,7 +2,6 @@ package population
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -335,7 +334,10 @@ type foyerLoader struct {
 	pop  *Population
 	file string // the file of the item being checked, for messages
 	line int    // the line of the item in file; 0 when unknown
-	errs fixture.Errors
+	// The foyers and years made come from blocks (see slab).
+	foyerSlab slab[Foyer]
+	yearSlab  slab[foyerYear]
+	errs      fixture.Errors
 	// byID holds the foyers checked so far by id (see together).
 	byID map[string]*Foyer
 	// declarants and dependants record, per relative year, who is a
@@ -458,6 +460,7 @@ func foyerIndex(foyers []*Foyer, ids, spis map[string]bool) (roles map[string]st
 		return len(only)
 	}
 	roles, bySPI = make(map[string]string, hint(ids)), make(map[string]*declarantFoyers, hint(spis))
+	var dfs slab[declarantFoyers]
 	for _, f := range foyers {
 		for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
 			if p == nil {
@@ -469,7 +472,7 @@ func foyerIndex(foyers []*Foyer, ids, spis map[string]bool) (roles map[string]st
 			if spis == nil || spis[p.SPI] {
 				df := bySPI[p.SPI]
 				if df == nil {
-					df = &declarantFoyers{}
+					df = dfs.new()
 					bySPI[p.SPI] = df
 				}
 				df.add(f)
@@ -512,7 +515,8 @@ func (df *declarantFoyers) settle() {
 // foyer checks and builds one foyer.
 func (l *foyerLoader) foyer(spec *foyerSpec) *Foyer {
 	node := spec.node
-	f := &Foyer{ID: spec.ID, spec: spec, Line: spec.line}
+	f := l.foyerSlab.new()
+	f.ID, f.spec, f.Line = spec.ID, spec, spec.line
 	if !isID(spec.ID) {
 		l.add(fixture.ValueNode(node, "id"), "foyer id %q must be lower-case letters, digits and hyphens", spec.ID)
 	}
@@ -731,7 +735,7 @@ func (y yearLabel) String() string {
 // year checks one relative year of f and plans its avis; hasDec2 tells
 // whether the fixture names a declarant2 (even one that did not resolve).
 func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyerYear {
-	y := &foyerYear{}
+	y := l.yearSlab.new()
 	if ys.broken {
 		return y
 	}
@@ -1129,17 +1133,32 @@ type birthDate struct {
 	line       int // the dependant's line, for messages
 }
 
-var relativeDatePattern = regexp.MustCompile(`^N-([0-9]{1,3})-([0-9]{2})-([0-9]{2})$`)
+// relativeDate splits N-k-MM-DD (k of 1 to 3 digits) into k and MM-DD.
+func relativeDate(s string) (k, monthDay string, ok bool) {
+	rest, found := strings.CutPrefix(s, "N-")
+	k, monthDay, _ = strings.Cut(rest, "-")
+	digits := func(s string) bool {
+		for i := range len(s) {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	ok = found && len(k) >= 1 && len(k) <= 3 && digits(k) && len(monthDay) == 5 && monthDay[2] == '-' &&
+		digits(monthDay[:2]) && digits(monthDay[3:])
+	return k, monthDay, ok
+}
 
 // parseBirthDate reads YYYY-MM-DD or N-k-MM-DD.
 func parseBirthDate(s string) (birthDate, error) {
-	if m := relativeDatePattern.FindStringSubmatch(s); m != nil {
-		k, _ := strconv.Atoi(m[1])
-		if _, err := time.Parse("01-02", m[2]+"-"+m[3]); err != nil || k < 1 {
+	if ks, monthDay, ok := relativeDate(s); ok {
+		k, _ := strconv.Atoi(ks)
+		if _, err := time.Parse("01-02", monthDay); err != nil || k < 1 {
 			return birthDate{}, fmt.Errorf("date_naissance %q: N-k-MM-DD needs k ≥ 1 and a real day", s)
 		}
-		month, _ := strconv.Atoi(m[2])
-		day, _ := strconv.Atoi(m[3])
+		month, _ := strconv.Atoi(monthDay[:2])
+		day, _ := strconv.Atoi(monthDay[3:])
 		return birthDate{relative: true, years: k, month: month, day: day}, nil
 	}
 	t, err := time.Parse(time.DateOnly, s)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -573,5 +574,20 @@ func TestFoyersErrors(t *testing.T) {
 			}
 			t.Errorf("no error %q…%q in:\n%v", prefix, tc.want, err)
 		})
+	}
+}
+
+// relativeDate reads what the pattern ^N-([0-9]{1,3})-([0-9]{2})-([0-9]{2})$
+// matched.
+func TestRelativeDate(t *testing.T) {
+	t.Parallel()
+	pattern := regexp.MustCompile(`^N-([0-9]{1,3})-([0-9]{2})-([0-9]{2})$`)
+	for _, s := range []string{"N-10-05-01", "N-1-12-31", "N-999-02-29", "N-0-01-01", "N-1000-01-01", "N--01-01", "N-1-1-01", "N-1-01-1",
+		"N-1-01-011", "N-a-01-01", "N-1-0a-01", "N-1-01/01", "n-1-01-01", "N-1-01-01 ", "1990-01-01", "N-1", ""} {
+		k, md, ok := relativeDate(s)
+		m := pattern.FindStringSubmatch(s)
+		if ok != (m != nil) || ok && (k != m[1] || md != m[2]+"-"+m[3]) {
+			t.Errorf("relativeDate(%q) = %q, %q, %v; the pattern %q", s, k, md, ok, m)
+		}
 	}
 }

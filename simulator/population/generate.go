@@ -237,6 +237,34 @@ type generator struct {
 	nPersona, nSPI, nFoyer int
 	personas               []*Persona
 	foyers                 []*foyerSpec
+
+	// The values a chunk hands to the loader come from blocks (see slab),
+	// and the situations, which few words make, are shared.
+	personaSlab slab[Persona]
+	foyerSlab   slab[foyerSpec]
+	adresseSlab slab[adresseSpec]
+	yearSlab    slab[yearSpec]
+	montantSlab slab[montant]
+	situations  map[situationKey]string
+}
+
+// slab hands out values from blocks: a chunk makes tens of thousands of
+// each, kept as long as the population, and one allocation per value
+// (then one mark per value at every collection) was a good part of the
+// cost of a large population.
+type slab[T any] struct{ block []T }
+
+// new returns a zero value from the current block.
+func (s *slab[T]) new() *T { return &s.take(1)[0] }
+
+// take returns n zero values, a slice that cannot grow into the next.
+func (s *slab[T]) take(n int) []T {
+	if s.block == nil || cap(s.block)-len(s.block) < n {
+		s.block = make([]T, 0, max(n, 512))
+	}
+	l := len(s.block)
+	s.block = s.block[:l+n]
+	return s.block[l : l+n : l+n]
 }
 
 // Household kinds, with their weights (per hundred households).
@@ -300,6 +328,7 @@ type foyer struct {
 	children   []child
 	residence  Adresse
 	years      [4]*year
+	store      [4]year // what years point to
 }
 
 // year is what a generated foyer files for one relative year.
@@ -597,7 +626,7 @@ func (g *generator) adultAged(gender string, age int, partner *person) *person {
 func (g *generator) newPerson(gender string, age int) *person {
 	g.nPersona++
 	g.left--
-	return &person{num: g.nPersona, id: "gen-" + zeroPadded(g.nPersona, 6), gender: gender, age: age, country: CountryFrance}
+	return &person{num: g.nPersona, id: numbered(6, g.nPersona, "gen-"), gender: gender, age: age, country: CountryFrance}
 }
 
 // originInFrance draws the origin of the names of someone born in France.
@@ -697,20 +726,20 @@ func (g *generator) birthdate(p *person, presumed bool) {
 // declarant gives p an SPI, a login and an email.
 func (g *generator) declarant(p *person) {
 	g.nSPI++
-	first10 := "398" + zeroPadded(g.nSPI, 7)
-	n, _ := strconv.ParseInt(first10, 10, 64)
-	p.spi = first10 + zeroPadded(int(n%511), 3)
+	first10 := 3_980_000_000 + g.nSPI // 398 then the number on 7 digits
+	p.spi = numbered(3, first10%511, strconv.Itoa(first10))
 	g.credentials(p)
 }
 
 // credentials sets the login and the email from the names.
 func (g *generator) credentials(p *person) {
-	first := slug(strings.Fields(p.given)[0])
+	first, _, _ := strings.Cut(strings.TrimLeft(p.given, " "), " ") // names have single spaces
+	first = slug(first)
 	last := slug(p.family)
 	if p.usage != "" {
 		last = slug(p.usage)
 	}
-	p.login = "gen." + first + "." + last + "." + zeroPadded(p.num, 6)
+	p.login = numbered(6, p.num, "gen.", first, ".", last, ".")
 	var local string
 	switch g.r.IntN(4) {
 	case 0:
@@ -722,17 +751,24 @@ func (g *generator) credentials(p *person) {
 	default:
 		local = last + "." + first
 	}
-	p.email = local + "." + strconv.Itoa(p.num) + "@bacasable.example"
+	p.email = numbered(0, p.num, local, ".") + "@bacasable.example"
 }
 
-// zeroPadded is fmt.Sprintf("%0*d", width, n) for n ≥ 0, without fmt's
-// cost: a large population numbers millions of identifiers.
-func zeroPadded(n, width int) string {
-	digits := strconv.Itoa(n)
-	if len(digits) >= width {
-		return digits
+// numbered is the prefix parts then n ≥ 0 in at least width digits
+// (fmt.Sprintf("%s%0*d", prefix, width, n)) in one allocation: a large
+// population numbers millions of identifiers.
+func numbered(width, n int, prefix ...string) string {
+	var buf [80]byte
+	b := buf[:0]
+	for _, s := range prefix {
+		b = append(b, s...)
 	}
-	return strings.Repeat("0", width-len(digits)) + digits
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], int64(n), 10)
+	for range width - len(d) {
+		b = append(b, '0')
+	}
+	return string(append(b, d...))
 }
 
 // slug is s in lower-case ASCII letters and digits, words joined by
@@ -968,7 +1004,7 @@ func (g *generator) foyerSeries(f *foyer, code int, n1 int64, drift, sd float64)
 // newFoyer numbers a foyer and gives it an address.
 func (g *generator) newFoyer(dec1, dec2 *person) *foyer {
 	g.nFoyer++
-	return &foyer{id: "gen-foyer-" + zeroPadded(g.nFoyer, 6), dec1: dec1, dec2: dec2, residence: g.address()}
+	return &foyer{id: numbered(6, g.nFoyer, "gen-foyer-"), dec1: dec1, dec2: dec2, residence: g.address()}
 }
 
 // fileYears fills the years the foyer files: those its declarants were
@@ -983,7 +1019,8 @@ func (g *generator) fileYears(f *foyer, sitFam string, parentIsole bool) {
 		if youngest-off < 18 {
 			continue
 		}
-		y := &year{sitFam: sitFam, parentIsole: parentIsole, inv1: f.dec1.invalide}
+		y := &f.store[off]
+		*y = year{sitFam: sitFam, parentIsole: parentIsole, inv1: f.dec1.invalide}
 		y.revenus[c1AJ], y.revenus[c1AS] = f.dec1.salary[off], f.dec1.pension[off]
 		y.revenus[c5HQ], y.revenus[c5KP] = f.dec1.bnc[off], f.dec1.bic[off]
 		if f.dec2 != nil {
@@ -1009,7 +1046,7 @@ func (g *generator) fileYears(f *foyer, sitFam string, parentIsole bool) {
 	case u < 0.004 && f.years[2] != nil:
 		off := 2 + g.r.IntN(2)
 		if f.years[off] != nil {
-			f.years[off] = &year{none: true}
+			*f.years[off] = year{none: true}
 		}
 	case u < 0.007 && f.years[2] != nil:
 		fixed := f.years[2].revenus
@@ -1107,8 +1144,28 @@ func (g *generator) address() Adresse {
 	return a
 }
 
+// situationKey is what a situation says.
+type situationKey struct {
+	female       bool
+	sitFam, note string
+	children     int
+}
+
 // situation is the persona's line in the persona list (≤ 60 characters).
 func (g *generator) situation(p *person, sitFam string, children int, note string) string {
+	k := situationKey{p.female(), sitFam, note, children}
+	s, ok := g.situations[k]
+	if !ok {
+		if g.situations == nil {
+			g.situations = map[situationKey]string{}
+		}
+		s = situationText(p, sitFam, children, note)
+		g.situations[k] = s
+	}
+	return s
+}
+
+func situationText(p *person, sitFam string, children int, note string) string {
 	e := ""
 	if p.female() {
 		e = "e"
@@ -1203,16 +1260,18 @@ func ifElse[T any](cond bool, yes, no T) T {
 // emit appends the personas, then the foyer, as the items Build checks.
 func (g *generator) emit(f *foyer, people ...*person) {
 	for _, p := range people {
-		g.personas = append(g.personas, p.persona())
+		q := g.personaSlab.new()
+		*q = p.persona()
+		g.personas = append(g.personas, q)
 	}
 	g.emitFoyer(f)
 }
 
-func (g *generator) emitFoyer(f *foyer) { g.foyers = append(g.foyers, f.spec()) }
+func (g *generator) emitFoyer(f *foyer) { g.foyers = append(g.foyers, g.spec(f)) }
 
 // persona is p as an item of personas.yaml.
-func (p *person) persona() *Persona {
-	return &Persona{
+func (p *person) persona() Persona {
+	return Persona{
 		ID: p.id, Login: p.login, Password: DefaultPassword, SPI: p.spi,
 		GivenName: p.given, FamilyName: p.family, PreferredUsername: p.usage,
 		Birthdate: p.birthdate, Gender: p.gender, Birthplace: p.birthplace, Birthcountry: p.country,
@@ -1221,8 +1280,10 @@ func (p *person) persona() *Persona {
 }
 
 // spec is f as an item of foyers.yaml.
-func (f *foyer) spec() *foyerSpec {
-	s := &foyerSpec{ID: f.id, Declarant1: f.dec1.id, Residence: &adresseSpec{Adresse: f.residence}}
+func (g *generator) spec(f *foyer) *foyerSpec {
+	s := g.foyerSlab.new()
+	s.ID, s.Declarant1, s.Residence = f.id, f.dec1.id, g.adresseSlab.new()
+	s.Residence.Adresse = f.residence
 	if f.dec2 != nil {
 		s.Declarant2 = f.dec2.id
 	}
@@ -1240,14 +1301,15 @@ func (f *foyer) spec() *foyerSpec {
 	}
 	for off := 1; off <= 3; off++ {
 		if y := f.years[off]; y != nil {
-			s.Annees[off] = y.spec()
+			s.Annees[off] = g.yearSpec(y)
 		}
 	}
 	return s
 }
 
-func (y *year) spec() *yearSpec {
-	s := &yearSpec{AucuneDeclaration: y.none, alone: y.none}
+func (g *generator) yearSpec(y *year) *yearSpec {
+	s := g.yearSlab.new()
+	s.AucuneDeclaration, s.alone = y.none, y.none
 	if y.none {
 		return s
 	}
@@ -1256,26 +1318,27 @@ func (y *year) spec() *yearSpec {
 	if y.adresseFiscale != nil {
 		s.AdresseFiscale = &adresseSpec{Adresse: *y.adresseFiscale}
 	}
-	s.montants = y.revenus.declared()
+	s.montants = y.revenus.declared(&g.montantSlab)
 	if y.deathMD != "" {
 		s.DecesDeclarant2 = y.deathMD
-		s.ApresDeces = &periodSpec{montants: y.apresDeces.declared()}
+		s.ApresDeces = &periodSpec{montants: y.apresDeces.declared(&g.montantSlab)}
 	}
 	if y.rectificatif != nil {
-		s.Rectificatif = &periodSpec{montants: y.rectificatif.declared()}
+		s.Rectificatif = &periodSpec{montants: y.rectificatif.declared(&g.montantSlab)}
 	}
 	return s
 }
 
-// declared is the amounts declared, in the order of genCodes.
-func (a *amounts) declared() []montant {
+// declared is the amounts declared, in the order of genCodes, from the
+// blocks of s.
+func (a *amounts) declared(s *slab[montant]) []montant {
 	n := 0
 	for _, v := range a {
 		if v > 0 {
 			n++
 		}
 	}
-	m := make([]montant, 0, n)
+	m := s.take(n)[:0]
 	for i, v := range a {
 		if v > 0 {
 			m = append(m, montant{genCodes[i], v})

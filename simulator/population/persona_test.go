@@ -1,6 +1,7 @@
 package population
 
 import (
+	"net/mail"
 	"reflect"
 	"strings"
 	"testing"
@@ -274,6 +275,25 @@ func TestCheckBirthplaceOutsideTheCOG(t *testing.T) {
 		problems := Check(p, cog)
 		if len(problems) != 1 || problems[0].Field != "birthplace" {
 			t.Errorf("birthplace %s: %v, want one birthplace problem", code, problems)
+		}
+	}
+}
+
+// singleSpaced and plainAddress stand for strings.Fields and net/mail in
+// Check, without their allocations: they must never say otherwise.
+func TestCheckShortcuts(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", " ", "Jean", "Jean Pierre", "Jean  Pierre", " Jean", "Jean ", "Jean\tPierre", "Jean\u00a0Pierre",
+		"Jean\u2003Pierre", "Élise Marie Ève", "a b c", "a\n", "\u3000"} {
+		if got, want := singleSpaced(s), s == strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("singleSpaced(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for _, s := range []string{"a@b", "a.b@c.d", "jean-pierre.martin.12@bacasable.example", "a+b@c", "A_B@C-D.example",
+		".a@b", "a.@b", "a..b@c", "a@b.", "a@.b", "a@b..c", "@b", "a@", "a@b@c", "a b@c", "é@c", "a@[1.2.3.4]", "\"a\"@b", "a@b ", "<a@b>"} {
+		a, err := mail.ParseAddress(s)
+		if plainAddress(s) && (err != nil || a.Address != s) {
+			t.Errorf("plainAddress(%q), but net/mail reads %v, %v", s, a, err)
 		}
 	}
 }

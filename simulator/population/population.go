@@ -514,7 +514,7 @@ func Check(p *Persona, cog *COG) []Problem {
 	if strings.TrimSpace(p.GivenName) == "" && strings.TrimSpace(p.FamilyName) == "" {
 		bad("given_name", "a persona needs a first name or a birth name")
 	}
-	if p.GivenName != strings.Join(strings.Fields(p.GivenName), " ") {
+	if !singleSpaced(p.GivenName) {
 		bad("given_name", "given_name %q has extra spaces", p.GivenName)
 	}
 	switch p.Gender {
@@ -532,12 +532,51 @@ func Check(p *Persona, cog *COG) []Problem {
 	} else if p.Birthplace != "" {
 		bad("birthplace", "birthplace must be empty when born abroad (birthcountry %s), got %q", p.Birthcountry, p.Birthplace)
 	}
-	if p.Email != "" {
+	if p.Email != "" && !plainAddress(p.Email) {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
 			bad("email", "email %q is not a plain RFC 5322 address", p.Email)
 		}
 	}
 	return out
+}
+
+// singleSpaced tells whether s is its words joined by single spaces
+// (strings.Join(strings.Fields(s), " ") == s), without making them.
+func singleSpaced(s string) bool {
+	space := true // before the first word
+	for _, r := range s {
+		switch {
+		case !unicode.IsSpace(r):
+			space = false
+		case r != ' ' || space:
+			return false
+		default:
+			space = true
+		}
+	}
+	return !space || s == ""
+}
+
+// plainAddress tells, without net/mail's allocations, whether s is an
+// address net/mail reads as itself for sure: dot-atoms of letters, digits,
+// "_", "+" and "-" on each side of one "@". Anything else is left to
+// net/mail.
+func plainAddress(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && dotAtom(local) && dotAtom(domain)
+}
+
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._+-", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func checkBirthdate(d string, bad func(field, format string, args ...any)) {
