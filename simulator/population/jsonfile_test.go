@@ -64,19 +64,23 @@ func TestJSONErrorsNameTheLine(t *testing.T) {
 		{"rule", PersonasJSONFile, func(l string) string { return strings.Replace(l, `"gender":"female"`, `"gender":"femme"`, 1) },
 			angela, `persona "angela-dubois": gender "femme" must be male, female or unspecified`},
 		{"unknown key", PersonasJSONFile, func(l string) string { return strings.Replace(l, `"birthdate"`, `"birth_date"`, 1) },
-			angela, `unknown field "birth_date"`},
+			angela, `unknown key "birth_date"`},
 		{"type", PersonasJSONFile, func(l string) string { return strings.Replace(l, `"spi":"3999999887219"`, `"spi":3999999887219`, 1) },
 			angela, "spi: a JSON number where a string is expected"},
 		{"syntax", PersonasJSONFile, func(l string) string { return strings.Replace(l, `"login":`, `"login"`, 1) },
-			angela, "after object key"},
+			angela, `invalid character '"' after object name (expecting ':')`},
 		{"foyer rule", FoyersJSONFile, func(l string) string {
 			return strings.Replace(l, `"declarant1":"angela-dubois"`, `"declarant1":"personne"`, 1)
 		},
 			dubois, `declarant1 "personne" is not a persona id`},
 		{"foyer shape", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"residence"`, `"residance"`, 1) },
-			dubois, `unknown field "residance"`},
+			dubois, `unknown key "residance"`},
 		{"year", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"N-1"`, `"N-4"`, 1) },
-			dubois, `unknown field "N-4"`},
+			dubois, `unknown key "N-4"`},
+		{"amount", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"1AJ":`, `"1AJ":1.5,"1ZZ":`, 1) },
+			dubois, "annees.N-1.revenus: 1AJ: the amount must be a whole number of euros, not 1.5"},
+		{"revenus", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"revenus":{`, `"revenus":[],"x":{`, 1) },
+			dubois, "annees.N-1.revenus: revenus must map declaration codes to amounts"},
 		{"revenue code", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"1AJ"`, `"1ZZ"`, 1) },
 			dubois, `unknown revenue code "1ZZ"`},
 	}
@@ -108,6 +112,7 @@ func TestJSONErrorsNameTheLine(t *testing.T) {
 	}
 }
 
+// The shape of the file: one object, its list and a comment.
 func TestJSONFileShape(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ data, want string }{
@@ -117,6 +122,8 @@ func TestJSONFileShape(t *testing.T) {
 		{"{\"personas\": [],\n\"foyers\": []}", `personas.json:2: unknown key "foyers" (known keys: comment, personas)`},
 		{`{"personas": []} {}`, "personas.json:1: text after the object"},
 		{"{\"personas\": [\n{\"id\": 1}]}", "personas.json:2: id: a JSON number where a string is expected"},
+		{"{\"personas\": [\n{\"id\": \"a\",\n\"id\": \"b\"}]}", `personas.json:3: key "id" is given twice`},
+		{"{\"personas\": [],\n\"personas\": []}", `personas.json:2: key "personas" is given twice`},
 	} {
 		_, err := readJSONList([]byte(tt.data), PersonasJSONFile, "personas")
 		if err == nil || err.Error() != tt.want {
