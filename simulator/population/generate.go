@@ -246,6 +246,10 @@ type generator struct {
 	yearSlab    slab[yearSpec]
 	montantSlab slab[montant]
 	situations  map[situationKey]string
+	// spare are the foyers emitted, made again by newFoyer: a foyer is
+	// dropped once emitted (its spec is a copy), and with its years it
+	// weighs a kilobyte.
+	spare []*foyer
 }
 
 // slab hands out values from blocks: a chunk makes tens of thousands of
@@ -1004,7 +1008,15 @@ func (g *generator) foyerSeries(f *foyer, code int, n1 int64, drift, sd float64)
 // newFoyer numbers a foyer and gives it an address.
 func (g *generator) newFoyer(dec1, dec2 *person) *foyer {
 	g.nFoyer++
-	return &foyer{id: numbered(6, g.nFoyer, "gen-foyer-"), dec1: dec1, dec2: dec2, residence: g.address()}
+	var f *foyer
+	if n := len(g.spare); n > 0 {
+		f, g.spare = g.spare[n-1], g.spare[:n-1]
+		*f = foyer{}
+	} else {
+		f = new(foyer)
+	}
+	f.id, f.dec1, f.dec2, f.residence = numbered(6, g.nFoyer, "gen-foyer-"), dec1, dec2, g.address()
+	return f
 }
 
 // fileYears fills the years the foyer files: those its declarants were
@@ -1267,7 +1279,11 @@ func (g *generator) emit(f *foyer, people ...*person) {
 	g.emitFoyer(f)
 }
 
-func (g *generator) emitFoyer(f *foyer) { g.foyers = append(g.foyers, g.spec(f)) }
+// emitFoyer adds f's spec to the chunk; f is not used after.
+func (g *generator) emitFoyer(f *foyer) {
+	g.foyers = append(g.foyers, g.spec(f))
+	g.spare = append(g.spare, f)
+}
 
 // persona is p as an item of personas.yaml.
 func (p *person) persona() Persona {
