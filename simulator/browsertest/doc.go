@@ -12,7 +12,9 @@
 //
 // The pages themselves are checked too, on a tour of every page a person
 // sees (the home page, Démoville's pages, FranceConnect's choice, login,
-// consent, error and logout pages): at 320, 390 and 1366 px wide none is
+// consent, error and logout pages, the console's sections with a card or a
+// detail open, and the banner of an active scenario on the console,
+// FranceConnect and Démoville): at 320, 390 and 1366 px wide none is
 // wider than the screen (TestPagesFit), and axe-core finds no serious or
 // critical violation on any (TestPagesAccessible). axe-core is not in the
 // repository: .ci/run installs it from npm at a pinned version and sets

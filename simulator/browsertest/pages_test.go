@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -55,8 +56,12 @@ var journeys = []journey{
 		row := `[data-persona="test"]`
 		s.click("choose the persona test", row+` button[type="submit"]`, fcConsentAccept)
 		at("franceconnect/consentement")
+		consentPage := s.location()
 		s.click("consent", fcConsentAccept, "#tarif")
 		at("demoville/cantine/resultat")
+		// Back to the consent page's address: the login is over.
+		s.open(strings.TrimPrefix(consentPage, s.sb.URL), `[data-testid="sandbox-way-out"]`)
+		at("franceconnect/erreur-connexion-terminee")
 	}},
 	{"parking refused, impots.gouv.fr", func(s *session, at func(string)) {
 		s.open("/demoville/stationnement/connexion", fcChoose)

@@ -21,7 +21,8 @@
 //	static/            console.css, favicon.svg and the JavaScript modules:
 //	                   main.js (sections, reset), fields.js (the control
 //	                   API's shape), api.js (calls, control token), dom.js,
-//	                   format.js (pure), personas.js, scenarios.js,
-//	                   clock.js, journal.js
+//	                   format.js and stream.js (pure), personas.js,
+//	                   scenarios.js, clock.js, journal.js, banner.js (the
+//	                   banner of active scenarios and a moved clock)
 //	testdata/          modules_test.mjs, run by TestJavaScriptModules
 package console

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/bacasable/bacasable/simulator/banner"
 )
@@ -49,11 +50,13 @@ func parsePages() (*pages, error) {
 // render writes page name with data; a template failure is a 500 with no
 // internal detail.
 func (p *Provider) render(w http.ResponseWriter, status int, name string, data map[string]any) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	// The sandbox's own address, for the links of the pages' sandbox aids.
+	data["Sandbox"] = strings.TrimSuffix(p.cfg.Issuer, p.basePath)
 	if p.pages.banner != nil {
 		if b := p.pages.banner(); b != nil {
-			if data == nil {
-				data = map[string]any{}
-			}
 			data["Banner"] = b
 		}
 	}
