@@ -398,8 +398,8 @@ func (pop *Population) loadFoyers(items []item) (specs []*foyerSpec, err error) 
 	var indexed sync.WaitGroup
 	indexed.Go(func() { roles, spiFoyers = foyerIndex(pop.foyers, nil, nil) })
 	for off := 1; off <= 3; off++ {
-		l.declarants[off] = make(map[string]*Foyer, len(items))
-		l.dependants[off] = map[string]*Foyer{}
+		l.declarants[off] = make(map[string]*Foyer, len(items)*5/4)
+		l.dependants[off] = make(map[string]*Foyer, len(items)/16)
 	}
 	for i, f := range foyers {
 		if f != nil {
@@ -416,9 +416,7 @@ func (pop *Population) loadFoyers(items []item) (specs []*foyerSpec, err error) 
 		c.declarants[off], c.dependants[off] = lookup[*Foyer]{base: l.declarants[off]}, lookup[*Foyer]{base: l.dependants[off]}
 	}
 	pop.claims = c
-	for _, f := range pop.foyers {
-		l.byID[f.ID] = f
-	}
+	// Without an error, together has indexed every foyer by its id.
 	pop.foyerByID = lookup[*Foyer]{base: l.byID}
 	pop.spiFoyers = lookup[*declarantFoyers]{base: spiFoyers}
 	pop.roles = lookup[string]{base: roles}
