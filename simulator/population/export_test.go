@@ -295,3 +295,20 @@ func BenchmarkLoadJSON100k(b *testing.B) {
 		}
 	}
 }
+
+// 5 000 generated personas and their foyers read back as exported, in
+// either format.
+func TestExportRoundTrip5000(t *testing.T) {
+	if testing.Short() {
+		t.Skip("exports and reads 5 000 personas twice")
+	}
+	t.Parallel()
+	pop := generated(t, Generator{N: 5000, Seed: 3})
+	for _, format := range []Format{FormatJSON, FormatYAML} {
+		dir := t.TempDir()
+		if err := Export(pop, dir, format); err != nil {
+			t.Fatal(err)
+		}
+		samePopulation(t, pop, loadDir(t, dir))
+	}
+}

@@ -49,9 +49,10 @@ const jsonComment = "comment"
 var jsonRead = json.JoinOptions(json.RejectUnknownMembers(true))
 
 // decodeJSONList decodes data, the content of file: an object holding key,
-// an array of items, and optionally jsonComment. It calls item with a new
-// value of each item and the line the item starts on.
-func decodeJSONList[T any](data []byte, file, key string, item func(v *T, line int)) error {
+// an array of items, and optionally jsonComment. It decodes each item into
+// the zero value next gives, then calls item with it and the line the item
+// starts on.
+func decodeJSONList[T any](data []byte, file, key string, next func() *T, item func(v *T, line int)) error {
 	dec := jsontext.NewDecoder(bytes.NewReader(data))
 	lines := lineCounter{data: data}
 	errorAt := func(offset int64, format string, args ...any) error {
@@ -117,7 +118,7 @@ func decodeJSONList[T any](data []byte, file, key string, item func(v *T, line i
 		}
 		for dec.PeekKind() != ']' && dec.PeekKind() != 0 {
 			start := dec.InputOffset()
-			v := new(T)
+			v := next()
 			if err := json.UnmarshalDecode(dec, v, jsonRead); err != nil {
 				return fail(err)
 			}

@@ -152,3 +152,20 @@ func TestJSONLineAfterAChange(t *testing.T) {
 		t.Errorf("Apply = %v, want foyers.json:%d", err, want)
 	}
 }
+
+// A file laid out by hand (indented, items over several lines) names the
+// line where the item starts, or where the decoder stopped.
+func TestJSONLinesOfAnIndentedFile(t *testing.T) {
+	t.Parallel()
+	data := "{\n  \"comment\": \"by hand\",\n  \"personas\": [\n    {\n      \"id\": \"a\"\n    },\n\n    {\n      \"id\": \"b\",\n      \"birth_date\": \"x\"\n    }\n  ]\n}\n"
+	var lines []int
+	_, err := readJSONList([]byte(data), PersonasJSONFile, "personas")
+	if err == nil || err.Error() != `personas.json:10: unknown key "birth_date"` {
+		t.Errorf("error = %v", err)
+	}
+	err = decodeJSONList([]byte(strings.Replace(data, `"birth_date": "x"`, `"login": "b"`, 1)), PersonasJSONFile, "personas",
+		func() *Persona { return new(Persona) }, func(_ *Persona, line int) { lines = append(lines, line) })
+	if err != nil || !slices.Equal(lines, []int{4, 8}) {
+		t.Errorf("items at lines %v (%v), want 4 and 8", lines, err)
+	}
+}

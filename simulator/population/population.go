@@ -388,7 +388,8 @@ func readJSONList(data []byte, file, key string) (*Document, error) {
 	var errs fixture.Errors
 	var err error
 	if key == "personas" {
-		err = decodeJSONList(data, file, key, func(p *Persona, line int) {
+		var personas slab[Persona]
+		err = decodeJSONList(data, file, key, personas.new, func(p *Persona, line int) {
 			if p.Password == "" {
 				p.Password = DefaultPassword
 			}
@@ -396,7 +397,13 @@ func readJSONList(data []byte, file, key string) (*Document, error) {
 			d.personaLines = append(d.personaLines, line)
 		})
 	} else {
-		err = decodeJSONList(data, file, key, func(f *foyerJSON, line int) {
+		// One item at a time: its spec is what is kept.
+		var one foyerJSON
+		next := func() *foyerJSON {
+			one = foyerJSON{}
+			return &one
+		}
+		err = decodeJSONList(data, file, key, next, func(f *foyerJSON, line int) {
 			d.madeFoyers = append(d.madeFoyers, f.spec(file, line, &errs))
 		})
 	}
