@@ -36,7 +36,7 @@ func applyIncremental(prev *Population, src Source, doc Document) (*Population, 
 			seen[it.id] = true
 		}
 	}
-	next := &Population{cog: prev.cog, source: src}
+	next := &Population{cog: prev.cog, source: src, personasFile: prev.personasFile}
 
 	// The personas: checked, then replacing their namesake in place or
 	// added at the end.

@@ -559,11 +559,11 @@ func (l *foyerLoader) declarant(node *yaml.Node, key, id string, required bool) 
 	}
 	p, ok := l.pop.ByID(id)
 	if !ok {
-		l.add(v, "%s %q is not a persona id of %s", key, id, PersonasFile)
+		l.add(v, "%s %q is not a persona id of %s", key, id, l.pop.personasFile)
 		return nil
 	}
 	if p.SPI == "" {
-		l.add(v, "%s %q has no SPI in %s: a declarant needs a numéro fiscal", key, id, PersonasFile)
+		l.add(v, "%s %q has no SPI in %s: a declarant needs a numéro fiscal", key, id, l.pop.personasFile)
 		return nil
 	}
 	return p
@@ -620,7 +620,7 @@ func (l *foyerLoader) dependantsOf(f *Foyer, specs []dependantSpec) {
 			}
 			p, found := l.pop.ByID(spec.Persona)
 			if !found {
-				l.add(fixture.ValueNode(item, "persona"), "foyer %q: dependant %q is not a persona id of %s", f.ID, spec.Persona, PersonasFile)
+				l.add(fixture.ValueNode(item, "persona"), "foyer %q: dependant %q is not a persona id of %s", f.ID, spec.Persona, l.pop.personasFile)
 				continue
 			}
 			if p == f.Declarant1 || p == f.Declarant2 {

@@ -72,7 +72,7 @@ func TestJSONErrorsNameTheLine(t *testing.T) {
 		{"foyer rule", FoyersJSONFile, func(l string) string {
 			return strings.Replace(l, `"declarant1":"angela-dubois"`, `"declarant1":"personne"`, 1)
 		},
-			dubois, `declarant1 "personne" is not a persona id`},
+			dubois, `declarant1 "personne" is not a persona id of personas.json`},
 		{"foyer shape", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"residence"`, `"residance"`, 1) },
 			dubois, `unknown key "residance"`},
 		{"year", FoyersJSONFile, func(l string) string { return strings.Replace(l, `"N-1"`, `"N-4"`, 1) },
@@ -147,7 +147,7 @@ func TestJSONLineAfterAChange(t *testing.T) {
 	want := lineOf(t, lines[FoyersJSONFile], `{"id":"dubois-perrin"`)
 	var errs fixture.Errors
 	if !errors.As(err, &errs) || !slices.ContainsFunc(errs, func(e *fixture.Error) bool {
-		return e.File == FoyersJSONFile && e.Line == want && strings.Contains(e.Msg, `"angela-dubois" has no SPI`)
+		return e.File == FoyersJSONFile && e.Line == want && strings.Contains(e.Msg, `"angela-dubois" has no SPI in personas.json`)
 	}) {
 		t.Errorf("Apply = %v, want foyers.json:%d", err, want)
 	}

@@ -37,6 +37,7 @@ type Population struct {
 	claims    *claims
 
 	source       Source
+	personasFile string // where the personas were read: personas.yaml or personas.json
 	searchOnce   sync.Once
 	searchText   []string // folded names, login, SPI and situation, by persona
 	foyerText    []string // folded id, commune and declarants, by foyer
@@ -177,16 +178,20 @@ func Build(src Source, cog *COG) (*Population, error) {
 // its foyers' specs, in item order.
 func build(src Source, cog *COG) (_ *Population, specs []*foyerSpec, err error) {
 	docs := src.documents()
+	personasFile := PersonasFile
+	if slices.ContainsFunc(docs, func(d Document) bool { return d.File == PersonasJSONFile }) {
+		personasFile = PersonasJSONFile
+	}
 	var errs fixture.Errors
 	personaItems := mergeItems(docs, Document.personaItems)
 	foyerItems := mergeItems(docs, Document.foyerItems)
 	personas := checkPersonas(personaItems, cog, &errs)
 	if len(personas) == 0 && len(errs) == 0 {
-		errs.Add(PersonasFile, nil, "no persona declared")
+		errs.Add(personasFile, nil, "no persona declared")
 	}
-	pop := &Population{cog: cog, source: src}
+	pop := &Population{cog: cog, source: src, personasFile: personasFile}
 	for _, dup := range pop.index(personas) {
-		errs = append(errs, &fixture.Error{File: PersonasFile, Msg: dup})
+		errs = append(errs, &fixture.Error{File: personasFile, Msg: dup})
 	}
 	if err := errs.Err(); err != nil {
 		return nil, nil, err
