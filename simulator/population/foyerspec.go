@@ -123,6 +123,14 @@ func (raw *periodYAML) spec(node *yaml.Node) periodSpec {
 	return p
 }
 
+// nCodes is the number of p's montants, 0 when p is nil.
+func (p *periodSpec) nCodes() int {
+	if p == nil {
+		return 0
+	}
+	return len(p.montants)
+}
+
 // codeNode is where the i-th code of the revenus is written, its key or
 // its value; nil for an item without nodes.
 func (p *periodSpec) codeNode(i int, value bool) *yaml.Node {

@@ -392,11 +392,24 @@ func readJSONList(data []byte, file, key string) (*Document, error) {
 	d := &Document{File: file}
 	var errs fixture.Errors
 	var err error
+	// The values many items share (a surname, a commune, a revenue
+	// code…) are kept once: each was a string of its own as decoded.
+	shared := map[string]string{}
+	share := func(s *string) {
+		if v, ok := shared[*s]; ok {
+			*s = v
+		} else {
+			shared[*s] = *s
+		}
+	}
 	if key == "personas" {
 		var personas slab[Persona]
 		err = decodeJSONList(data, file, key, personas.new, func(p *Persona, line int) {
 			if p.Password == "" {
 				p.Password = DefaultPassword
+			}
+			for _, s := range []*string{&p.Password, &p.FamilyName, &p.PreferredUsername, &p.Gender, &p.Birthplace, &p.Birthcountry, &p.Situation} {
+				share(s)
 			}
 			d.madePersonas = append(d.madePersonas, p)
 			d.personaLines = append(d.personaLines, line)
@@ -409,7 +422,30 @@ func readJSONList(data []byte, file, key string) (*Document, error) {
 			return &one
 		}
 		err = decodeJSONList(data, file, key, next, func(f *foyerJSON, line int) {
-			d.madeFoyers = append(d.madeFoyers, f.spec(file, line, &errs))
+			spec := f.spec(file, line, &errs)
+			for _, a := range []*adresseSpec{spec.Residence, spec.AdresseFiscale} {
+				if a != nil {
+					share(&a.Complement)
+					share(&a.CodePostal)
+					share(&a.Commune)
+				}
+			}
+			for i := range spec.Dependants {
+				share(&spec.Dependants[i].Nom)
+				share(&spec.Dependants[i].Categorie)
+			}
+			for _, y := range spec.Annees {
+				if y == nil {
+					continue
+				}
+				share(&y.SitFam)
+				for _, p := range []*periodSpec{&y.periodSpec, y.ApresDeces, y.Rectificatif} {
+					for i := range p.nCodes() {
+						share(&p.montants[i].code)
+					}
+				}
+			}
+			d.madeFoyers = append(d.madeFoyers, spec)
 		})
 	}
 	if err != nil {
