@@ -2,12 +2,14 @@ package openapi
 
 import (
 	"errors"
+	"io/fs"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
@@ -143,5 +145,27 @@ func BenchmarkFindRoute(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadValidatesOtherContracts: a contract from elsewhere than the
+// embedded files (a --openapi directory) is validated at load; the
+// embedded ones are validated by TestContractsAreValid instead.
+func TestLoadValidatesOtherContracts(t *testing.T) {
+	raw, err := fs.ReadFile(FS(), "control.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A required path parameter that no path template names.
+	broken := strings.Replace(string(raw), "  /personas/{id}:", "  /personas/{ident}:", 1)
+	if broken == string(raw) {
+		t.Fatal("control.yaml no longer has /personas/{id}")
+	}
+	dir := fstest.MapFS{"control.yaml": {Data: []byte(broken)}}
+	if _, err := Load(dir, "control.yaml", "/_bacasable/api"); err == nil || !strings.Contains(err.Error(), "not a valid OpenAPI document") {
+		t.Errorf("a broken contract from a directory loads: %v", err)
+	}
+	if _, err := Load(fstest.MapFS{"control.yaml": {Data: raw}}, "control.yaml", "/_bacasable/api"); err != nil {
+		t.Errorf("the embedded contract from a directory: %v", err)
 	}
 }
