@@ -87,7 +87,8 @@ type Country struct {
 // born there is accepted and named like any other. It is read-only once
 // loaded and safe for concurrent use. A nil *COG knows no code.
 type COG struct {
-	communes  []Commune // sorted by code, CodeHorsCOG included
+	communes  []Commune // the current COG, sorted by code
+	horsCOG   []Commune // the CodeHorsCOG entries, sorted by code
 	countries []Country // sorted by code
 
 	// The postal index, built on first use: the communes (indexes in
@@ -119,11 +120,9 @@ func LoadCOG(fsys fs.FS) (*COG, error) {
 	case err != nil:
 		return nil, err
 	default:
-		hors, err := parseCOGHorsCOG(string(data), c.communes)
-		if err != nil {
+		if c.horsCOG, err = parseCOGHorsCOG(string(data), c.communes); err != nil {
 			return nil, err
 		}
-		c.communes = mergeCommunes(c.communes, hors)
 	}
 	data, err = fs.ReadFile(fsys, COGCountriesFile)
 	if err != nil {
@@ -235,11 +234,9 @@ func codeDepartement(code string) string {
 	return code[:2]
 }
 
-// mergeCommunes merges two lists sorted by code that share no code.
+// mergeCommunes merges two lists sorted by code that share no code into a
+// new one.
 func mergeCommunes(a, b []Commune) []Commune {
-	if len(b) == 0 {
-		return a
-	}
 	// b is a few dozen codes, a tens of thousands: a's runs between
 	// them are copied whole.
 	out := make([]Commune, 0, len(a)+len(b))
@@ -302,11 +299,14 @@ func (c *COG) Commune(code string) (Commune, bool) {
 	if c == nil {
 		return Commune{}, false
 	}
-	i, ok := slices.BinarySearchFunc(c.communes, code, func(e Commune, code string) int { return cmp.Compare(e.Code, code) })
-	if !ok {
-		return Commune{}, false
+	byCode := func(e Commune, code string) int { return cmp.Compare(e.Code, code) }
+	if i, ok := slices.BinarySearchFunc(c.communes, code, byCode); ok {
+		return c.communes[i], true
 	}
-	return c.communes[i], true
+	if i, ok := slices.BinarySearchFunc(c.horsCOG, code, byCode); ok {
+		return c.horsCOG[i], true
+	}
+	return Commune{}, false
 }
 
 // Country returns the country or territory with that Insee code (99xxx).
@@ -386,7 +386,7 @@ func (c *COG) Communes() []Commune {
 	if c == nil {
 		return nil
 	}
-	return slices.Clone(c.communes)
+	return mergeCommunes(c.communes, c.horsCOG)
 }
 
 // Countries returns every country and territory, sorted by code. The slice
