@@ -217,7 +217,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		*dir.fsys = os.DirFS(dir.path)
 	}
 	started := time.Now()
+	resumeGC := pauseGC(getenv, o.population > 0 || o.fixtures != "")
 	sb, err := simulator.New(cfg)
+	resumeGC()
 	if err != nil {
 		return fmt.Errorf("the fixtures are not valid:\n%w", err)
 	}
