@@ -2,7 +2,7 @@
 // built from this module, started in its own process on a loopback port,
 // driven over HTTP by an in-process load generator.
 //
-//	go run ./bench perf [-duration 10s] [-concurrency 50]   # throughput, latency, CPU and RSS per scenario, against a bare net/http handler
+//	go run ./bench perf [-duration 10s] [-concurrency 50] [-ready-runs 9]   # throughput, latency, CPU and RSS per scenario, against a bare net/http handler; start times
 //	go run ./bench soak [-duration 60s] [-concurrency 50]   # memory and login throughput under floods
 //
 // Every connection goes to 127.0.0.1 or [::1] (loopbackDial refuses any
@@ -35,7 +35,7 @@ func main() {
 const usage = `usage:
   bench perf [-duration 10s] [-concurrency 50]
   bench soak [-duration 60s] [-concurrency 50] [-listeners 500]
-  bench bare   (the bare net/http handler perf compares with; started by perf)`
+  bench bare [ADDR]   (the bare net/http handler perf compares with; started by perf)`
 
 // run dispatches to a mode.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -48,7 +48,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	case "soak":
 		return runSoak(ctx, args[1:], stdout)
 	case "bare":
-		return runBare(ctx, stdout)
+		addr := "127.0.0.1:0"
+		if len(args) > 1 {
+			addr = args[1]
+		}
+		return runBare(ctx, addr, stdout)
 	}
 	return fmt.Errorf("unknown mode %q\n%s", args[0], usage)
 }

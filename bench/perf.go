@@ -48,11 +48,12 @@ func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("perf", flag.ContinueOnError)
 	duration := fs.Duration("duration", 10*time.Second, "how long each scenario runs")
 	concurrency := fs.Int("concurrency", 50, "concurrent clients (goroutines, each with a keep-alive connection)")
+	readyRuns := fs.Int("ready-runs", 9, "starts measured for the ready table (half as many with 100 000 personas); 0 skips it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *duration <= 0 || *duration > 10*time.Minute || *concurrency < 1 || *concurrency > 1000 {
-		return errors.New("perf: -duration must be in (0, 10m], -concurrency in [1, 1000]")
+	if *duration <= 0 || *duration > 10*time.Minute || *concurrency < 1 || *concurrency > 1000 || *readyRuns < 0 || *readyRuns > 100 {
+		return errors.New("perf: -duration must be in (0, 10m], -concurrency in [1, 1000], -ready-runs in [0, 100]")
 	}
 	dir, err := os.MkdirTemp("", "bacasable-bench-")
 	if err != nil {
@@ -159,6 +160,15 @@ func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
 		rows = append(rows, row)
 	}
 	printPerf(stdout, rows, *duration, *concurrency)
+	if *readyRuns > 0 {
+		sb.stop()
+		bare.stop()
+		ready, err := readyRows(ctx, bin, *readyRuns)
+		if err != nil {
+			return err
+		}
+		printReady(stdout, ready)
+	}
 	return nil
 }
 
@@ -253,8 +263,8 @@ var bareBody = []byte(`{"rfr":41220,"nbPart":3}` + "\n")
 
 // runBare serves bareBody on a free loopback port until ctx is done,
 // printing the address as the sandbox's banner does.
-func runBare(ctx context.Context, stdout io.Writer) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func runBare(ctx context.Context, addr string, stdout io.Writer) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
