@@ -47,6 +47,9 @@ func logRequests(log *slog.Logger, c clock.Clock, next http.Handler) http.Handle
 		if rec.status >= 500 {
 			level = slog.LevelError
 		}
+		if !log.Enabled(r.Context(), level) { // --log-level warn: nothing to format
+			return
+		}
 		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond), "at", c.Now().Format(time.RFC3339))
 	})

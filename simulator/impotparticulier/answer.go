@@ -94,7 +94,7 @@ func (a *API) deuxAns(c *call, ref, latest int) (*population.Avis, *Erreur) {
 		if !ok {
 			return nil, a.unknownSPI(c)
 		}
-		journal.Why(c.ctx, fmt.Sprintf("foyer %s (fixtures), revenus %d : %d avis", f.ID, year, len(avis)))
+		journal.Why(c.ctx, foyerNote(f, year, len(avis)))
 		if len(avis) > 0 {
 			return avis[len(avis)-1], nil
 		}
@@ -165,11 +165,17 @@ func (a *API) avis(c *call, annrev, ref int) ([]*population.Avis, *Erreur) {
 	if !ok {
 		return nil, a.unknownSPI(c)
 	}
-	journal.Why(c.ctx, fmt.Sprintf("foyer %s (fixtures), revenus %d : %d avis", f.ID, annrev, len(avis)))
+	journal.Why(c.ctx, foyerNote(f, annrev, len(avis)))
 	if len(avis) == 0 {
 		return nil, ErrAucunResultat.With("aucune déclaration des revenus %d pour ce foyer", annrev)
 	}
 	return avis, nil
+}
+
+// foyerNote is the journal's note of the avis found: « foyer F (fixtures),
+// revenus 2025 : 1 avis ».
+func foyerNote(f *population.Foyer, annrev, n int) string {
+	return "foyer " + f.ID + " (fixtures), revenus " + strconv.Itoa(annrev) + " : " + strconv.Itoa(n) + " avis"
 }
 
 func (a *API) unknownSPI(c *call) *Erreur {

@@ -292,7 +292,7 @@ var situationObject = newObject(append(append([]prop[*population.Avis]{
 	str("sitFam", func(a *population.Avis) string { return a.SitFam }),
 	{name: "nbPart", put: func(b []byte, a *population.Avis) []byte { return jsonenc.AppendFloat(b, a.NbPart) }},
 	sub("pac", pacObject, func(a *population.Avis) *population.Pac { return &a.Pac }),
-	str("aft", func(a *population.Avis) string { return a.Aft.Ligne() }),
+	str("aft", func(a *population.Avis) string { return a.AftLigne }),
 	sub("aftDetail", aftDetailObject, func(a *population.Avis) *population.Adresse { return &a.Aft }),
 	nullable("sitParIso", func(a *population.Avis) string { return a.SitParIso }),
 	integer("pensAlPer", func(a *population.Avis) int64 { return int64(a.PensAlPer) }),

@@ -127,8 +127,9 @@ type Avis struct {
 	Pac          Pac
 	Dec1, Dec2   *DeclarantAvis // Dec2 nil when single
 	// Aft is the fiscal address on 1 January of the year after AnnRev, in
-	// the avis's spelling.
+	// the avis's spelling, and AftLigne the same on one line (Aft.Ligne).
 	Aft        Adresse
+	AftLigne   string
 	SitParIso  string // "T" for a single parent, else ""
 	PensAlPer  int
 	IndDeficit string // "0" or "1"
@@ -204,7 +205,8 @@ type foyerYear struct {
 // Avis returns the avis of revenue year annrev when the latest revenue year
 // is ref (N-1 = ref), in period order, a corrective avis in place of the
 // initial one; nil when the foyer filed nothing that year. The avis are
-// fresh copies the caller may keep.
+// fresh copies the caller may keep; their lists (Rev's, Factures) are the
+// foyer's, shared and never modified, and must not be modified.
 func (f *Foyer) Avis(annrev, ref int) []*Avis {
 	off := ref - annrev + 1
 	if off < 1 || off > 3 || f.years[off] == nil || f.years[off].none {
@@ -255,12 +257,6 @@ func (t *Avis) dated(annrev int, deathMD string, period int) *Avis {
 		}
 		a.Dec2 = &d
 	}
-	a.Rev = Revenus{
-		Tspr: slices.Clone(t.Rev.Tspr), Rcm: slices.Clone(t.Rev.Rcm), Pv: slices.Clone(t.Rev.Pv),
-		Fonc: slices.Clone(t.Rev.Fonc), Pro: slices.Clone(t.Rev.Pro), Chges: slices.Clone(t.Rev.Chges),
-		Rici: slices.Clone(t.Rev.Rici), Alpha: slices.Clone(t.Rev.Alpha), Div: slices.Clone(t.Rev.Div),
-	}
-	a.Factures = slices.Clone(t.Factures)
 	return &a
 }
 
@@ -944,10 +940,11 @@ func (y *foyerYear) make(f *Foyer) (periods []*Avis, initial *Avis) {
 		aft = ys.AdresseFiscale.Adresse
 	}
 	aft = aft.normalised()
+	aftLigne := aft.Ligne()
 	dec1, dec2 := declarantAvis(f.cog, f.Declarant1), declarantAvis(f.cog, f.Declarant2)
 	tmpl := func(d Declaration) *Avis {
 		a := &Avis{
-			TypeAvis: TypeAvisInitial, SitFam: d.SitFam, Pac: d.Pac, Aft: aft,
+			TypeAvis: TypeAvisInitial, SitFam: d.SitFam, Pac: d.Pac, Aft: aft, AftLigne: aftLigne,
 			IFI: ys.IFI, NumRole: "001", IndDeficit: "0", Dec1: dec1, Dec2: dec2,
 		}
 		if d.ParentIsole {
