@@ -116,15 +116,22 @@ func AppendFloat(dst []byte, f float64) []byte {
 
 const hex = "0123456789abcdef"
 
-// AppendString is encoding/json's string escaping without HTML escapes:
-// quotes, backslashes and control characters escaped, invalid UTF-8 as
-// U+FFFD, U+2028 and U+2029 escaped for JavaScript.
-func AppendString(dst []byte, s string) []byte {
+// AppendString is encoding/json's string escaping without HTML escapes
+// (SetEscapeHTML(false)): quotes, backslashes and control characters
+// escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped for
+// JavaScript.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s, false) }
+
+// AppendStringHTML is encoding/json's default string escaping: as
+// AppendString, and <, > and & escaped too (what json.Marshal writes).
+func AppendStringHTML(dst []byte, s string) []byte { return appendString(dst, s, true) }
+
+func appendString(dst []byte, s string, html bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
+			if b >= 0x20 && b != '"' && b != '\\' && (!html || b != '<' && b != '>' && b != '&') {
 				i++
 				continue
 			}

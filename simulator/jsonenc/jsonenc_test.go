@@ -128,3 +128,20 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	})
 }
+
+// TestAppendStringHTML: the HTML-escaping variant writes what json.Marshal
+// writes (encoding/json's default), the other what SetEscapeHTML(false) does.
+func TestAppendStringHTML(t *testing.T) {
+	for _, s := range []string{"", "plain", "<script>a&b</script>", "\"quote\" \\ \n\t\x01", "é\u2028\u2029", "\xff<>", "a>b&c<d"} {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendStringHTML(nil, s); string(got) != string(want) {
+			t.Errorf("AppendStringHTML(%q) = %s, want %s", s, got, want)
+		}
+		if got, want := AppendString(nil, s), reference(t, s); string(got) != string(want) {
+			t.Errorf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
