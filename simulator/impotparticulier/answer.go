@@ -137,15 +137,21 @@ func (a *API) yearsOf(rules []string, latest int) []int {
 	n := a.cfg.Clock.Now().In(paris).Year()
 	var out []int
 	for _, r := range rules {
+		year := 0
 		switch r {
 		case "n_moins_1":
-			out = append(out, n-1)
+			year = n - 1
 		case "n_moins_2":
-			out = append(out, n-2)
+			year = n - 2
 		case "n_moins_3":
-			out = append(out, n-3)
+			year = n - 3
 		case "n_moins_2_si_indispo_n_moins_1":
-			out = append(out, latest)
+			year = latest
+		}
+		// Each year once, in the rules' order: « 2025, 2024 », not
+		// « 2025, 2024, 2025 » for n_moins_1, n_moins_2 and the fallback.
+		if year != 0 && !slices.Contains(out, year) {
+			out = append(out, year)
 		}
 	}
 	return out
