@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/bacasable/bacasable/fixtures"
 )
 
 // This file holds the requests a vendor's CI makes to the sandbox, as the
@@ -18,8 +20,8 @@ import (
 // The demo service provider of fixtures/clients.yaml: FranceConnect's public
 // localhost credentials, accepting any http://localhost:* redirect URI.
 const (
-	demoClientID     = "211286433e39cce01db448d80181bdfd005554b19cd51b3fe7943f6b3b86ab6e"
-	demoClientSecret = "2791a731e6a59f56b6b4dd0d08c9b1f593b5f3658b9fd731cb24248e2669af4b"
+	demoClientID     = fixtures.DemoClientID
+	demoClientSecret = fixtures.DemoClientSecret
 	// demoRedirectURI is never followed: the code is read from Location.
 	demoRedirectURI = "http://localhost:3000/callback"
 	// loginScope is the README's: identity, and two DGFiP data.

@@ -13,13 +13,15 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/bacasable/bacasable/fixtures"
 )
 
 // Defaults of `bacasable login`: the demo client FranceConnect publicly
 // gave for localhost, and the demo gateway client and habilitation.
 const (
-	loginClientID     = "211286433e39cce01db448d80181bdfd005554b19cd51b3fe7943f6b3b86ab6e"
-	loginClientSecret = "2791a731e6a59f56b6b4dd0d08c9b1f593b5f3658b9fd731cb24248e2669af4b"
+	loginClientID     = fixtures.DemoClientID
+	loginClientSecret = fixtures.DemoClientSecret
 	loginRedirectURI  = "http://localhost:3000/callback"
 	loginScope        = "openid identite_pivot email dgfip_rfr dgfip_nbpart dgfip_sitfam dgfip_annee_n_moins_2_si_indispo_n_moins_1"
 )

@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/journal"
@@ -41,8 +42,8 @@ const (
 	// DemoClientID and DemoClientSecret are the FranceConnect service
 	// provider FranceConnect publicly gave for localhost; any
 	// http://localhost:* redirect URI is accepted for it.
-	DemoClientID     = "211286433e39cce01db448d80181bdfd005554b19cd51b3fe7943f6b3b86ab6e"
-	DemoClientSecret = "2791a731e6a59f56b6b4dd0d08c9b1f593b5f3658b9fd731cb24248e2669af4b"
+	DemoClientID     = fixtures.DemoClientID
+	DemoClientSecret = fixtures.DemoClientSecret
 	// DemoRedirectURI is the redirect URI Login uses; nothing listens there.
 	DemoRedirectURI = "http://localhost:3000/callback"
 	// GatewayClientID and GatewayClientSecret are the gateway client of the

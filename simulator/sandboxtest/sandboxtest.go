@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
@@ -24,8 +25,8 @@ import (
 
 // Fixture values the tests rely on.
 const (
-	DemoClientID     = "211286433e39cce01db448d80181bdfd005554b19cd51b3fe7943f6b3b86ab6e"
-	DemoClientSecret = "2791a731e6a59f56b6b4dd0d08c9b1f593b5f3658b9fd731cb24248e2669af4b"
+	DemoClientID     = fixtures.DemoClientID
+	DemoClientSecret = fixtures.DemoClientSecret
 	Callback         = "http://localhost:3000/Callback"
 	AngelaSPI        = "3999999887219"
 	CorrelationID    = "3f2b6a1e-8c4d-4e5f-9a0b-1c2d3e4f5a6b"
