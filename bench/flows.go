@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/bacasable/bacasable/fixtures"
 )
 
@@ -159,19 +161,10 @@ func (s *sandbox) apiCall(ctx context.Context, path, gatewayToken, teleservice s
 		req.Header = http.Header{}
 	}
 	req.Header.Set("Authorization", "Bearer "+gatewayToken)
-	req.Header.Set("X-Correlation-ID", newUUID())
+	req.Header.Set("X-Correlation-ID", uuid.NewString())
 	req.Header.Set("ID_Teleservice", teleservice)
 	_, _, err := send(s.http, req)
 	return err
-}
-
-// newUUID is a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // randomString is n random URL-safe characters.

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/bacasable/bacasable/fixtures"
 )
 
@@ -140,7 +142,7 @@ func (w *walk) run(persona, scope, clientID, secret, redirect string) error {
 	fmt.Fprintf(w.out, "   access_token %s\n", gw.AccessToken)
 
 	path := "/impotparticulier/1.0/dernieresituation/ir/assiettes/deuxans"
-	correlation := newUUID()
+	correlation := uuid.NewString()
 	w.step(5, "API Impôt particulier, FranceConnect mode: the household of the FranceConnect user")
 	fmt.Fprintf(w.out, "   GET %s%s\n   X-FranceConnect-OAuth: <the FranceConnect access token>\n   X-Correlation-ID: %s\n   ID_Teleservice: BACASABLE-DEMO\n", w.base, path, correlation)
 	resp, err = w.do(http.MethodGet, w.base+path, nil, map[string]string{"Authorization": "Bearer " + gw.AccessToken,
@@ -222,12 +224,4 @@ func randomText() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -2,7 +2,6 @@ package demoville
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -167,7 +167,7 @@ const (
 
 // call makes one request.
 func (c *impotsClient) call(ctx context.Context, who subject) (*situationIR, string, error) {
-	corr := newCorrelationID()
+	corr := uuid.NewString()
 	mode := "FranceConnect"
 	path := pathDeuxAns
 	if who.SPI != "" {
@@ -330,14 +330,4 @@ func minutes(d time.Duration) string {
 		return "une minute"
 	}
 	return strconv.Itoa(n) + " minutes"
-}
-
-// newCorrelationID returns a random (version 4) UUID, one per call, as
-// X-Correlation-ID requires.
-func newCorrelationID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

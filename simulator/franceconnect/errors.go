@@ -1,7 +1,6 @@
 package franceconnect
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -9,6 +8,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/bacasable/bacasable/simulator/journal"
 )
@@ -177,7 +178,7 @@ func (p *Provider) writeJSONError(w http.ResponseWriter, r *http.Request, e *Err
 		if code == "" {
 			code = "Y040001"
 		}
-		body["error_uri"] = ErrorURI + "?code=" + code + "&id=" + newUUID()
+		body["error_uri"] = ErrorURI + "?code=" + code + "&id=" + uuid.NewString()
 	}
 	if e.Code == "invalid_token" {
 		challenge := fmt.Sprintf(`Bearer realm=%q, error=%q, error_description=%q`, p.cfg.Issuer, e.Code, "invalid token provided")
@@ -191,15 +192,6 @@ func (p *Provider) writeJSONError(w http.ResponseWriter, r *http.Request, e *Err
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(e.Status)
 	_ = json.NewEncoder(w).Encode(body)
-}
-
-// newUUID is a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // writeErrorPage answers a browser with FranceConnect's error page.
