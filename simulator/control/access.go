@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/bacasable/bacasable/simulator/internal/text"
 )
 
 // proxyHeaders betray a request relayed by a proxy: its peer address is the
@@ -38,7 +40,7 @@ func (c *Control) checkAccess(r *http.Request) *Error {
 		return nil
 	}
 	if !c.hosts.Allows(r.Host) {
-		return newError(CodeForbidden, "Host %q does not name the sandbox: without --control-token the control API answers only requests to its public URL's host or to a loopback name (a page that rebinds its own name to 127.0.0.1 must not reach it)", shorten(r.Host))
+		return newError(CodeForbidden, "Host %q does not name the sandbox: without --control-token the control API answers only requests to its public URL's host or to a loopback name (a page that rebinds its own name to 127.0.0.1 must not reach it)", text.Shorten(r.Host, 80))
 	}
 	if why := notLoopback(r); why != "" {
 		return newError(CodeForbidden, "the control API answers loopback callers only (%s): start the sandbox with --control-token to open it to others", why)
@@ -81,12 +83,4 @@ func bearerToken(r *http.Request) (string, bool) {
 func sameToken(got, want string) bool {
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
-}
-
-// shorten keeps an echoed header short in a message.
-func shorten(s string) string {
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
 }

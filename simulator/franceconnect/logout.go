@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
 )
 
@@ -27,7 +28,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	var refused []string
 	for k, v := range q {
 		if !slices.Contains(logoutParams, k) || len(v) > 1 {
-			refused = append(refused, truncate(k))
+			refused = append(refused, text.Shorten(k, 80))
 		}
 	}
 	sort.Strings(refused)
@@ -39,7 +40,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		p.writeErrorPage(w, r, errHTTP400().WithHint("id_token_hint manquant : passez l'ID token reçu à la connexion"))
 		return
 	case q.Has("post_logout_redirect_uri") && !isURL(q.Get("post_logout_redirect_uri")):
-		p.writeErrorPage(w, r, errHTTP400().WithHint("post_logout_redirect_uri « %s » n'est pas une URL http(s) absolue", truncate(q.Get("post_logout_redirect_uri"))))
+		p.writeErrorPage(w, r, errHTTP400().WithHint("post_logout_redirect_uri « %s » n'est pas une URL http(s) absolue", text.Shorten(q.Get("post_logout_redirect_uri"), 80)))
 		return
 	}
 	hint := q.Get("id_token_hint")
@@ -56,19 +57,19 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if id := q.Get("client_id"); id != "" && id != claims.Aud {
-		p.writeErrorPage(w, r, errLogout("Y0467882", "client_id does not match the provided id_token_hint").WithHint("client_id « %s » n'est pas le destinataire de l'id_token_hint (« %s »)", truncate(id), truncate(claims.Aud)))
+		p.writeErrorPage(w, r, errLogout("Y0467882", "client_id does not match the provided id_token_hint").WithHint("client_id « %s » n'est pas le destinataire de l'id_token_hint (« %s »)", text.Shorten(id, 80), text.Shorten(claims.Aud, 80)))
 		return
 	}
 	journal.SetClient(r.Context(), claims.Aud)
 	client, ok := p.cfg.Clients.ServiceProvider(claims.Aud)
 	if !ok {
 		p.writeErrorPage(w, r, &Error{Status: http.StatusBadRequest, Code: "invalid_client", Description: "unrecognized id_token_hint audience", FCCode: "Y0429C91", Message: msgReconnect,
-			Hint: "le client « " + truncate(claims.Aud) + " » de l'id_token_hint n'existe pas"})
+			Hint: "le client « " + text.Shorten(claims.Aud, 80) + " » de l'id_token_hint n'existe pas"})
 		return
 	}
 	target := q.Get("post_logout_redirect_uri")
 	if target != "" && !client.redirectAllowed(target, client.PostLogoutRedirectURIs) {
-		p.writeErrorPage(w, r, errLogout("Y04CFAEF", "post_logout_redirect_uri not registered").WithHint("post_logout_redirect_uri « %s » n'est pas enregistrée pour « %s » ; URL enregistrées : %s", truncate(target), client.Name, strings.Join(client.PostLogoutRedirectURIs, ", ")))
+		p.writeErrorPage(w, r, errLogout("Y04CFAEF", "post_logout_redirect_uri not registered").WithHint("post_logout_redirect_uri « %s » n'est pas enregistrée pour « %s » ; URL enregistrées : %s", text.Shorten(target, 80), client.Name, strings.Join(client.PostLogoutRedirectURIs, ", ")))
 		return
 	}
 	if id := sessionID(r); id != "" {

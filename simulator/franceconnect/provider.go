@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
@@ -222,7 +223,7 @@ func (p *Provider) home(w http.ResponseWriter, r *http.Request) {
 // notFound is the platform's 404 page (Y000404), for an unknown path and
 // for a method the path does not take.
 func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
-	p.writeErrorPage(w, r, errPageNotFound().WithHint("FranceConnect n'a pas de route %s %s", r.Method, truncate(r.URL.Path)))
+	p.writeErrorPage(w, r, errPageNotFound().WithHint("FranceConnect n'a pas de route %s %s", r.Method, text.Shorten(r.URL.Path, 80)))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

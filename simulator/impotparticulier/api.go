@@ -19,6 +19,7 @@ import (
 	"github.com/bacasable/bacasable/openapi"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
+	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/jsonenc"
 	"github.com/bacasable/bacasable/simulator/population"
@@ -307,7 +308,7 @@ func (a *API) checkHabilitation(r *http.Request, tok *gatewayToken, c *call) *Er
 	}
 	h, owner, ok := a.habilitations.Teleservice(id)
 	if !ok || owner != tok.Client {
-		return ErrAccesRefuse.With("ID_Teleservice « %s » n'est pas une habilitation du client %s", truncate(id), tok.Client.ID)
+		return ErrAccesRefuse.With("ID_Teleservice « %s » n'est pas une habilitation du client %s", text.Shorten(id, 60), tok.Client.ID)
 	}
 	if !slices.Contains(h.Modalites, mode) {
 		return ErrAccesRefuse.With("l'habilitation %s n'ouvre pas la modalité %s", h.IDTeleservice, mode)

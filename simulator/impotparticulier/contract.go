@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/bacasable/bacasable/openapi"
+	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
 )
 
@@ -130,19 +131,12 @@ func (c *contract) validateRequest(r *http.Request, route *routers.Route, params
 	if value == "" && p.Required && p.In == "header" {
 		return e.With("en-tête %s obligatoire absent", p.Name)
 	}
-	return e.With("paramètre %s (%s) « %s » non conforme au contrat : %s", p.Name, p.In, truncate(value), reason)
+	return e.With("paramètre %s (%s) « %s » non conforme au contrat : %s", p.Name, p.In, text.Shorten(value, 60), reason)
 }
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
-}
-
-func truncate(s string) string {
-	if len(s) > 60 {
-		return s[:60] + "…"
-	}
-	return s
 }
 
 // CheckResponse validates one answer of the API against the contract in
