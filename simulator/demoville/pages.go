@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bacasable/bacasable/simulator/banner"
+	"github.com/bacasable/bacasable/simulator/clock"
 )
 
 //go:embed templates/*.html
@@ -51,14 +52,6 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
-
 var templateFuncs = template.FuncMap{
 	"euros":     func(n int64) string { return euros(n) },
 	"eurosInt":  func(n int) string { return euros(int64(n)) },
@@ -67,7 +60,7 @@ var templateFuncs = template.FuncMap{
 	"next":      func(year int) int { return year + 1 },
 	"join":      strings.Join,
 	"datetime": func(t time.Time) string {
-		return t.In(paris).Format("02/01/2006 à 15:04")
+		return t.In(clock.Paris).Format("02/01/2006 à 15:04")
 	},
 }
 

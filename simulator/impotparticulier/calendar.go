@@ -3,6 +3,8 @@ package impotparticulier
 import (
 	"fmt"
 	"time"
+
+	"github.com/bacasable/bacasable/simulator/clock"
 )
 
 // Calendar is the taxation calendar: revenue year N-1 becomes available on
@@ -27,13 +29,13 @@ func (c Calendar) TaxationDate(annrev int) time.Time {
 	if month == 0 {
 		month, day = DefaultCalendar.Month, DefaultCalendar.Day
 	}
-	return time.Date(annrev+1, month, day, 0, 0, 0, 0, paris)
+	return time.Date(annrev+1, month, day, 0, 0, 0, 0, clock.Paris)
 }
 
 // LatestAvailable is the latest revenue year available at now: N-1 from the
 // taxation date of year N, N-2 before it.
 func (c Calendar) LatestAvailable(now time.Time) int {
-	n := now.In(paris).Year()
+	n := now.In(clock.Paris).Year()
 	if now.Before(c.TaxationDate(n - 1)) {
 		return n - 2
 	}

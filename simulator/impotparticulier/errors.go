@@ -57,8 +57,6 @@ var (
 // as in the only published DGFiP error body.
 const horodatageLayout = "2006-01-02T15:04:05"
 
-var paris = clock.Paris
-
 // writeErreur answers e in the DGFiP envelope. It is the only place the
 // API writes an error.
 func (a *API) writeErreur(w http.ResponseWriter, r *http.Request, e *Erreur) {
@@ -76,7 +74,7 @@ func (a *API) writeErreur(w http.ResponseWriter, r *http.Request, e *Erreur) {
 		msg += " — " + e.Detail
 	}
 	body := map[string]any{"erreur": map[string]any{
-		"code": e.Code, "message": msg, "horodatage": a.cfg.Clock.Now().In(paris).Format(horodatageLayout),
+		"code": e.Code, "message": msg, "horodatage": a.cfg.Clock.Now().In(clock.Paris).Format(horodatageLayout),
 	}}
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
