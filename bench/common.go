@@ -133,15 +133,21 @@ func (c *child) logTail() string {
 	return string(b)
 }
 
-// buildSandbox builds cmd/bacasable into dir, as a user would run it.
-func buildSandbox(ctx context.Context, dir string) (string, error) {
-	bin := filepath.Join(dir, "bacasable")
+// buildSandbox builds cmd/bacasable, as a user would run it, into a new
+// temporary directory, which the bench's files also go to; the caller
+// removes it.
+func buildSandbox(ctx context.Context) (dir, bin string, err error) {
+	if dir, err = os.MkdirTemp("", "bacasable-bench-"); err != nil {
+		return "", "", err
+	}
+	bin = filepath.Join(dir, "bacasable")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/bacasable/bacasable/cmd/bacasable")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/bacasable (run the bench from the module): %w", err)
+		os.RemoveAll(dir)
+		return "", "", fmt.Errorf("go build ./cmd/bacasable (run the bench from the module): %w", err)
 	}
-	return bin, nil
+	return dir, bin, nil
 }
 
 // startSandbox starts the built binary on a free loopback port. Its log

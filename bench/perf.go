@@ -55,15 +55,11 @@ func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
 	if *duration <= 0 || *duration > 10*time.Minute || *concurrency < 1 || *concurrency > 1000 || *readyRuns < 0 || *readyRuns > 100 {
 		return errors.New("perf: -duration must be in (0, 10m], -concurrency in [1, 1000], -ready-runs in [0, 100]")
 	}
-	dir, err := os.MkdirTemp("", "bacasable-bench-")
+	dir, bin, err := buildSandbox(ctx)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin, err := buildSandbox(ctx, dir)
-	if err != nil {
-		return err
-	}
 	fixtures, err := benchFixtures(ctx, bin, dir)
 	if err != nil {
 		return err

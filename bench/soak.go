@@ -57,15 +57,11 @@ func runSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	if *duration <= 0 || *duration > 10*time.Minute || *concurrency < 1 || *concurrency > 1000 || *listeners < 1 || *listeners > 5000 {
 		return errors.New("soak: -duration must be in (0, 10m], -concurrency in [1, 1000], -listeners in [1, 5000]")
 	}
-	dir, err := os.MkdirTemp("", "bacasable-bench-")
+	dir, bin, err := buildSandbox(ctx)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin, err := buildSandbox(ctx, dir)
-	if err != nil {
-		return err
-	}
 	conc := *concurrency
 	// The normal login without flood, on a sandbox of its own; and which
 	// page opens a Démoville session, for the flood (d).
