@@ -93,7 +93,8 @@ func loadContract(fsys fs.FS, loaded *openapi.Contract) (*contract, error) {
 }
 
 // validateRequest checks r against the route's operation and turns the
-// first violation into the DGFiP error naming the parameter.
+// first violation into the DGFiP error naming the parameter; the journal
+// records that explanation as the request's violation.
 func (c *contract) validateRequest(r *http.Request, route *routers.Route, params map[string]string) *Erreur {
 	if c.ops[route.Operation.OperationID].quick.accepts(r, params) {
 		return nil
@@ -105,7 +106,15 @@ func (c *contract) validateRequest(r *http.Request, route *routers.Route, params
 	if err == nil {
 		return nil
 	}
-	journal.Violation(r.Context(), firstLine(err.Error()))
+	e := requestError(r, params, err)
+	journal.Violation(r.Context(), e.Detail)
+	return e
+}
+
+// requestError is the DGFiP error of a request openapi3filter refused,
+// its explanation naming the parameter, the value and the contract's
+// reason.
+func requestError(r *http.Request, params map[string]string, err error) *Erreur {
 	re, ok := err.(*openapi3filter.RequestError)
 	if !ok || re.Parameter == nil {
 		return ErrRequete.With("requête non conforme au contrat : %v", err)

@@ -78,14 +78,14 @@ test('the exports follow the filters of the table', () => {
   assert.equal(fields.journalQuery({ q: 'a b&c' }, 3, 50), 'q=a+b%26c&after=3&limit=50');
 });
 
-test('explanations say each reason once, and a violation in French when a French reason is given', () => {
+test('explanations say each violation and reason once, a reason repeating a violation not again', () => {
   const both = format.explanations({
-    violations: ['parameter "X-Correlation-ID" in header has an error: value is required but missing'],
-    why: ['en-tête X-Correlation-ID obligatoire absent', 'en-tête X-Correlation-ID obligatoire absent '],
+    violations: ['en-tête X-Correlation-ID obligatoire absent', 'en-tête X-Correlation-ID obligatoire absent'],
+    why: ['en-tête X-Correlation-ID obligatoire absent ', 'habilitation BACASABLE-DEMO, ressource situations', 'habilitation BACASABLE-DEMO, ressource situations'],
   });
-  assert.deepEqual(both, { why: ['en-tête X-Correlation-ID obligatoire absent'], violations: [], violated: true });
-  const english = format.explanations({ violations: ['a', 'a'], why: [] });
-  assert.deepEqual(english, { why: [], violations: ['a'], violated: true });
+  assert.deepEqual(both, { why: ['habilitation BACASABLE-DEMO, ressource situations'], violations: ['en-tête X-Correlation-ID obligatoire absent'], violated: true });
+  const alone = format.explanations({ violations: ['a', 'a'], why: [] });
+  assert.deepEqual(alone, { why: [], violations: ['a'], violated: true });
   assert.deepEqual(format.explanations({}), { why: [], violations: [], violated: false });
 });
 

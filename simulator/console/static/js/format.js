@@ -243,15 +243,13 @@ export function matches(e, f) {
   return true;
 }
 
-// explanations is what the console says of an entry: its reasons without
-// repeats, and its contract violations — in French. The sandbox records
-// a violation twice: the OpenAPI validator's English message, and the
-// French reason of the error it answered; the English one is kept only
-// when no French reason was given.
+// explanations is what the console says of an entry: its contract
+// violations and its reasons, each said once (the API records a
+// violation's French explanation also as the reason of its error).
 export function explanations(e) {
-  const why = [...new Set((e.why || []).map((w) => String(w).trim()).filter(Boolean))];
   const violations = [...new Set((e.violations || []).map((v) => String(v).trim()).filter(Boolean))];
-  return { why, violations: why.length ? [] : violations, violated: violations.length > 0 };
+  const why = [...new Set((e.why || []).map((w) => String(w).trim()).filter(Boolean))].filter((w) => !violations.includes(w));
+  return { why, violations, violated: violations.length > 0 };
 }
 
 // scopeText says an activation's scope: « pour tout le bac à sable »,

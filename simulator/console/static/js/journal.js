@@ -468,8 +468,8 @@ function detail(e) {
   ])];
   if (ex.violated) {
     out.push(h('h4', null, 'Violation du contrat'),
-      h('p', { class: 'violations' }, 'La requête ne respecte pas le contrat OpenAPI', ex.violations.length ? ' :' : ' (voir la raison ci-dessous).'));
-    if (ex.violations.length) out.push(h('ul', { class: 'violations' }, ex.violations.map((v) => h('li', null, v))));
+      h('p', { class: 'violations' }, 'La requête ne respecte pas le contrat OpenAPI :'),
+      h('ul', { class: 'violations' }, ex.violations.map((v) => h('li', null, v))));
   }
   if (ex.why.length) out.push(h('h4', null, 'Pourquoi cette réponse'), h('ul', { class: 'pourquoi' }, ex.why.map((v) => h('li', null, v))));
   out.push(...exchange(e));
