@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -200,24 +201,37 @@ type foyerYear struct {
 	periods []*Avis
 	// initial is the avis a corrective one replaced (kept for reference).
 	initial *Avis
+	// dated is the periods dated for the last calendar year asked: an API
+	// call asks the same year again and again.
+	dated atomic.Pointer[datedAvis]
+}
+
+// datedAvis is a foyer year's avis dated for calendar year annrev.
+type datedAvis struct {
+	annrev int
+	list   []*Avis
 }
 
 // Avis returns the avis of revenue year annrev when the latest revenue year
 // is ref (N-1 = ref), in period order, a corrective avis in place of the
-// initial one; nil when the foyer filed nothing that year. The avis are
-// fresh copies the caller may keep; their lists (Rev's, Factures) are the
-// foyer's, shared and never modified, and must not be modified.
+// initial one; nil when the foyer filed nothing that year. The slice, the
+// avis and their lists (Rev's, Factures) are shared, never modified, and
+// must not be modified.
 func (f *Foyer) Avis(annrev, ref int) []*Avis {
 	off := ref - annrev + 1
 	if off < 1 || off > 3 || f.years[off] == nil || f.years[off].none {
 		return nil
 	}
 	y := f.years[off]
+	if d := y.dated.Load(); d != nil && d.annrev == annrev {
+		return d.list
+	}
 	periods, _ := y.avis(f)
 	out := make([]*Avis, len(periods))
 	for i, t := range periods {
 		out[i] = t.dated(annrev, y.deathMD, i)
 	}
+	y.dated.Store(&datedAvis{annrev: annrev, list: out})
 	return out
 }
 

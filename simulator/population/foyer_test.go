@@ -381,21 +381,31 @@ func TestEmbeddedDeclarantNames(t *testing.T) {
 	}
 }
 
-// TestAvisAreCopies: a caller may change an avis and its declarants
-// without changing the population (its lists are shared, read-only), and
-// AftLigne is Aft on one line.
-func TestAvisAreCopies(t *testing.T) {
+// TestAvisDatedForTheYearAsked: the avis are dated for the calendar year
+// asked, the same on every call, and dated again when the clock's latest
+// year moves (the dated avis are kept for the last year asked); AftLigne
+// is Aft on one line.
+func TestAvisDatedForTheYearAsked(t *testing.T) {
 	pop := embedded(t)
 	_, avis := avisOf(t, pop, spiAngela, ref)
 	if avis[0].AftLigne != avis[0].Aft.Ligne() || avis[0].AftLigne == "" {
 		t.Errorf("AftLigne %q, Aft.Ligne() %q", avis[0].AftLigne, avis[0].Aft.Ligne())
 	}
-	avis[0].RFR = 1
-	avis[0].Dec1.NomUsage = "CHANGED"
-	avis[0].AftLigne = "CHANGED"
-	_, again := avisOf(t, pop, spiAngela, ref)
-	if a := again[0]; a.RFR != 41220 || a.Dec1.NomUsage != "DUBOIS" || a.AftLigne == "CHANGED" {
-		t.Errorf("a caller changed the population: %+v", a)
+	dates := func(a *Avis) string {
+		return fmt.Sprint(a.AnnRev, a.DateDebutPeriode, a.DateFinPeriode, a.DatEtab, a.DatRec)
+	}
+	want := fmt.Sprint(ref, fmt.Sprintf("%d-01-01", ref), fmt.Sprintf("%d-12-31", ref), fmt.Sprintf("%d-07-22", ref+1), fmt.Sprintf("%d-07-31", ref+1))
+	if got := dates(avis[0]); got != want {
+		t.Errorf("dated %s, want %s", got, want)
+	}
+	// The same foyer year a year later (N-1 is then ref+1).
+	_, later, _ := pop.AvisBySPI(spiAngela, ref+1, ref+1)
+	wantLater := fmt.Sprint(ref+1, fmt.Sprintf("%d-01-01", ref+1), fmt.Sprintf("%d-12-31", ref+1), fmt.Sprintf("%d-07-22", ref+2), fmt.Sprintf("%d-07-31", ref+2))
+	if len(later) == 0 || dates(later[0]) != wantLater {
+		t.Fatalf("a year later: %v, want one avis dated %s", later, wantLater)
+	}
+	if _, again := avisOf(t, pop, spiAngela, ref); dates(again[0]) != want || again[0].RFR != avis[0].RFR {
+		t.Errorf("asked again: dated %s (RFR %d), want %s (RFR %d)", dates(again[0]), again[0].RFR, want, avis[0].RFR)
 	}
 }
 
