@@ -168,13 +168,34 @@ type recorder struct {
 	// the entry. Past maxHeld, or when the handler hijacks or flushes the
 	// connection, it goes straight through. While it is held, the start of
 	// held is what the journal keeps; once it goes through, body is.
-	held    bytes.Buffer
+	held    *bytes.Buffer // from heldBuffers, on the first write
 	through bool
 	body    []byte // what the journal keeps (MaxBody), once through
 }
 
 // maxHeld bounds the answer held back before its entry is recorded.
 const maxHeld = 256 << 10
+
+// heldBuffers keeps the buffers answers are held back in, up to 64 KB
+// each: an answer costs a copy, not a buffer grown from nothing.
+var heldBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// free hands the held buffer back once the answer is sent or dropped.
+func (r *recorder) free() {
+	if r.held != nil && r.held.Cap() <= 64<<10 {
+		r.held.Reset()
+		heldBuffers.Put(r.held)
+	}
+	r.held = nil
+}
+
+// heldLen is how much of the answer is held back.
+func (r *recorder) heldLen() int {
+	if r.held == nil {
+		return 0
+	}
+	return r.held.Len()
+}
 
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
@@ -189,7 +210,10 @@ func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	if !r.through && r.held.Len()+len(b) <= maxHeld {
+	if !r.through && r.heldLen()+len(b) <= maxHeld {
+		if r.held == nil {
+			r.held = heldBuffers.Get().(*bytes.Buffer)
+		}
 		return r.held.Write(b)
 	}
 	r.release()
@@ -204,6 +228,9 @@ func (r *recorder) recorded() string {
 	if r.through {
 		return string(r.body)
 	}
+	if r.held == nil {
+		return ""
+	}
 	held := r.held.Bytes()
 	return string(held[:min(MaxBody, len(held))])
 }
@@ -213,8 +240,10 @@ func (r *recorder) release() {
 	if r.through {
 		return
 	}
-	held := r.held.Bytes()
-	r.body = append(r.body, held[:min(MaxBody, len(held))]...)
+	if r.held != nil {
+		held := r.held.Bytes()
+		r.body = append(r.body, held[:min(MaxBody, len(held))]...)
+	}
 	r.send()
 }
 
@@ -228,10 +257,10 @@ func (r *recorder) send() {
 	if r.status != 0 {
 		r.ResponseWriter.WriteHeader(r.status)
 	}
-	if r.held.Len() > 0 {
+	if r.heldLen() > 0 {
 		_, _ = r.ResponseWriter.Write(r.held.Bytes())
-		r.held.Reset()
 	}
+	r.free()
 }
 
 // Unwrap gives http.ResponseController the real writer (Hijack, Flush):
@@ -277,6 +306,7 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			if finished { // after a panic the recoverer answers instead
 				rec.send()
 			}
+			rec.free()
 		}()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, n)))
 		finished = true
