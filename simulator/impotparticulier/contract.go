@@ -182,8 +182,8 @@ type quickParam struct {
 	in, name string // a header's name in canonical form
 	required bool
 	integer  bool
-	pattern  *regexp.Regexp // strings
-	min, max int64          // integers: bounds; strings: lengths (max < 0: none)
+	pattern  interface{ MatchString(string) bool } // strings: a *classPattern or *regexp.Regexp
+	min, max int64                                 // integers: bounds; strings: lengths (max < 0: none)
 }
 
 // newQuickCheck returns the check of op's parameters, or nil when one of
@@ -227,11 +227,14 @@ func quickParamOf(s *openapi3.Schema) (quickParam, bool) {
 		if _, checked := openapi3.SchemaStringFormats[s.Format]; checked || strings.Contains(s.Pattern, `\u`) {
 			return q, false
 		}
-		if s.Pattern != "" {
-			var err error
-			if q.pattern, err = regexp.Compile(s.Pattern); err != nil {
+		if p, ok := newClassPattern(s.Pattern); ok {
+			q.pattern = p
+		} else if s.Pattern != "" {
+			re, err := regexp.Compile(s.Pattern)
+			if err != nil {
 				return q, false
 			}
+			q.pattern = re
 		}
 		q.min = int64(s.MinLength)
 		if s.MaxLength != nil {
