@@ -2,7 +2,7 @@
 // built from this module, started in its own process on a loopback port,
 // driven over HTTP by an in-process load generator.
 //
-//	go run ./bench perf [-duration 10s] [-concurrency 50] [-ready-runs 9]   # throughput, latency, CPU and RSS per scenario, against a bare net/http handler; start times
+//	go run ./bench perf [-duration 10s] [-concurrency 50] [-ready-runs 9] [-scenarios spi,fc,token,login,control]   # throughput, latency, CPU and RSS per scenario, against a bare net/http handler; start times
 //	go run ./bench soak [-duration 60s] [-concurrency 50]   # memory and login throughput under floods
 //
 // Every connection goes to 127.0.0.1 or [::1] (loopbackDial refuses any
@@ -33,7 +33,7 @@ func main() {
 }
 
 const usage = `usage:
-  bench perf [-duration 10s] [-concurrency 50]
+  bench perf [-duration 10s] [-concurrency 50] [-ready-runs 9] [-scenarios spi,fc,token,login,control]
   bench soak [-duration 60s] [-concurrency 50] [-listeners 500]
   bench bare [ADDR]   (the bare net/http handler perf compares with; started by perf)`
 
