@@ -28,7 +28,7 @@ func (a *API) answer(c *call) (body []byte, none string, e *Erreur) {
 		if e != nil {
 			return nil, "", e
 		}
-		return a.write(appendView(b, derniereSituationObject, avis, allowed), avis)
+		return a.write(a.answers.appendAnswer(b, derniereSituationAnswer, avis, allowed), avis)
 	}
 	annrev, _ := strconv.Atoi(c.params["annrev"])
 	if e := a.checkYear(c, annrev, latest); e != nil {
@@ -44,21 +44,21 @@ func (a *API) answer(c *call) (body []byte, none string, e *Erreur) {
 		if len(avis) > 1 {
 			return nil, "", ErrAucunResultat.With("l'année %d a %d avis (décès en cours d'année) : utilisez dernieresituation ou situations/ir/assiettes/multiple", annrev, len(avis))
 		}
-		return a.write(appendView(b, situationObject, last, allowed), last)
+		return a.write(a.answers.appendAnswer(b, situationAnswer, last, allowed), last)
 	case DerniereSituation:
-		return a.write(appendView(b, derniereSituationObject, last, allowed), last)
+		return a.write(a.answers.appendAnswer(b, derniereSituationAnswer, last, allowed), last)
 	case Factures:
 		if len(avis) > 1 {
 			return nil, "", ErrAucunResultat.With("l'année %d a %d avis (décès en cours d'année) : utilisez situations/ir/assiettes/multiple", annrev, len(avis))
 		}
-		return a.write(appendView(b, facturesSituationObject, last, allowed), last)
+		return a.write(a.answers.appendAnswer(b, facturesAnswer, last, allowed), last)
 	case Multiple:
 		b = append(b, `{"situationsIR":[`...)
 		for i, av := range avis {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendView(b, multipleSituationObject, av, allowed)
+			b = a.answers.appendAnswer(b, multipleAnswer, av, allowed)
 		}
 		return a.write(append(b, "]}"...), avis...)
 	case IFI:

@@ -87,6 +87,7 @@ type API struct {
 	loading       func() (*contract, error) // the contract, once loaded
 	habilitations *Habilitations
 	gateway       *gateway
+	answers       answerCache
 }
 
 // New builds the API from its contract and habilitations.

@@ -32,6 +32,8 @@ const goldenFile = "testdata/answers.golden"
 // and in FranceConnect mode under three consent sets, answers what it
 // answered when the file was written (go test -run AnswersGolden -update
 // rewrites it; review the diff of the answers before committing one).
+// Each request is sent twice: the second answer comes from the cache of
+// answers and must be the first's.
 func TestAnswersGolden(t *testing.T) {
 	if testing.Short() {
 		t.Skip("several thousand requests")
@@ -54,6 +56,11 @@ func TestAnswersGolden(t *testing.T) {
 	var lines []string
 	call := func(label string, c sandboxtest.APICall) {
 		a := s.Call(c)
+		// The same call again: its answer now comes from the API's cache
+		// of answers, and must be the same.
+		if again := s.Call(c); again.Status != a.Status || again.Raw != a.Raw {
+			t.Errorf("%s %s: asked again, %d %s; first %d %s", label, c.Path, again.Status, again.Raw, a.Status, a.Raw)
+		}
 		sum := sha256.Sum256([]byte(a.Raw))
 		line := fmt.Sprintf("%s %s %d %s %s", label, c.Path, a.Status, a.Header.Get("Content-Type"), hex.EncodeToString(sum[:12]))
 		lines = append(lines, line)
