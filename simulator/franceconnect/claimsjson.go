@@ -1,83 +1,168 @@
 package franceconnect
 
 import (
-	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/bacasable/bacasable/simulator/jsonenc"
+	"github.com/bacasable/bacasable/simulator/population"
 )
 
 // A login writes two sets of claims, the ID token's and userinfo's: they
 // are written here byte for byte as encoding/json writes them (the ID
-// token's struct in its fields' order, userinfo's claims as a map, keys
-// sorted; <, > and & escaped), without its reflection.
+// token's struct in its fields' order, userinfo's claims as the map they
+// once were, keys sorted; <, > and & escaped), without its reflection.
 
-// jwtClaims are a JWT's claims by name, written as encoding/json writes a
-// map[string]any of them.
-type jwtClaims []jwtClaim
+// claimID is one claim userinfo may answer; their order is their names'
+// (encoding/json's order of a map's keys).
+type claimID uint8
 
-type jwtClaim struct {
-	name  string
-	value any // string, []string, int64; anything else through encoding/json
-}
+const (
+	claimAMR claimID = iota
+	claimAud
+	claimBirthcountry
+	claimBirthdate
+	claimBirthplace
+	claimEmail
+	claimExp
+	claimFamilyName
+	claimGender
+	claimGivenName
+	claimGivenNameArray
+	claimIat
+	claimIdpBirthdate
+	claimIdpID
+	claimIss
+	claimPreferredUsername
+	claimSub
+	claimCount
+)
 
-// set adds the claim name, or replaces its value.
-func (c *jwtClaims) set(name string, value any) {
-	for i := range *c {
-		if (*c)[i].name == name {
-			(*c)[i].value = value
-			return
+// claimKeys are the claims' names as JSON keys, with their colon.
+var claimKeys = [claimCount]string{`"amr":`, `"aud":`, `"birthcountry":`, `"birthdate":`, `"birthplace":`, `"email":`,
+	`"exp":`, `"family_name":`, `"gender":`, `"given_name":`, `"given_name_array":`, `"iat":`, `"idp_birthdate":`,
+	`"idp_id":`, `"iss":`, `"preferred_username":`, `"sub":`}
+
+// claimSet is a set of claims, one bit per claimID.
+type claimSet uint32
+
+// userinfoFixed are the claims every userinfo answer carries.
+const userinfoFixed = 1<<claimSub | 1<<claimAud | 1<<claimIat | 1<<claimExp | 1<<claimIss
+
+// claimIDs finds a claim by name.
+var claimIDs = func() map[string]claimID {
+	m := make(map[string]claimID, claimCount)
+	for id, key := range claimKeys {
+		m[key[1:len(key)-2]] = claimID(id)
+	}
+	return m
+}()
+
+// scopeClaimSets are grantedClaims of each identity scope, as sets.
+var scopeClaimSets = func() map[string]claimSet {
+	m := make(map[string]claimSet, len(scopeClaims))
+	for scope := range scopeClaims {
+		var set claimSet
+		for _, c := range grantedClaims([]string{scope}) {
+			set |= 1 << claimIDs[c]
+		}
+		m[scope] = set
+	}
+	return m
+}()
+
+// grantedClaimSet is grantedClaims(scopes) without the claims a scenario
+// removed (withoutRemoved), as a set.
+func grantedClaimSet(scopes []string, removed []string) claimSet {
+	var set claimSet
+	for _, s := range scopes {
+		set |= scopeClaimSets[s]
+	}
+	for _, c := range removed {
+		if id, ok := claimIDs[c]; ok { // the fixed claims stay
+			set &^= 1 << id
+		}
+		if c == "given_name" {
+			set &^= 1 << claimGivenNameArray
 		}
 	}
-	*c = append(*c, jwtClaim{name, value})
+	return set
 }
 
-// get is the value of the claim name, nil when absent.
-func (c jwtClaims) get(name string) any {
-	for _, cl := range c {
-		if cl.name == name {
-			return cl.value
-		}
-	}
-	return nil
+// userinfoClaims are the claims of a userinfo answer: the fixed ones and
+// the identity claims granted, of a persona authenticated through an
+// identity provider.
+type userinfoClaims struct {
+	Sub, Aud, Iss string
+	Iat, Exp      int64
+	Granted       claimSet
+	Persona       *population.Persona
+	IdP           *IdentityProvider
 }
 
-// appendJSON appends the claims as a JSON object, keys sorted.
-func (c jwtClaims) appendJSON(dst []byte) ([]byte, error) {
-	sorted := slices.SortedFunc(slices.Values(c), func(a, b jwtClaim) int { return strings.Compare(a.name, b.name) })
+// appendJSON appends the claims as encoding/json writes them as a
+// map[string]any of claimValue's values, keys sorted.
+func (u *userinfoClaims) appendJSON(dst []byte) []byte {
+	p := u.Persona
 	dst = append(dst, '{')
-	for i, cl := range sorted {
-		if i > 0 {
+	set := u.Granted | userinfoFixed
+	first := true
+	for id := range claimCount {
+		if set&(1<<id) == 0 {
+			continue
+		}
+		if !first {
 			dst = append(dst, ',')
 		}
-		dst = append(appendJSONString(dst, cl.name), ':')
-		var err error
-		if dst, err = appendJSONValue(dst, cl.value); err != nil {
-			return nil, err
+		first = false
+		dst = append(dst, claimKeys[id]...)
+		switch id {
+		case claimAMR:
+			dst = appendJSONStrings(dst, u.IdP.AMR)
+		case claimAud:
+			dst = appendJSONString(dst, u.Aud)
+		case claimBirthcountry:
+			dst = appendJSONString(dst, p.Birthcountry)
+		case claimBirthdate:
+			dst = appendJSONString(dst, p.NormalisedBirthdate())
+		case claimBirthplace:
+			dst = appendJSONString(dst, p.Birthplace)
+		case claimEmail:
+			dst = appendJSONString(dst, p.Email)
+		case claimExp:
+			dst = strconv.AppendInt(dst, u.Exp, 10)
+		case claimFamilyName:
+			dst = appendJSONString(dst, p.FamilyName)
+		case claimGender:
+			dst = appendJSONString(dst, p.Gender)
+		case claimGivenName:
+			dst = appendJSONString(dst, p.GivenName)
+		case claimGivenNameArray: // Persona.GivenNames, without its slice
+			dst = append(dst, '[')
+			n := 0
+			for name := range strings.FieldsSeq(p.GivenName) {
+				if n > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendJSONString(dst, name)
+				n++
+			}
+			dst = append(dst, ']')
+		case claimIat:
+			dst = strconv.AppendInt(dst, u.Iat, 10)
+		case claimIdpBirthdate:
+			dst = appendJSONString(dst, p.IdpBirthdate())
+		case claimIdpID:
+			dst = appendJSONString(dst, u.IdP.ID)
+		case claimIss:
+			dst = appendJSONString(dst, u.Iss)
+		case claimPreferredUsername:
+			dst = appendJSONString(dst, p.PreferredUsername)
+		case claimSub:
+			dst = appendJSONString(dst, u.Sub)
 		}
 	}
-	return append(dst, '}'), nil
-}
-
-// MarshalJSON writes the claims as appendJSON does (for the tests, and
-// any caller that still goes through encoding/json).
-func (c jwtClaims) MarshalJSON() ([]byte, error) { return c.appendJSON(nil) }
-
-func appendJSONValue(dst []byte, v any) ([]byte, error) {
-	switch v := v.(type) {
-	case string:
-		return appendJSONString(dst, v), nil
-	case int64:
-		return strconv.AppendInt(dst, v, 10), nil
-	case []string:
-		return appendJSONStrings(dst, v), nil
-	case nil:
-		return append(dst, "null"...), nil
-	}
-	b, err := json.Marshal(v)
-	return append(dst, b...), err
+	return append(dst, '}')
 }
 
 // appendJSONStrings appends a list of strings; nil is null, as

@@ -3,6 +3,8 @@ package franceconnect
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/bacasable/bacasable/simulator/population"
 )
 
 // trickyStrings are what encoding/json escapes: quotes, backslashes,
@@ -23,18 +25,53 @@ func TestClaimsJSONAsEncodingJSON(t *testing.T) {
 				t.Errorf("ID token claims\n got %s\nwant %s", got, want)
 			}
 		}
-		m := map[string]any{"sub": s, "iat": int64(1790000000), "exp": int64(-5), "given_name_array": []string{s, "b"},
-			"amr": []string(nil), "empty": []string{}, s: "key " + s, "family_name": s, "other": map[string]int{"a": 1}, "nothing": nil}
-		var c jwtClaims
-		for k, v := range m {
-			c.set(k, v)
+		persona := &population.Persona{GivenName: s + " b " + s, FamilyName: s, PreferredUsername: s, Birthdate: s, Gender: s,
+			Birthplace: s, Birthcountry: s, Email: s}
+		for _, idp := range []*IdentityProvider{{ID: s, AMR: []string{s}}, {ID: s}} {
+			sameAsMap(t, persona, idp, s, s, 1790000000, -5)
 		}
-		want, err := json.Marshal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, err := c.appendJSON(nil); err != nil || string(got) != string(want) {
-			t.Errorf("userinfo claims (%v)\n got %s\nwant %s", err, got, want)
+	}
+}
+
+// sameAsMap checks that userinfoClaims with every claim granted writes
+// what encoding/json writes of the map of claimValue's values.
+func sameAsMap(t *testing.T, persona *population.Persona, idp *IdentityProvider, sub, iss string, iat, exp int64) {
+	t.Helper()
+	m := map[string]any{"sub": sub, "aud": "a", "iat": iat, "exp": exp, "iss": iss}
+	for _, name := range grantedClaims(identityScopes) {
+		m[name] = claimValue(name, persona, idp)
+	}
+	want, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := userinfoClaims{Sub: sub, Aud: "a", Iss: iss, Iat: iat, Exp: exp, Granted: grantedClaimSet(identityScopes, nil), Persona: persona, IdP: idp}
+	if got := u.appendJSON(nil); string(got) != string(want) {
+		t.Errorf("userinfo claims of %q via %q\n got %s\nwant %s", persona.Login, idp.ID, got, want)
+	}
+}
+
+// TestGrantedClaimSet: the set of claims userinfo writes is grantedClaims
+// without the removed ones, for each scope alone and all of them.
+func TestGrantedClaimSet(t *testing.T) {
+	persona := &population.Persona{GivenName: "Ann Bea", FamilyName: "F", PreferredUsername: "P", Birthdate: "1980-00-00",
+		Gender: "female", Birthplace: "75056", Birthcountry: "99100", Email: "e@x"}
+	idp := identityProviders[0]
+	scopeLists := [][]string{identityScopes, {"openid"}, {"openid", "dgfip_rfr"}}
+	for _, s := range identityScopes {
+		scopeLists = append(scopeLists, []string{"openid", s})
+	}
+	for _, scopes := range scopeLists {
+		for _, removed := range [][]string{nil, {"given_name"}, {"email", "birthplace", "sub", "inconnu"}, {"given_name_array", "amr"}} {
+			m := map[string]any{"sub": "s", "aud": "a", "iat": int64(1), "exp": int64(2), "iss": "i"}
+			for _, name := range withoutRemoved(grantedClaims(scopes), removed) {
+				m[name] = claimValue(name, persona, idp)
+			}
+			want, _ := json.Marshal(m)
+			u := userinfoClaims{Sub: "s", Aud: "a", Iss: "i", Iat: 1, Exp: 2, Granted: grantedClaimSet(scopes, removed), Persona: persona, IdP: idp}
+			if got := u.appendJSON(nil); string(got) != string(want) {
+				t.Errorf("scopes %v, removed %v\n got %s\nwant %s", scopes, removed, got, want)
+			}
 		}
 	}
 }
@@ -43,19 +80,9 @@ func TestClaimsJSONAsEncodingJSON(t *testing.T) {
 // granted, as the former map encoded it.
 func TestUserinfoClaimsOfEveryPersona(t *testing.T) {
 	env := newTestEnv(t, nil)
-	granted := grantedClaims(identityScopes)
 	for _, persona := range env.Pop.Personas() {
 		for _, idp := range identityProviders {
-			m := map[string]any{"sub": "s", "aud": "a", "iat": int64(1), "exp": int64(2), "iss": env.Issuer}
-			c := jwtClaims{{"sub", "s"}, {"aud", "a"}, {"iat", int64(1)}, {"exp", int64(2)}, {"iss", env.Issuer}}
-			for _, name := range granted {
-				m[name] = claimValue(name, persona, idp)
-				c.set(name, claimValue(name, persona, idp))
-			}
-			want, _ := json.Marshal(m)
-			if got, err := c.appendJSON(nil); err != nil || string(got) != string(want) {
-				t.Errorf("%s via %s (%v)\n got %s\nwant %s", persona.Login, idp.ID, err, got, want)
-			}
+			sameAsMap(t, persona, idp, "s", env.Issuer, 1, 2)
 		}
 	}
 }
@@ -70,14 +97,8 @@ func FuzzClaimsJSON(f *testing.F) {
 		if got := c.appendJSON(nil); string(got) != string(want) {
 			t.Errorf("ID token claims\n got %s\nwant %s", got, want)
 		}
-		m := map[string]any{a: b, b: []string{a}, "iat": int64(len(a))}
-		var u jwtClaims
-		for k, v := range m {
-			u.set(k, v)
-		}
-		want, _ = json.Marshal(m)
-		if got, _ := u.appendJSON(nil); string(got) != string(want) {
-			t.Errorf("claims\n got %s\nwant %s", got, want)
-		}
+		persona := &population.Persona{GivenName: a + " " + b, FamilyName: b, PreferredUsername: a, Birthdate: b, Gender: a,
+			Birthplace: b, Birthcountry: a, Email: b}
+		sameAsMap(t, persona, &IdentityProvider{ID: a, AMR: []string{b}}, a, b, int64(len(a)), -int64(len(b)))
 	})
 }

@@ -216,11 +216,11 @@ func (p *Provider) faultyIDToken(fault string, c idTokenClaims, alg jose.Signatu
 }
 
 // faultyUserinfo signs the userinfo claims with the fault.
-func (p *Provider) faultyUserinfo(fault string, claims jwtClaims, alg jose.SignatureAlgorithm) (string, error) {
+func (p *Provider) faultyUserinfo(fault string, claims userinfoClaims, alg jose.SignatureAlgorithm) (string, error) {
 	if fault == "userinfo-other-sub" {
-		claims.set("sub", hashHex("une-autre-personne"+randomToken(8))+"v1")
+		claims.Sub = hashHex("une-autre-personne"+randomToken(8)) + "v1"
 	}
-	jws, err := p.keys.signClaims(alg, claims)
+	jws, err := p.keys.signPayload(alg, "", claims.appendJSON(nil))
 	if err != nil || fault != "userinfo-bad-signature" {
 		return jws, err
 	}

@@ -192,19 +192,35 @@ var helmetHeaders = [...][2]string{
 	{"X-Permitted-Cross-Domain-Policies", "none"},
 }
 
-// securityHeaders sets helmetHeaders, as Header.Set would, with one
-// allocation for all their values.
+// helmetValues are helmetHeaders' values, each a slice of its own with no
+// room to grow: securityHeaders puts the same slices in every answer, and
+// nothing changes a header value in place (Header.Add on them copies).
+var helmetValues = func() (v [len(helmetHeaders)][]string) {
+	for i, kv := range helmetHeaders {
+		v[i] = []string{kv[1]}
+	}
+	return v
+}()
+
+// securityHeaders sets helmetHeaders, as Header.Set would, without an
+// allocation of its own.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		values := new([len(helmetHeaders)]string)
 		for i, kv := range helmetHeaders {
-			values[i] = kv[1]
-			h[kv[0]] = values[i : i+1 : i+1]
+			h[kv[0]] = helmetValues[i]
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// Header values the back-channel answers share, set as securityHeaders
+// sets helmet's (see helmetValues).
+var (
+	contentTypeJSON = []string{"application/json; charset=utf-8"}
+	contentTypeJWT  = []string{"application/jwt; charset=utf-8"}
+	noStore         = []string{"no-store"}
+)
 
 // DataProviderJWKSPath prefixes the jwks_uri the sandbox serves for data
 // providers: {public-url}/_bacasable/fournisseurs-de-donnees/{client_id}/jwks.
@@ -227,7 +243,7 @@ func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header()["Content-Type"] = contentTypeJSON
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -239,7 +255,7 @@ const maxFormBytes = 64 << 10
 
 // parseForm reads the query and a bounded form body.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	if r.Body != nil {
+	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	}
 	return r.ParseForm()

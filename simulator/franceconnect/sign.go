@@ -209,15 +209,6 @@ func (k *Keys) sign(alg jose.SignatureAlgorithm, typ string, claims any) (string
 	return k.signPayload(alg, typ, payload)
 }
 
-// signClaims signs a JWT's claims as a compact JWS.
-func (k *Keys) signClaims(alg jose.SignatureAlgorithm, claims jwtClaims) (string, error) {
-	payload, err := claims.appendJSON(make([]byte, 0, 1024))
-	if err != nil {
-		return "", err
-	}
-	return k.signPayload(alg, "", payload)
-}
-
 // signPayload signs payload, already JSON, as a compact JWS.
 func (k *Keys) signPayload(alg jose.SignatureAlgorithm, typ string, payload []byte) (string, error) {
 	s, err := k.signer(alg, typ)

@@ -122,7 +122,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeJSONError(w, r, errServer())
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header()["Cache-Control"] = noStore
 	writeJSON(w, http.StatusOK, tokenResponse{
 		AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(p.cfg.AccessTokenTTL / time.Second),
 		IDToken: idToken, Scope: strings.Join(at.Req.Scopes, " "),

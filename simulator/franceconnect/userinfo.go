@@ -53,15 +53,9 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	if p.failed(w, r, choice) {
 		return
 	}
-	now := p.cfg.Clock.Now()
-	granted := withoutRemoved(grantedClaims(at.Req.Scopes), at.Removed)
-	claims := make(jwtClaims, 0, 5+len(granted))
 	// exp is the access token's (node-oidc-provider's userinfo).
-	claims = append(claims, jwtClaim{"sub", at.Sub}, jwtClaim{"aud", at.Req.Client.ID}, jwtClaim{"iat", now.Unix()},
-		jwtClaim{"exp", at.Expires.Unix()}, jwtClaim{"iss", p.cfg.Issuer})
-	for _, c := range granted {
-		claims.set(c, claimValue(c, at.Persona, at.IdP))
-	}
+	claims := userinfoClaims{Sub: at.Sub, Aud: at.Req.Client.ID, Iss: p.cfg.Issuer, Iat: p.cfg.Clock.Now().Unix(), Exp: at.Expires.Unix(),
+		Granted: grantedClaimSet(at.Req.Scopes, at.Removed), Persona: at.Persona, IdP: at.IdP}
 	alg := jose.SignatureAlgorithm(at.Req.Client.SigningAlg)
 	var jws string
 	var err error
@@ -69,14 +63,16 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		f.note(r.Context())
 		jws, err = p.faultyUserinfo(f.ID, claims, alg)
 	} else {
-		jws, err = p.keys.signClaims(alg, claims)
+		var buf [1024]byte
+		jws, err = p.keys.signPayload(alg, "", claims.appendJSON(buf[:0]))
 	}
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "franceconnect: signing userinfo", "err", err)
 		p.writeJSONError(w, r, errServer())
 		return
 	}
-	w.Header().Set("Content-Type", "application/jwt; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h["Content-Type"] = contentTypeJWT
+	h["Cache-Control"] = noStore
 	_, _ = w.Write([]byte(jws))
 }
