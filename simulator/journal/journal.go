@@ -313,20 +313,43 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 	})
 }
 
-// redact hides secrets in the recorded headers and bounds them.
+// redact hides secrets in the recorded headers and bounds them: each
+// Authorization value keeps its scheme only ("Bearer …").
 func redact(h http.Header) http.Header {
+	if out, ok := copyWhole(h, true); ok {
+		return out
+	}
 	c := bounded(h)
-	if v := c.Get("Authorization"); v != "" {
-		scheme, _, _ := strings.Cut(v, " ")
-		c.Set("Authorization", cut(scheme, 32)+" …")
+	if vs := c["Authorization"]; len(vs) > 0 {
+		masked := make([]string, len(vs))
+		for i, v := range vs {
+			if scheme, ok := authScheme(v); ok {
+				masked[i] = scheme + " …"
+			}
+		}
+		c["Authorization"] = masked
 	}
 	return c
+}
+
+// authScheme is what the journal keeps of an Authorization value: its
+// scheme, cut at 32 bytes, then " …"; nothing of an empty value (ok
+// false).
+func authScheme(v string) (scheme string, ok bool) {
+	if v == "" {
+		return "", false
+	}
+	scheme, _, _ = strings.Cut(v, " ")
+	if len(scheme) > 32 {
+		scheme = cut(scheme, 32)
+	}
+	return scheme, true
 }
 
 // bounded copies h keeping at most MaxHeaderValue of each value and
 // MaxHeaders bytes in all, in a stable order; what is cut is marked.
 func bounded(h http.Header) http.Header {
-	if out, ok := copyWhole(h); ok {
+	if out, ok := copyWhole(h, false); ok {
 		return out
 	}
 	keys := make([]string, 0, len(h))
@@ -351,10 +374,11 @@ func bounded(h http.Header) http.Header {
 }
 
 // copyWhole copies h when nothing of it is to be cut (bounded's common
-// case, whatever the order): every value is copied into one string and
-// every key's values are slices of one array, so that a copy costs four
-// allocations whatever the number of headers.
-func copyWhole(h http.Header) (http.Header, bool) {
+// case, whatever the order), Authorization's values masked when mask is
+// set: every value is copied into one buffer and every key's values are
+// slices of one array, so that a copy costs four allocations whatever the
+// number of headers.
+func copyWhole(h http.Header, mask bool) (http.Header, bool) {
 	n, keys, total, size := 0, 0, 0, 0
 	for k, vs := range h {
 		if len(vs) > 0 {
@@ -381,15 +405,21 @@ func copyWhole(h http.Header) (http.Header, bool) {
 	var stack [32]int
 	ends := stack[:0]
 	var b strings.Builder
-	b.Grow(size)
+	b.Grow(size + 8)
 	i := 0
 	for k, vs := range h {
 		if len(vs) == 0 {
 			continue
 		}
 		out[k] = vals[i : i+len(vs) : i+len(vs)]
+		masked := mask && k == "Authorization"
 		for _, v := range vs {
-			b.WriteString(v)
+			if scheme, ok := authScheme(v); masked && ok {
+				b.WriteString(scheme)
+				b.WriteString(" …")
+			} else if !masked {
+				b.WriteString(v)
+			}
 			ends = append(ends, b.Len())
 		}
 		i += len(vs)

@@ -82,3 +82,26 @@ func TestCopyWholeAsBounded(t *testing.T) {
 		t.Errorf("a value over MaxHeaderValue kept as %d bytes", len(v))
 	}
 }
+
+// TestRedactAuthorization: every Authorization value keeps its scheme only,
+// whether the headers are copied whole or cut; the other headers are kept.
+func TestRedactAuthorization(t *testing.T) {
+	long := strings.Repeat("s", 40)
+	for name, extra := range map[string]string{"whole": "", "cut": strings.Repeat("x", MaxHeaderValue+1)} {
+		h := http.Header{"Authorization": {"Bearer secret-token", "", "Basic dXNlcjpwYXNz", long + " x"}, "X-Correlation-Id": {"abc"}}
+		if extra != "" {
+			h.Set("X-Long", extra)
+		}
+		got := redact(h)
+		want := []string{"Bearer …", "", "Basic …", cut(long, 32) + " …"}
+		if strings.Join(got["Authorization"], "|") != strings.Join(want, "|") {
+			t.Errorf("%s: Authorization %q, want %q", name, got["Authorization"], want)
+		}
+		if got.Get("X-Correlation-Id") != "abc" {
+			t.Errorf("%s: X-Correlation-Id %q", name, got.Get("X-Correlation-Id"))
+		}
+		if h.Get("Authorization") != "Bearer secret-token" {
+			t.Errorf("%s: the request's header changed: %q", name, h.Get("Authorization"))
+		}
+	}
+}
