@@ -179,12 +179,7 @@ type view struct {
 // narrowed in FranceConnect mode (consented != nil) to the consented parts
 // where a consent scope names them.
 func allowedFields(h *Habilitation, consented []string) view {
-	var v view
-	for _, f := range h.Donnees {
-		if i, ok := fieldIndex[f]; ok {
-			v.fields |= 1 << i
-		}
-	}
+	v := view{fields: h.fieldSet()}
 	if consented != nil {
 		v.consented = consentedParts(consented)
 	}

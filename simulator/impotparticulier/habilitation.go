@@ -66,6 +66,26 @@ type Habilitation struct {
 	Donnees        []string   `yaml:"donnees" json:"donnees"`
 	Annees         []string   `yaml:"annees" json:"annees"`
 	QuotaParMinute int        `yaml:"quota_par_minute" json:"quota_par_minute"`
+
+	// fields is Donnees as a set, once the habilitation is read and
+	// checked (parsed): an API call needs it and would otherwise look
+	// up every name.
+	fields fieldSet
+	parsed bool
+}
+
+// fieldSet is Donnees as a set of fields.
+func (h *Habilitation) fieldSet() fieldSet {
+	if h.parsed {
+		return h.fields
+	}
+	var set fieldSet
+	for _, f := range h.Donnees {
+		if i, ok := fieldIndex[f]; ok {
+			set |= 1 << i
+		}
+	}
+	return set
 }
 
 // Allows tells whether the habilitation covers the resource in the mode.
@@ -268,6 +288,8 @@ func parseHabilitations(root *yaml.Node, file string) (*Habilitations, error) {
 				fixture.CheckKeys(file, n, h, &errs)
 			}
 			checkHabilitation(file, h, n, &errs)
+			h.fields = h.fieldSet()
+			h.parsed = true
 			if _, dup := hs.byTeleservice[h.IDTeleservice]; dup {
 				errs.Add(file, n, "ID_Teleservice %q is declared twice", h.IDTeleservice)
 			}
