@@ -10,8 +10,16 @@ import (
 // names, birth name, birthdate (normalised), gender, birthplace, country,
 // compared without case or accents.
 func IdentityKey(givenName, familyName, birthdate, gender, birthplace, birthcountry string) string {
-	return strings.Join([]string{Fold(strings.TrimSpace(givenName)), Fold(strings.TrimSpace(familyName)), birthdate, gender,
-		strings.TrimSpace(birthplace), birthcountry}, "|")
+	// One string built in place: an API call in FranceConnect mode makes
+	// one key.
+	b := make([]byte, 0, len(givenName)+len(familyName)+len(birthdate)+len(gender)+len(birthplace)+len(birthcountry)+16)
+	b = appendFold(b, strings.TrimSpace(givenName))
+	b = append(b, '|')
+	b = appendFold(b, strings.TrimSpace(familyName))
+	for _, s := range [...]string{birthdate, gender, strings.TrimSpace(birthplace), birthcountry} {
+		b = append(append(b, '|'), s...)
+	}
+	return string(b)
 }
 
 // ByIdentity returns the persona whose identité pivot matches, as the DGFiP

@@ -3,6 +3,7 @@ package population
 import (
 	"errors"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"slices"
@@ -462,6 +463,26 @@ func TestJSONExportReadsAsYAML(t *testing.T) {
 				t.Errorf("%s: foyer %d at line %d", d.File, i, f.line)
 				break
 			}
+		}
+	}
+}
+
+// TestIdentityKeyFolds: IdentityKey folds the names as Fold does, for
+// ASCII, accented, mixed and invalid UTF-8 names.
+func TestIdentityKeyFolds(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	alphabet := []string{"A", "z", "É", "é", "ç", "Œ", "ß", "-", " ", "'", "\xff", "Ÿ", "0", "ǅ"}
+	for range 5000 {
+		var given, family strings.Builder
+		for range rnd.IntN(8) {
+			given.WriteString(alphabet[rnd.IntN(len(alphabet))])
+			family.WriteString(alphabet[rnd.IntN(len(alphabet))])
+		}
+		g, f := given.String(), family.String()
+		want := strings.Join([]string{Fold(strings.TrimSpace(g)), Fold(strings.TrimSpace(f)), "1962-08-24", "female", " 75107 ", "99100"}, "|")
+		want = strings.Replace(want, " 75107 ", "75107", 1)
+		if got := IdentityKey(g, f, "1962-08-24", "female", " 75107 ", "99100"); got != want {
+			t.Fatalf("IdentityKey(%q, %q) = %q, want %q", g, f, got, want)
 		}
 	}
 }

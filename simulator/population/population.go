@@ -771,6 +771,21 @@ func Fold(s string) string {
 	return b.String()
 }
 
+// appendFold appends Fold(s) to b.
+func appendFold(b []byte, s string) []byte {
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b = append(b, byte(r))
+			continue
+		}
+		b = utf8.AppendRune(b, foldRune(unicode.ToLower(r)))
+	}
+	return b
+}
+
 // foldRune is r without its diacritic, for the lower-case letters of
 // French (and a few of its neighbours).
 func foldRune(r rune) rune {
