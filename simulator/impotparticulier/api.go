@@ -186,6 +186,13 @@ type call struct {
 	client  string              // the gateway client
 }
 
+// The API's headers in canonical form: Header.Get makes a canonical copy
+// of any other spelling on every call.
+var (
+	teleserviceHeader   = http.CanonicalHeaderKey("ID_Teleservice")
+	franceConnectHeader = http.CanonicalHeaderKey("X-FranceConnect-OAuth")
+)
+
 // serveAPI runs the checks in the gateway's and the API's order: route,
 // gateway token, contract, scope, habilitation, quota, user, year, data.
 func (a *API) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -297,7 +304,7 @@ func (a *API) checkHabilitation(r *http.Request, tok *gatewayToken, c *call) *Er
 	if c.op.FCMode {
 		mode = WithFranceConnect
 	}
-	id := r.Header.Get("ID_Teleservice")
+	id := r.Header.Get(teleserviceHeader)
 	if id == "" {
 		habs := tok.Client.Habilitations
 		if len(habs) != 1 {
@@ -345,7 +352,7 @@ func teleservices(habs []*Habilitation, res Resource, mode string) string {
 // identifyFC resolves X-FranceConnect-OAuth as a data provider does, then
 // finds the declarant whose identité pivot matches.
 func (a *API) identifyFC(r *http.Request, c *call) *Erreur {
-	raw := strings.TrimSpace(r.Header.Get("X-FranceConnect-OAuth"))
+	raw := strings.TrimSpace(r.Header.Get(franceConnectHeader))
 	if scheme, rest, found := strings.Cut(raw, " "); found && strings.EqualFold(scheme, "Bearer") {
 		raw = strings.TrimSpace(rest)
 	}
