@@ -40,11 +40,12 @@ func (pop *Population) identityIndex() {
 	})
 }
 
-// warm makes the lookups built on first use (the identités pivots the API
+// Warm makes the lookups built on first use (the identités pivots the API
 // matches, the text the login page searches), so that with a large
 // population the first requests after a start or a change do not wait for
-// them: Live runs it in the background on every snapshot it stores.
-func (pop *Population) warm() {
+// them: Live runs it in the background on every snapshot it stores. A
+// call while they are being made waits for them.
+func (pop *Population) Warm() {
 	pop.identityIndex()
 	pop.searchIndex()
 	pop.memberIndex()
@@ -95,7 +96,7 @@ type Live struct {
 func NewLive(pop *Population) *Live {
 	l := &Live{initial: pop}
 	l.cur.Store(pop)
-	go pop.warm()
+	go pop.Warm()
 	return l
 }
 
@@ -121,7 +122,7 @@ func (l *Live) Apply(doc Document) (*Population, error) {
 		}
 	}
 	l.cur.Store(next)
-	go next.warm()
+	go next.Warm()
 	return next, nil
 }
 

@@ -99,7 +99,7 @@ func BenchmarkApply100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		next.warm() // waits for what the change started in the background
+		next.Warm() // waits for what the change started in the background
 		live.Reset()
 		b.StartTimer()
 	}
