@@ -1,6 +1,7 @@
 package franceconnect
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -101,4 +102,21 @@ func FuzzClaimsJSON(f *testing.F) {
 			Birthplace: b, Birthcountry: a, Email: b}
 		sameAsMap(t, persona, &IdentityProvider{ID: a, AMR: []string{b}}, a, b, int64(len(a)), -int64(len(b)))
 	})
+}
+
+// TestTokenResponseAsEncoder: the token endpoint's body is what an
+// encoding/json Encoder without HTML escaping wrote.
+func TestTokenResponseAsEncoder(t *testing.T) {
+	for _, s := range trickyStrings {
+		tr := tokenResponse{AccessToken: s, TokenType: "Bearer", ExpiresIn: 60, IDToken: s + ".a.b", Scope: "openid " + s}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(tr); err != nil {
+			t.Fatal(err)
+		}
+		if got := tr.appendJSON(nil); string(got) != want.String() {
+			t.Errorf("token response\n got %s\nwant %s", got, want.Bytes())
+		}
+	}
 }

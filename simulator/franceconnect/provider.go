@@ -1,7 +1,6 @@
 package franceconnect
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -142,8 +141,10 @@ func (p *Provider) Routes(r *mux.Router) {
 	// GET /api/v2 sends the user to the public site (CoreFcpController).
 	r.HandleFunc(p.basePath, p.home).Methods(http.MethodGet)
 	s := r.PathPrefix(p.basePath).Subrouter()
+	// Each handler is wrapped once here rather than by the subrouter's
+	// middleware, which wraps it again at every request.
 	route := func(path string, h http.HandlerFunc, methods ...string) {
-		s.HandleFunc(path, h).Methods(methods...)
+		s.Handle(path, securityHeaders(h)).Methods(methods...)
 	}
 	route("/.well-known/openid-configuration", p.discovery, http.MethodGet)
 	route("/jwks", p.jwks, http.MethodGet)
@@ -165,7 +166,6 @@ func (p *Provider) Routes(r *mux.Router) {
 	r.HandleFunc(DataProviderJWKSPath+"{id}/jwks", p.dataProviderJWKS).Methods(http.MethodGet)
 	s.NotFoundHandler = securityHeaders(http.HandlerFunc(p.notFound))
 	s.MethodNotAllowedHandler = securityHeaders(http.HandlerFunc(p.notFound))
-	s.Use(securityHeaders)
 }
 
 // ContentSecurityPolicy is fcp-low's policy: helmet's defaults without
@@ -240,14 +240,6 @@ func (p *Provider) home(w http.ResponseWriter, r *http.Request) {
 // for a method the path does not take.
 func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
 	p.writeErrorPage(w, r, errPageNotFound().WithHint("FranceConnect n'a pas de route %s %s", r.Method, text.Shorten(r.URL.Path, 80)))
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header()["Content-Type"] = contentTypeJSON
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
 }
 
 // maxFormBytes bounds every form body the provider reads.

@@ -10,7 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -31,10 +31,9 @@ import (
 type jwsSigner struct {
 	alg jose.SignatureAlgorithm
 	// prefix is the base64url protected header and its dot.
-	prefix      string
-	prefixBytes []byte
-	ec          *ecdsa.PrivateKey
-	rsa         *rsa.PrivateKey
+	prefix string
+	ec     *ecdsa.PrivateKey
+	rsa    *rsa.PrivateKey
 }
 
 // jwsHeader is the protected header go-jose writes for a key with a kid:
@@ -71,64 +70,50 @@ func newJWSSigner(alg jose.SignatureAlgorithm, jwk jose.JSONWebKey, typ string) 
 		return nil, err
 	}
 	s.prefix = base64.RawURLEncoding.EncodeToString(header) + "."
-	s.prefixBytes = []byte(s.prefix)
 	return s, nil
 }
 
 // sign returns the compact JWS of payload.
 func (s *jwsSigner) sign(payload []byte) (string, error) {
+	var buf [2048]byte // most tokens: the string is the only allocation
+	tok, err := s.appendJWS(buf[:0], payload)
+	if err != nil {
+		return "", err
+	}
+	return string(tok), nil
+}
+
+// appendJWS appends the compact JWS of payload to dst, grown once for it;
+// the signing input is hashed where it is written.
+func (s *jwsSigner) appendJWS(dst, payload []byte) ([]byte, error) {
 	enc := base64.RawURLEncoding
 	sigLen := enc.EncodedLen(2 * ecSize)
 	if s.rsa != nil {
 		sigLen = enc.EncodedLen(s.rsa.Size())
 	}
-	// The token is written once, in a builder sized for it, the signing
-	// input hashed as it is written.
-	var out strings.Builder
-	out.Grow(len(s.prefix) + enc.EncodedLen(len(payload)) + 1 + sigLen)
-	out.WriteString(s.prefix)
-	h := sha256.New()
-	h.Write(s.prefixBytes)
-	var chunk [4 * 256]byte // base64 of 3·k bytes has no padding: chunks join
-	for rest := payload; len(rest) > 0; {
-		m := min(len(rest), len(chunk)/4*3)
-		e := chunk[:enc.EncodedLen(m)]
-		enc.Encode(e, rest[:m])
-		out.Write(e)
-		h.Write(e)
-		rest = rest[m:]
-	}
-	var digest [sha256.Size]byte
-	h.Sum(digest[:0])
+	dst = slices.Grow(dst, len(s.prefix)+enc.EncodedLen(len(payload))+1+sigLen)
+	start := len(dst)
+	dst = enc.AppendEncode(append(dst, s.prefix...), payload)
+	digest := sha256.Sum256(dst[start:])
 
 	var sig []byte
 	if s.ec != nil {
 		der, err := s.ec.Sign(nil, digest[:], crypto.SHA256) // nil: RFC 6979
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		var raw [2 * ecSize]byte
 		if err := ecdsaRawSignature(der, raw[:]); err != nil {
-			return "", err
+			return nil, err
 		}
 		sig = raw[:]
 	} else {
 		var err error
 		if sig, err = rsa.SignPKCS1v15(nil, s.rsa, crypto.SHA256, digest[:]); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
-	out.WriteByte('.')
-	var sigChunk [768]byte // a 2048-bit RSA signature encodes to 342 bytes
-	e := sigChunk[:0]
-	if l := enc.EncodedLen(len(sig)); l <= len(sigChunk) {
-		e = sigChunk[:l]
-	} else {
-		e = make([]byte, l)
-	}
-	enc.Encode(e, sig)
-	out.Write(e)
-	return out.String(), nil
+	return enc.AppendEncode(append(dst, '.'), sig), nil
 }
 
 var errBadECDSASignature = errors.New("sign: malformed ECDSA signature")
@@ -207,6 +192,15 @@ func (k *Keys) sign(alg jose.SignatureAlgorithm, typ string, claims any) (string
 		return "", err
 	}
 	return k.signPayload(alg, typ, payload)
+}
+
+// appendSigned appends the compact JWS of payload, already JSON, to dst.
+func (k *Keys) appendSigned(dst []byte, alg jose.SignatureAlgorithm, typ string, payload []byte) ([]byte, error) {
+	s, err := k.signer(alg, typ)
+	if err != nil {
+		return nil, err
+	}
+	return s.appendJWS(dst, payload)
 }
 
 // signPayload signs payload, already JSON, as a compact JWS.

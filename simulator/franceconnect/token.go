@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
+	"github.com/bacasable/bacasable/simulator/jsonenc"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
 
@@ -122,11 +124,26 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeJSONError(w, r, errServer())
 		return
 	}
-	w.Header()["Cache-Control"] = noStore
-	writeJSON(w, http.StatusOK, tokenResponse{
+	resp := tokenResponse{
 		AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(p.cfg.AccessTokenTTL / time.Second),
 		IDToken: idToken, Scope: strings.Join(at.Req.Scopes, " "),
-	})
+	}
+	h := w.Header()
+	h["Content-Type"] = contentTypeJSON
+	h["Cache-Control"] = noStore
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(resp.appendJSON(make([]byte, 0, 128+len(resp.AccessToken)+len(resp.IDToken)+len(resp.Scope))))
+}
+
+// appendJSON appends the response as an encoding/json Encoder without HTML
+// escaping writes it, newline included.
+func (t *tokenResponse) appendJSON(dst []byte) []byte {
+	dst = jsonenc.AppendString(append(dst, `{"access_token":`...), t.AccessToken)
+	dst = jsonenc.AppendString(append(dst, `,"token_type":`...), t.TokenType)
+	dst = strconv.AppendInt(append(dst, `,"expires_in":`...), int64(t.ExpiresIn), 10)
+	dst = jsonenc.AppendString(append(dst, `,"id_token":`...), t.IDToken)
+	dst = jsonenc.AppendString(append(dst, `,"scope":`...), t.Scope)
+	return append(dst, "}\n"...)
 }
 
 func (p *Provider) idToken(g grant, now time.Time) (string, error) {
@@ -141,7 +158,8 @@ func (p *Provider) idToken(g grant, now time.Time) (string, error) {
 	if f, ok := g.Req.faultAt("id_token"); ok {
 		return p.faultyIDToken(f.ID, c, alg)
 	}
-	return p.keys.signPayload(alg, "", c.appendJSON(make([]byte, 0, 512)))
+	var buf [512]byte
+	return p.keys.signPayload(alg, "", c.appendJSON(buf[:0]))
 }
 
 // authenticateClient applies client_secret_post or private_key_jwt, the two

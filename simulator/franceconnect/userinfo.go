@@ -57,14 +57,16 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	claims := userinfoClaims{Sub: at.Sub, Aud: at.Req.Client.ID, Iss: p.cfg.Issuer, Iat: p.cfg.Clock.Now().Unix(), Exp: at.Expires.Unix(),
 		Granted: grantedClaimSet(at.Req.Scopes, at.Removed), Persona: at.Persona, IdP: at.IdP}
 	alg := jose.SignatureAlgorithm(at.Req.Client.SigningAlg)
-	var jws string
+	var jws []byte
 	var err error
 	if f, ok := at.Req.faultAt("userinfo"); ok {
 		f.note(r.Context())
-		jws, err = p.faultyUserinfo(f.ID, claims, alg)
+		var s string
+		s, err = p.faultyUserinfo(f.ID, claims, alg)
+		jws = []byte(s)
 	} else {
 		var buf [1024]byte
-		jws, err = p.keys.signPayload(alg, "", claims.appendJSON(buf[:0]))
+		jws, err = p.keys.appendSigned(nil, alg, "", claims.appendJSON(buf[:0]))
 	}
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "franceconnect: signing userinfo", "err", err)
@@ -74,5 +76,5 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h["Content-Type"] = contentTypeJWT
 	h["Cache-Control"] = noStore
-	_, _ = w.Write([]byte(jws))
+	_, _ = w.Write(jws)
 }
