@@ -126,19 +126,22 @@ func (a *API) checkYear(c *call, annrev, latest int) *Erreur {
 	if c.op.Resource == LEP {
 		return nil
 	}
-	years := a.yearsOf(c.hab.Annees, latest)
+	var buf [4]int // the four years rules
+	years := a.yearsOf(buf[:0], c.hab.Annees, latest)
 	if !slices.Contains(years, annrev) {
 		return ErrAccesRefuse.With("l'habilitation %s couvre les revenus %s (règle %s), pas %d", c.hab.IDTeleservice, joinYears(years), strings.Join(c.hab.Annees, ", "), annrev)
 	}
 	if c.consent != nil {
-		var rules []string
+		var rbuf [4]string
+		rules := rbuf[:0]
 		for _, s := range c.consent {
 			if rule, ok := strings.CutPrefix(s, "dgfip_annee_"); ok {
 				rules = append(rules, rule)
 			}
 		}
 		if len(rules) > 0 {
-			if consented := a.yearsOf(rules, latest); !slices.Contains(consented, annrev) {
+			var cbuf [4]int
+			if consented := a.yearsOf(cbuf[:0], rules, latest); !slices.Contains(consented, annrev) {
 				return ErrJetonFC.With("l'usager a consenti aux revenus %s, pas %d", joinYears(consented), annrev)
 			}
 		}
@@ -146,10 +149,10 @@ func (a *API) checkYear(c *call, annrev, latest int) *Erreur {
 	return nil
 }
 
-// yearsOf turns years rules into revenue years at the clock's year N.
-func (a *API) yearsOf(rules []string, latest int) []int {
+// yearsOf appends to out the revenue years of years rules at the clock's
+// year N.
+func (a *API) yearsOf(out []int, rules []string, latest int) []int {
 	n := a.cfg.Clock.Now().In(clock.Paris).Year()
-	var out []int
 	for _, r := range rules {
 		year := 0
 		switch r {
