@@ -279,10 +279,8 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			next.ServeHTTP(w, r)
 			return
 		}
-		// Method, path and query are copied (cut copies): as substrings of
-		// the request line they would keep the whole line alive.
-		e := &Entry{Time: j.clock.Now(), Service: name, Method: cut(r.Method, 16), Path: cut(r.URL.Path, MaxQuery), Query: cut(r.URL.RawQuery, MaxQuery),
-			RequestHeader: redact(r.Header)}
+		e := &Entry{Time: j.clock.Now(), Service: name, RequestHeader: redact(r.Header)}
+		e.Method, e.Path, e.Query = requestLine(r)
 		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 			// ContentLength is -1 for a chunked body: read at most MaxBody+1
 			// bytes whatever the header says, and hand the handler the same
@@ -311,6 +309,22 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, n)))
 		finished = true
 	})
+}
+
+// requestLine is the method, path and query as the journal keeps them:
+// copied (cut copies), as substrings of the request line they would keep
+// the whole line alive; one copy for the three when nothing is cut.
+func requestLine(r *http.Request) (method, path, query string) {
+	m, p, q := r.Method, r.URL.Path, r.URL.RawQuery
+	if len(m) > 16 || len(p) > MaxQuery || len(q) > MaxQuery {
+		return cut(m, 16), cut(p, MaxQuery), cut(q, MaxQuery)
+	}
+	all := m + p + q
+	if m == "" || p == "" && q == "" {
+		// A concatenation of one non-empty string may be that string.
+		all = strings.Clone(all)
+	}
+	return all[:len(m)], all[len(m) : len(m)+len(p)], all[len(m)+len(p):]
 }
 
 // redact hides secrets in the recorded headers and bounds them: each
