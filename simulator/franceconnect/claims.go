@@ -1,8 +1,9 @@
 package franceconnect
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
-	"strings"
 
 	"github.com/bacasable/bacasable/simulator/population"
 )
@@ -105,16 +106,29 @@ func claimValue(claim string, p *population.Persona, idp *IdentityProvider) any 
 // the same person gets the same sub at each login, and a different one at
 // each service provider.
 func pairwiseSub(clientID string, p *population.Persona, salt string) string {
-	return hashHex(clientID+identityHash(p)+salt) + "v1"
+	var buf [256]byte // the hashed strings, on the stack when they fit
+	in := append(buf[:0], clientID...)
+	in = appendIdentityHash(in, p)
+	sum := sha256.Sum256(append(in, salt...))
+	var sub [2*sha256.Size + 2]byte
+	hex.Encode(sub[:], sum[:])
+	copy(sub[2*sha256.Size:], "v1")
+	return string(sub[:])
 }
 
-func identityHash(p *population.Persona) string {
-	parts := []string{p.GivenName, p.FamilyName, p.NormalisedBirthdate(), p.Gender}
-	if p.BornInFrance() {
-		parts = append(parts, p.Birthplace)
+// appendIdentityHash appends the hex SHA-256 of the identité pivot's
+// fields joined by U+001F.
+func appendIdentityHash(dst []byte, p *population.Persona) []byte {
+	var buf [256]byte
+	in := buf[:0]
+	for _, part := range [...]string{p.GivenName, p.FamilyName, p.NormalisedBirthdate(), p.Gender} {
+		in = append(append(in, part...), 0x1f)
 	}
-	parts = append(parts, p.Birthcountry)
-	return hashHex(strings.Join(parts, "\x1f"))
+	if p.BornInFrance() {
+		in = append(append(in, p.Birthplace...), 0x1f)
+	}
+	sum := sha256.Sum256(append(in, p.Birthcountry...))
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // IdentityProvider is one of the providers offered on the choice page.

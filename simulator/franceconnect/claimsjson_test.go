@@ -2,7 +2,10 @@ package franceconnect
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/bacasable/bacasable/simulator/population"
@@ -117,6 +120,25 @@ func TestTokenResponseAsEncoder(t *testing.T) {
 		}
 		if got := tr.appendJSON(nil); string(got) != want.String() {
 			t.Errorf("token response\n got %s\nwant %s", got, want.Bytes())
+		}
+	}
+}
+
+// TestPairwiseSubOfEveryPersona: the pairwise sub is the hex SHA-256 of
+// the client, the hex SHA-256 of the identité pivot joined by U+001F
+// (birthplace only when born in France) and the salt, then "v1".
+func TestPairwiseSubOfEveryPersona(t *testing.T) {
+	env := newTestEnv(t, nil)
+	hexSum := func(s string) string { sum := sha256.Sum256([]byte(s)); return hex.EncodeToString(sum[:]) }
+	for _, p := range env.Pop.Personas() {
+		parts := []string{p.GivenName, p.FamilyName, p.NormalisedBirthdate(), p.Gender}
+		if p.BornInFrance() {
+			parts = append(parts, p.Birthplace)
+		}
+		parts = append(parts, p.Birthcountry)
+		want := hexSum("client"+hexSum(strings.Join(parts, "\x1f"))+"sel") + "v1"
+		if got := pairwiseSub("client", p, "sel"); got != want {
+			t.Errorf("%s: sub %s, want %s", p.Login, got, want)
 		}
 	}
 }

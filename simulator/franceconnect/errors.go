@@ -255,27 +255,44 @@ func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, req *au
 // query (replacing a parameter of the same name, as URLSearchParams.set
 // does), or as its fragment.
 func callbackURL(redirectURI string, fragment bool, params [][2]string) string {
-	enc := make([]string, len(params))
-	for i, kv := range params {
-		enc[i] = url.QueryEscape(kv[0]) + "=" + url.QueryEscape(kv[1])
-	}
+	var b strings.Builder
 	if fragment {
-		return redirectURI + "#" + strings.Join(enc, "&")
+		b.WriteString(redirectURI)
+		b.WriteByte('#')
+		writeParams(&b, params, false)
+		return b.String()
 	}
 	u, err := url.Parse(redirectURI)
 	if err != nil {
 		return redirectURI
 	}
-	var kept []string
-	for _, part := range strings.Split(u.RawQuery, "&") {
+	for part := range strings.SplitSeq(u.RawQuery, "&") {
 		k, _, _ := strings.Cut(part, "=")
 		name, _ := url.QueryUnescape(k)
 		if part != "" && !slices.ContainsFunc(params, func(kv [2]string) bool { return kv[0] == name }) {
-			kept = append(kept, part)
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(part)
 		}
 	}
-	u.RawQuery = strings.Join(append(kept, enc...), "&")
+	writeParams(&b, params, b.Len() > 0)
+	u.RawQuery = b.String()
 	return u.String()
+}
+
+// writeParams writes params query-escaped, joined by & (and preceded by
+// one when more is true).
+func writeParams(b *strings.Builder, params [][2]string, more bool) {
+	for _, kv := range params {
+		if more {
+			b.WriteByte('&')
+		}
+		more = true
+		b.WriteString(url.QueryEscape(kv[0]))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(kv[1]))
+	}
 }
 
 func (p *Provider) logError(r *http.Request, e *Error) {
