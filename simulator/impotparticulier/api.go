@@ -364,7 +364,7 @@ func (a *API) identifyFC(r *http.Request, c *call) *Erreur {
 	if !in.Active {
 		return ErrJetonFC.With("le jeton FranceConnect est inconnu ou expiré (durée de vie 60 s) : appelez l'API juste après la connexion")
 	}
-	for _, s := range in.Scopes() {
+	for s := range strings.FieldsSeq(in.Scope) {
 		if strings.HasPrefix(s, "dgfip_") {
 			c.consent = append(c.consent, s)
 		}
