@@ -146,9 +146,13 @@ func (p *Provider) Routes(r *mux.Router) {
 	route := func(path string, h http.HandlerFunc, methods ...string) {
 		s.Handle(path, securityHeaders(h)).Methods(methods...)
 	}
+	// mux tries the routes in order, each a regexp: a login's three
+	// requests come first.
+	route("/authorize", p.authorize, http.MethodGet, http.MethodPost)
+	route("/token", p.token, http.MethodPost)
+	route("/userinfo", p.userinfo, http.MethodGet)
 	route("/.well-known/openid-configuration", p.discovery, http.MethodGet)
 	route("/jwks", p.jwks, http.MethodGet)
-	route("/authorize", p.authorize, http.MethodGet, http.MethodPost)
 	route("/interaction/{uid}", p.chooseProvider, http.MethodGet)
 	route("/interaction/{uid}/idp/{idp}", p.loginPage, http.MethodGet)
 	route("/interaction/{uid}/login", p.login, http.MethodPost)
@@ -156,8 +160,6 @@ func (p *Provider) Routes(r *mux.Router) {
 	route("/interaction/{uid}/consent", p.consent, http.MethodPost)
 	route("/interaction/{uid}/abort", p.abort, http.MethodPost)
 	route("/redirect-to-sp-with-error", p.redirectToSPWithError, http.MethodGet)
-	route("/token", p.token, http.MethodPost)
-	route("/userinfo", p.userinfo, http.MethodGet)
 	route("/session/end", p.endSession, http.MethodGet)
 	route("/session/end/success", p.logoutSuccess, http.MethodGet)
 	route("/token/revocation", p.revoke, http.MethodPost)
