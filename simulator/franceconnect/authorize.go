@@ -183,8 +183,9 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	// FranceConnect keeps the lowest level it knows, eidas1 by default
 	// (overrideAuthorizeAcrValues).
 	acr := "eidas1"
+	asked := strings.Fields(get("acr_values"))
 	for _, known := range []string{"eidas1", "eidas2", "eidas3"} {
-		if slices.Contains(strings.Fields(get("acr_values")), known) {
+		if slices.Contains(asked, known) {
 			acr = known
 			break
 		}
@@ -231,7 +232,9 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	case rt != "code":
 		return early(errUnsupportedResponseType().WithHint("response_type « %s » non supporté ; seule la valeur code est acceptée", text.Shorten(rt, 80)))
 	}
-	for _, s := range strings.Fields(get("scope")) {
+	scopes := strings.Fields(get("scope"))
+	req.Scopes = make([]string, 0, len(scopes))
+	for _, s := range scopes {
 		if known(s, p.cfg.Clients) && !client.allowsScope(s) {
 			e := errScopeNotAllowed().WithHint("le scope « %s » n'est pas autorisé pour « %s » ; scopes autorisés : %s", text.Shorten(s, 80), client.Name, strings.Join(client.Scopes, " "))
 			e.scope = s

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -374,11 +373,10 @@ func (sp *ServiceProvider) allowsScope(scope string) bool { return slices.Contai
 // String names the client in logs.
 func (sp *ServiceProvider) String() string { return fmt.Sprintf("%s (%s)", sp.Name, sp.ID) }
 
-// sortedScopes returns scopes sorted and deduplicated.
+// sortedScopes sorts and deduplicates scopes in place.
 func sortedScopes(scopes []string) []string {
-	out := slices.Clone(scopes)
-	sort.Strings(out)
-	return slices.Compact(out)
+	slices.Sort(scopes)
+	return slices.Compact(scopes)
 }
 
 // AddServiceProvider registers a service provider built in code (the

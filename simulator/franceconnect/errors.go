@@ -284,15 +284,43 @@ func callbackURL(redirectURI string, fragment bool, params [][2]string) string {
 // writeParams writes params query-escaped, joined by & (and preceded by
 // one when more is true).
 func writeParams(b *strings.Builder, params [][2]string, more bool) {
+	n := 0
+	for _, kv := range params {
+		n += len(kv[0]) + len(kv[1]) + 2
+	}
+	b.Grow(n + n/4) // room for a few escapes
 	for _, kv := range params {
 		if more {
 			b.WriteByte('&')
 		}
 		more = true
-		b.WriteString(url.QueryEscape(kv[0]))
+		writeQueryEscaped(b, kv[0])
 		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(kv[1]))
+		writeQueryEscaped(b, kv[1])
 	}
+}
+
+// writeQueryEscaped writes s as url.QueryEscape returns it: the
+// unreserved characters as they are, a space as +, any other byte as %XX.
+func writeQueryEscaped(b *strings.Builder, s string) {
+	const upperhex = "0123456789ABCDEF"
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~':
+			continue
+		case c == ' ':
+			b.WriteString(s[start:i])
+			b.WriteByte('+')
+		default:
+			b.WriteString(s[start:i])
+			b.WriteByte('%')
+			b.WriteByte(upperhex[c>>4])
+			b.WriteByte(upperhex[c&15])
+		}
+		start = i + 1
+	}
+	b.WriteString(s[start:])
 }
 
 func (p *Provider) logError(r *http.Request, e *Error) {

@@ -55,3 +55,16 @@ func TestCallbackURL(t *testing.T) {
 		}
 	}
 }
+
+func FuzzQueryEscaped(f *testing.F) {
+	for _, s := range append(trickyStrings, "https://fc.example/api/v2?a=b&c=d#e", " +%~-_.", "\x00\x7f\x80\xff") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b strings.Builder
+		writeQueryEscaped(&b, s)
+		if want := url.QueryEscape(s); b.String() != want {
+			t.Errorf("writeQueryEscaped(%q) = %q, want %q", s, b.String(), want)
+		}
+	})
+}
