@@ -76,6 +76,20 @@ func (p *Provider) introspect(token string, dp *DataProvider) Introspection {
 	if at == nil {
 		return Introspection{Active: false}
 	}
+	// An active token's answer is the same on every call (an API call
+	// in FranceConnect mode asks it each time): it is kept with the
+	// token, for the last data provider that asked. Its pointers are
+	// shared: callers only read them.
+	if done := at.introspected.Load(); done != nil && done.dataProvider == dp.ID {
+		return done.in
+	}
+	in := p.newIntrospection(at, dp)
+	at.introspected.Store(&introspected{dataProvider: dp.ID, in: in})
+	return in
+}
+
+// newIntrospection is the answer about an active token at for dp.
+func (p *Provider) newIntrospection(at *accessToken, dp *DataProvider) Introspection {
 	// Only the data provider's own scopes: not openid, not identity scopes
 	// (generateValidResponse in data-provider.service.ts).
 	var scopes []string

@@ -375,6 +375,14 @@ func TestCheckToken(t *testing.T) {
 		t.Errorf("sub is not the data provider's pairwise sub")
 	}
 
+	// Asked again, the answer kept with the token is the one made afresh.
+	again, err := env.P.Introspect(tr.AccessToken, "dgfip")
+	at, _ := env.P.store.accessToken(tr.AccessToken)
+	dp, _ := env.P.cfg.Clients.DataProvider("dgfip")
+	if fresh := env.P.newIntrospection(at, dp); err != nil || !again.Active || !reflect.DeepEqual(again, fresh) {
+		t.Errorf("introspected again: %+v (%v), made afresh: %+v", again, err, fresh)
+	}
+
 	// Expired: active false, nothing else.
 	env.Clock.Advance(61 * time.Second)
 	body, _ = postCheckToken(t, env, tr.AccessToken, "dgfip", "bacasable-dgfip-checktoken-secret")

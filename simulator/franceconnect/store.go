@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bacasable/bacasable/simulator/clock"
@@ -84,6 +85,15 @@ type accessToken struct {
 	JTI      string
 	IssuedAt time.Time
 	Expires  time.Time
+	// introspected is what checktoken last told a data provider: the
+	// token never changes, so neither does the answer (see introspect).
+	introspected atomic.Pointer[introspected]
+}
+
+// introspected is a token's introspection for one data provider.
+type introspected struct {
+	dataProvider string
+	in           Introspection
 }
 
 // Caps of the store, in count (each entry is small: a request's parameters
