@@ -39,8 +39,7 @@ type Population struct {
 	source       Source
 	personasFile string // where the personas were read: personas.yaml or personas.json
 	searchOnce   sync.Once
-	searchText   []string // folded names, login, SPI and situation, by persona
-	foyerText    []string // folded id, commune and declarants, by foyer
+	search       *searchIndex // built on first use
 	identityOnce sync.Once
 	identities   map[string]*Persona // identité pivot → persona, built on first use
 	membersOnce  sync.Once
@@ -667,92 +666,6 @@ func (pop *Population) BySPI(spi string) (*Persona, bool) {
 
 // COG returns the Insee reference the population was checked against.
 func (pop *Population) COG() *COG { return pop.cog }
-
-// Search returns the personas whose names, login, SPI or situation contain
-// every word of query (case and accents ignored), in file order.
-func (pop *Population) Search(query string) []*Persona {
-	pop.searchIndex()
-	return matching(pop.personas, pop.searchText, query)
-}
-
-// SearchFoyers returns the foyers whose id, commune of residence, or
-// declarants' ids, logins, SPIs or names contain every word of query (case
-// and accents ignored), in file order.
-func (pop *Population) SearchFoyers(query string) []*Foyer {
-	pop.searchIndex()
-	return matching(pop.foyers, pop.foyerText, query)
-}
-
-// Search bounds: a query is cut to maxSearchBytes, and only its first
-// maxSearchWords distinct words count, so that no query costs more than a
-// few passes over the population (a 30 000-word query on the login page
-// used to cost 25 s of CPU with 100 000 personas).
-const (
-	maxSearchBytes = 256
-	maxSearchWords = 8
-)
-
-// searchWords are the words of query that a search looks for.
-func searchWords(query string) []string {
-	if len(query) > maxSearchBytes {
-		query = strings.ToValidUTF8(query[:maxSearchBytes], "")
-		if i := strings.LastIndexFunc(query, unicode.IsSpace); i > 0 {
-			query = query[:i] // no half word
-		}
-	}
-	var words []string
-	for _, w := range strings.Fields(Fold(query)) {
-		if !slices.Contains(words, w) {
-			words = append(words, w)
-		}
-		if len(words) == maxSearchWords {
-			break
-		}
-	}
-	return words
-}
-
-// matching returns the items whose text contains every word of query.
-func matching[T any](items []T, text []string, query string) []T {
-	words := searchWords(query)
-	if len(words) == 0 {
-		return items
-	}
-	var out []T
-	for i, it := range items {
-		all := true
-		for _, w := range words {
-			if !strings.Contains(text[i], w) {
-				all = false
-				break
-			}
-		}
-		if all {
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
-// searchIndex makes the text Search and SearchFoyers look in, once.
-func (pop *Population) searchIndex() {
-	pop.searchOnce.Do(func() {
-		pop.searchText = make([]string, len(pop.personas))
-		for i, p := range pop.personas {
-			pop.searchText[i] = Fold(strings.Join([]string{p.GivenName, p.FamilyName, p.PreferredUsername, p.Login, p.SPI, p.Situation, p.ID}, " "))
-		}
-		pop.foyerText = make([]string, len(pop.foyers))
-		for i, f := range pop.foyers {
-			parts := []string{f.ID, f.Residence.Commune}
-			for _, p := range []*Persona{f.Declarant1, f.Declarant2} {
-				if p != nil {
-					parts = append(parts, p.ID, p.Login, p.SPI, p.GivenName, p.FamilyName, p.PreferredUsername)
-				}
-			}
-			pop.foyerText[i] = Fold(strings.Join(parts, " "))
-		}
-	})
-}
 
 // Fold lower-cases s and strips the French diacritics, for searching.
 func Fold(s string) string {
