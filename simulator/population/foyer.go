@@ -49,13 +49,24 @@ type Foyer struct {
 	// years holds the yearly data by offset: 1 = N-1, 2 = N-2, 3 = N-3;
 	// nil when the foyer did not exist that year.
 	years [4]*foyerYear
-	// What the avis are computed from, besides each year's spec: the
-	// dependants counted, the fiscal address (as written) unless a year
-	// gives its own, and the Insee reference naming birthplaces.
-	pac  Pac
-	aft  Adresse
+	// What the avis are computed from, besides each year's spec and the
+	// dependants: the fiscal address (as written) unless a year gives its
+	// own, nil when it is the residence, and the Insee reference naming
+	// birthplaces.
+	aft  *Adresse
 	cog  *COG
 	spec *foyerSpec // what it was built from, to build it again
+}
+
+// pac counts the dependants (their categories were checked one by one).
+func (f *Foyer) pac() Pac {
+	var categories [8]string
+	list := categories[:0]
+	for _, d := range f.Dependants {
+		list = append(list, d.Categorie)
+	}
+	pac, _ := PacOf(list)
+	return pac
 }
 
 // Dependant is a person attached to a foyer: a persona, or a person known
@@ -184,26 +195,40 @@ type LigneFacture struct {
 	CodeLigne, LibelleLigne, Colonne1, Colonne2, Colonne3, Colonne4 string
 }
 
-// foyerYear is what a foyer filed for one relative year.
+// foyerYear is what a foyer filed for one relative year. A large
+// population has hundreds of thousands: what is computed on first use
+// takes room only then.
 type foyerYear struct {
-	none bool // aucune_declaration
-	// deathMD is the MM-DD of declarant 2's death, or "".
-	deathMD string
+	// spec is what the avis are computed from, on first use (see avis).
+	spec *yearSpec
+	// made is the avis, once computed.
+	made *yearAvis
+	// dated is the periods dated for the last calendar year asked: an API
+	// call asks the same year again and again.
+	dated atomic.Pointer[datedAvis]
+	once  sync.Once
+	none  bool // aucune_declaration
+	// death tells that declarant 2 died during the year, on the day
+	// spec.DecesDeclarant2 (MM-DD); after that the death splits the year,
+	// fixed that a corrective avis replaces the initial one.
+	death, after, fixed bool
+}
 
-	// spec is what the avis are computed from, on first use (see avis);
-	// after tells that a death splits the year, fixed that a corrective
-	// avis replaces the initial one.
-	spec         *yearSpec
-	after, fixed bool
-	once         sync.Once
+// yearAvis is the avis of a foyer year.
+type yearAvis struct {
 	// periods are the avis in period order, with every date left empty:
 	// Foyer.Avis fills them for the calendar year asked.
 	periods []*Avis
 	// initial is the avis a corrective one replaced (kept for reference).
 	initial *Avis
-	// dated is the periods dated for the last calendar year asked: an API
-	// call asks the same year again and again.
-	dated atomic.Pointer[datedAvis]
+}
+
+// deathMD is the MM-DD of declarant 2's death, or "".
+func (y *foyerYear) deathMD() string {
+	if !y.death {
+		return ""
+	}
+	return y.spec.DecesDeclarant2
 }
 
 // datedAvis is a foyer year's avis dated for calendar year annrev.
@@ -229,7 +254,7 @@ func (f *Foyer) Avis(annrev, ref int) []*Avis {
 	periods, _ := y.avis(f)
 	out := make([]*Avis, len(periods))
 	for i, t := range periods {
-		out[i] = t.dated(annrev, y.deathMD, i)
+		out[i] = t.dated(annrev, y.deathMD(), i)
 	}
 	y.dated.Store(&datedAvis{annrev: annrev, list: out})
 	return out
@@ -538,20 +563,15 @@ func (l *foyerLoader) foyer(spec *foyerSpec) *Foyer {
 	if spec.Residence != nil && l.adresse(spec.Residence) {
 		f.Residence = spec.Residence.Adresse
 	}
-	aft := f.Residence
 	if spec.AdresseFiscale != nil && l.adresse(spec.AdresseFiscale) {
-		aft = spec.AdresseFiscale.Adresse
+		f.aft = &spec.AdresseFiscale.Adresse
 	}
 	l.dependantsOf(f, spec.Dependants)
-	categories := make([]string, len(f.Dependants))
-	for i, d := range f.Dependants {
-		categories[i] = d.Categorie
-	}
-	f.pac, _ = PacOf(categories) // categories were checked one by one
-	f.aft, f.cog = aft, l.pop.cog
+	f.cog = l.pop.cog
+	pac := f.pac()
 	for off := 1; off <= 3; off++ {
 		if ys := spec.Annees[off]; ys != nil {
-			f.years[off] = l.year(f, spec.Declarant2 != "", off, ys)
+			f.years[off] = l.year(f, pac, spec.Declarant2 != "", off, ys)
 		}
 	}
 	l.checkDependantAges(f)
@@ -742,7 +762,7 @@ func (y yearLabel) String() string {
 
 // year checks one relative year of f and plans its avis; hasDec2 tells
 // whether the fixture names a declarant2 (even one that did not resolve).
-func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyerYear {
+func (l *foyerLoader) year(f *Foyer, pac Pac, hasDec2 bool, off int, ys *yearSpec) *foyerYear {
 	y := l.yearSlab.new()
 	if ys.broken {
 		return y
@@ -767,9 +787,9 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyer
 	case !couple && hasDec2:
 		l.add(fixture.ValueNode(node, "sitFam"), "%s: sitFam %s is for a single declarant; this foyer has two (use M or O; a death is deces_declarant2)", label, ys.SitFam)
 	}
-	children := f.pac.NbPacF + f.pac.NbPacH + f.pac.NbPacJ
+	children := pac.NbPacF + pac.NbPacH + pac.NbPacJ
 	if ys.ParentIsole && (ys.SitFam != "C" && ys.SitFam != "D" || children == 0) {
-		l.add(fixture.ValueNode(node, "parent_isole"), "%s: parent_isole (case T) is for a single or divorced declarant with a child (F, G, H, I or J); sitFam is %s, %s", label, ys.SitFam, f.pac)
+		l.add(fixture.ValueNode(node, "parent_isole"), "%s: parent_isole (case T) is for a single or divorced declarant with a child (F, G, H, I or J); sitFam is %s, %s", label, ys.SitFam, pac)
 	}
 	if ys.InvaliditeDeclarant2 && !hasDec2 {
 		l.add(fixture.ValueNode(node, "invalidite_declarant2"), "%s: invalidite_declarant2 without declarant2", label)
@@ -780,14 +800,14 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyer
 	y.spec = ys
 	// The declaration, for the values a fixture states: most items state
 	// none, and its map of revenus is made only when one does.
-	decl := func() Declaration { return ys.declaration(f.pac) }
+	decl := func() Declaration { return ys.declaration(pac) }
 	l.checkCodes(label, &ys.periodSpec, hasDec2, len(f.Dependants))
 	l.compare(label, &ys.periodSpec, decl)
 
 	// A death splits the year: the couple until the death, then the survivor.
 	if ys.DecesDeclarant2 != "" {
 		v := fixture.ValueNode(node, "deces_declarant2")
-		md, err := time.Parse("01-02", ys.DecesDeclarant2)
+		_, err := time.Parse("01-02", ys.DecesDeclarant2)
 		switch {
 		case !hasDec2 || !couple:
 			l.add(v, "%s: deces_declarant2 needs a couple (two declarants, sitFam M or O)", label)
@@ -798,7 +818,7 @@ func (l *foyerLoader) year(f *Foyer, hasDec2 bool, off int, ys *yearSpec) *foyer
 		case ys.ApresDeces == nil:
 			l.add(v, "%s: deces_declarant2 needs \"apres_deces\": the survivor's revenus after the death", label)
 		default:
-			y.deathMD = md.Format("01-02")
+			y.death = true
 			if after := ys.ApresDeces; !after.broken {
 				afterLabel := label
 				afterLabel.part = "apres_deces"
@@ -939,17 +959,24 @@ func (ys *yearSpec) survivor(decl Declaration) Declaration {
 func (y *foyerYear) avis(f *Foyer) (periods []*Avis, initial *Avis) {
 	y.once.Do(func() {
 		if y.spec != nil && !y.none {
-			y.periods, y.initial = y.make(f)
+			periods, initial := y.make(f)
+			y.made = &yearAvis{periods: periods, initial: initial}
 		}
 	})
-	return y.periods, y.initial
+	if y.made == nil {
+		return nil, nil
+	}
+	return y.made.periods, y.made.initial
 }
 
 // make computes the avis of the year, in period order, and the initial
 // avis a corrective one replaced.
 func (y *foyerYear) make(f *Foyer) (periods []*Avis, initial *Avis) {
 	ys := y.spec
-	aft := f.aft
+	aft := f.Residence
+	if f.aft != nil {
+		aft = *f.aft
+	}
 	if ys.AdresseFiscale != nil {
 		aft = ys.AdresseFiscale.Adresse
 	}
@@ -967,7 +994,7 @@ func (y *foyerYear) make(f *Foyer) (periods []*Avis, initial *Avis) {
 		a.fill(d)
 		return a
 	}
-	decl := ys.declaration(f.pac)
+	decl := ys.declaration(f.pac())
 	first := tmpl(decl)
 	if y.fixed {
 		d := decl
