@@ -394,12 +394,13 @@ func deref(s *string) string {
 	return *s
 }
 
-// writeJSON answers v (an error's envelope) as JSON: jsonenc writes
-// encoding/json's bytes without its reflection. A value it cannot encode
-// (a NaN) is a 5000.
+// writeJSON answers v (an error's envelope) as JSON, in a buffer of
+// bodies: jsonenc writes encoding/json's bytes without its reflection. A
+// value it cannot encode (a NaN) is a 5000.
 func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	body, err := jsonenc.Append(make([]byte, 0, 2048), v)
+	body, err := jsonenc.Append((*bodies.Get().(*[]byte))[:0], v)
 	if err != nil {
+		putBody(body)
 		a.writeErreur(w, r, ErrTechnique.With("réponse impossible à encoder : %v", err))
 		return
 	}
@@ -407,5 +408,7 @@ func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v an
 		w.Header().Set("Content-Type", "application/json")
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	body = append(body, '\n')
+	_, _ = w.Write(body) // net/http and the journal copy what they keep
+	putBody(body)
 }

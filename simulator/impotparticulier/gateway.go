@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/expiry"
 	"github.com/bacasable/bacasable/simulator/journal"
+	"github.com/bacasable/bacasable/simulator/jsonenc"
 )
 
 // gatewayToken is a client-credentials access token of the gateway.
@@ -127,11 +129,32 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	tok := a.gateway.issue(client, requested, a.cfg.TokenTTL)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	a.writeJSON(w, r, http.StatusOK, map[string]any{
-		"access_token": tok, "scope": strings.Join(requested, " "), "token_type": "Bearer", "expires_in": int(a.cfg.TokenTTL / time.Second),
-	})
+	h := w.Header()
+	h["Content-Type"], h["Cache-Control"] = contentTypeJSON, noStore
+	w.WriteHeader(http.StatusOK)
+	body := appendTokenAnswer((*bodies.Get().(*[]byte))[:0], tok, requested, a.cfg.TokenTTL)
+	_, _ = w.Write(body) // net/http and the journal copy what they keep
+	putBody(body)
+}
+
+// Header values the gateway's answers share: set as h[key] = value, they
+// cost no allocation; nothing changes them in place (Header.Add copies).
+var (
+	contentTypeJSON = []string{"application/json"}
+	noStore         = []string{"no-store"}
+)
+
+// appendTokenAnswer writes the token answer as encoding/json writes the
+// map {access_token, expires_in, scope, token_type} (keys sorted), and a
+// newline.
+func appendTokenAnswer(b []byte, token string, scopes []string, ttl time.Duration) []byte {
+	b = append(b, `{"access_token":`...)
+	b = jsonenc.AppendString(b, token)
+	b = append(b, `,"expires_in":`...)
+	b = strconv.AppendInt(b, int64(ttl/time.Second), 10)
+	b = append(b, `,"scope":`...)
+	b = jsonenc.AppendString(b, strings.Join(scopes, " "))
+	return append(b, `,"token_type":"Bearer"}`+"\n"...)
 }
 
 // sweep drops the expired tokens and says how many.
