@@ -261,7 +261,7 @@ func (e *claimsEdit) release(f *Foyer) {
 // (Build reports it).
 func (e *claimsEdit) take(f *Foyer, spec *foyerSpec) bool {
 	for off := 1; off <= 3; off++ {
-		if ys := spec.Annees[off]; ys == nil || ys.broken {
+		if ys := spec.Annees[off]; ys == nil || ys.broken() {
 			continue
 		}
 		for _, p := range []*Persona{f.Declarant1, f.Declarant2} {

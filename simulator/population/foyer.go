@@ -476,8 +476,8 @@ func (l *foyerLoader) together(f *Foyer, spec *foyerSpec) {
 		l.byID[f.ID] = f
 	}
 	for off := 1; off <= 3; off++ {
-		if ys := spec.Annees[off]; ys != nil && !ys.broken {
-			l.claim(f, off, ys.key, yearLabel{id: f.ID, off: off})
+		if ys := spec.Annees[off]; ys != nil && !ys.broken() {
+			l.claim(f, off, ys.key(), yearLabel{id: f.ID, off: off})
 		}
 	}
 }
@@ -764,10 +764,10 @@ func (y yearLabel) String() string {
 // whether the fixture names a declarant2 (even one that did not resolve).
 func (l *foyerLoader) year(f *Foyer, pac Pac, hasDec2 bool, off int, ys *yearSpec) *foyerYear {
 	y := l.yearSlab.new()
-	if ys.broken {
+	if ys.broken() {
 		return y
 	}
-	node := ys.node
+	node := ys.node()
 	label := yearLabel{id: f.ID, off: off}
 	if ys.AucuneDeclaration {
 		if !ys.alone {
@@ -819,7 +819,7 @@ func (l *foyerLoader) year(f *Foyer, pac Pac, hasDec2 bool, off int, ys *yearSpe
 			l.add(v, "%s: deces_declarant2 needs \"apres_deces\": the survivor's revenus after the death", label)
 		default:
 			y.death = true
-			if after := ys.ApresDeces; !after.broken {
+			if after := ys.ApresDeces; !after.broken() {
 				afterLabel := label
 				afterLabel.part = "apres_deces"
 				l.checkCodes(afterLabel, after, false, len(f.Dependants))
@@ -828,7 +828,7 @@ func (l *foyerLoader) year(f *Foyer, pac Pac, hasDec2 bool, off int, ys *yearSpe
 			}
 		}
 	} else if ys.ApresDeces != nil {
-		l.add(ys.ApresDeces.node, "%s: apres_deces without deces_declarant2", label)
+		l.add(ys.ApresDeces.node(), "%s: apres_deces without deces_declarant2", label)
 	}
 
 	// A corrective avis replaces the initial one.
@@ -837,10 +837,10 @@ func (l *foyerLoader) year(f *Foyer, pac Pac, hasDec2 bool, off int, ys *yearSpe
 		corrLabel.part = "rectificatif"
 		switch {
 		case ys.DecesDeclarant2 != "":
-			l.add(corr.node, "%s: a corrective avis in a year with a death is not modelled", label)
-		case corr.broken:
+			l.add(corr.node(), "%s: a corrective avis in a year with a death is not modelled", label)
+		case corr.broken():
 		case corr.montants == nil:
-			l.add(corr.node, "%s: the corrective avis needs its \"revenus\"", corrLabel)
+			l.add(corr.node(), "%s: the corrective avis needs its \"revenus\"", corrLabel)
 		default:
 			l.checkCodes(corrLabel, corr, hasDec2, len(f.Dependants))
 			l.compare(corrLabel, corr, func() Declaration {
@@ -903,7 +903,7 @@ func (l *foyerLoader) checkCodes(label yearLabel, p *periodSpec, hasDec2 bool, d
 // compare checks the values the fixture states against the computation
 // of the declaration decl makes.
 func (l *foyerLoader) compare(label yearLabel, spec *periodSpec, declaration func() Declaration) {
-	st := spec.stated
+	st := spec.stated()
 	if st == nil {
 		return
 	}
@@ -913,7 +913,7 @@ func (l *foyerLoader) compare(label yearLabel, spec *periodSpec, declaration fun
 		return // the codes were reported with their line
 	}
 	if st.NbPart != nil && *st.NbPart != c.NbPart {
-		l.add(fixture.ValueNode(spec.node, "nbPart"), "%s: nbPart is %s in the fixture, but the quotient familial gives %s (sitFam %s, %s%s)",
+		l.add(fixture.ValueNode(spec.node(), "nbPart"), "%s: nbPart is %s in the fixture, but the quotient familial gives %s (sitFam %s, %s%s)",
 			label, formatParts(*st.NbPart), formatParts(c.NbPart), decl.SitFam, decl.Pac, partsNotes(decl))
 	}
 	for _, v := range []struct {
@@ -929,7 +929,7 @@ func (l *foyerLoader) compare(label yearLabel, spec *periodSpec, declaration fun
 		{"montTotIr", st.MontTotIr, c.MontTotIr},
 	} {
 		if v.want != nil && *v.want != v.got {
-			l.add(fixture.ValueNode(spec.node, v.key), "%s: %s is %d in the fixture, but the computation gives %d (revenu imposable %d, %s parts, impôt au barème %d, décote %d)",
+			l.add(fixture.ValueNode(spec.node(), v.key), "%s: %s is %d in the fixture, but the computation gives %d (revenu imposable %d, %s parts, impôt au barème %d, décote %d)",
 				label, v.key, *v.want, v.got, c.RevImposable, formatParts(c.NbPart), c.MntRevbareme, c.Decote)
 		}
 	}

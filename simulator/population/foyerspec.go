@@ -40,35 +40,73 @@ type adresseSpec struct {
 	Adresse
 }
 
-// yearSpec is one relative year of a foyer.
+// yearSpec is one relative year of a foyer. Its periodSpec's source has
+// the year's mapping and key ("N-1").
 type yearSpec struct {
-	node, key            *yaml.Node // the year's mapping and its key ("N-1")
-	SitFam               string
+	SitFam          string
+	DecesDeclarant2 string
+	AdresseFiscale  *adresseSpec
+	// ApresDeces and Rectificatif are nil when absent.
+	ApresDeces   *periodSpec
+	Rectificatif *periodSpec
+	periodSpec
 	ParentIsole          bool
 	InvaliditeDeclarant1 bool
 	InvaliditeDeclarant2 bool
 	IFI                  bool
 	AucuneDeclaration    bool
 	// alone tells that aucune_declaration is the year's only key.
-	alone           bool
-	AdresseFiscale  *adresseSpec
-	DecesDeclarant2 string
-	// ApresDeces and Rectificatif are nil when absent.
-	ApresDeces   *periodSpec
-	Rectificatif *periodSpec
-	periodSpec
+	alone bool
+}
+
+// key is where the year is written, its key ("N-1"); nil for an item
+// without nodes.
+func (y *yearSpec) key() *yaml.Node {
+	if y.src == nil {
+		return nil
+	}
+	return y.src.key
 }
 
 // periodSpec is the revenues of one avis and the values the computation
 // must give, when the fixture states them.
 type periodSpec struct {
-	node *yaml.Node
-	// broken marks a mapping that could not be decoded (already reported).
-	broken bool
 	// montants are the declared amounts in the order written; nil when
 	// the mapping has no "revenus".
 	montants []montant
-	stated   *statedValues // nil when the fixture states none
+	// src is what only some items have; nil for a generated one (a large
+	// population has hundreds of thousands of periods).
+	src *periodSource
+}
+
+// periodSource is what a period of a fixture item may have besides its
+// amounts.
+type periodSource struct {
+	node *yaml.Node
+	key  *yaml.Node // of a year: its key ("N-1")
+	// broken marks a mapping that could not be decoded (already reported).
+	broken bool
+	stated *statedValues // nil when the fixture states none
+}
+
+// node is where the period is written; nil for an item without nodes.
+func (p *periodSpec) node() *yaml.Node {
+	if p.src == nil {
+		return nil
+	}
+	return p.src.node
+}
+
+// broken tells that the period's mapping could not be decoded (already
+// reported).
+func (p *periodSpec) broken() bool { return p.src != nil && p.src.broken }
+
+// stated is the values the fixture states; nil when it states none.
+func (p *periodSpec) stated() *statedValues {
+	if p.src == nil {
+		return nil
+	}
+	return p.src.stated
 }
 
 // montant is one declared amount: a declaration code and euros.
@@ -105,10 +143,10 @@ type periodYAML struct {
 
 // spec makes the periodSpec of a decoded mapping.
 func (raw *periodYAML) spec(node *yaml.Node) periodSpec {
-	p := periodSpec{node: node}
+	p := periodSpec{src: &periodSource{node: node}}
 	if raw.statedValues != (statedValues{}) {
 		stated := raw.statedValues
-		p.stated = &stated
+		p.src.stated = &stated
 	}
 	if raw.Revenus != nil {
 		p.montants = make([]montant, 0, len(raw.Revenus))
@@ -134,7 +172,7 @@ func (p *periodSpec) nCodes() int {
 // codeNode is where the i-th code of the revenus is written, its key or
 // its value; nil for an item without nodes.
 func (p *periodSpec) codeNode(i int, value bool) *yaml.Node {
-	rn := fixture.Key(p.node, "revenus")
+	rn := fixture.Key(p.node(), "revenus")
 	if rn == nil {
 		return nil
 	}
@@ -247,13 +285,12 @@ func (s *foyerSpec) strip() {
 		if y == nil {
 			continue
 		}
-		y.node, y.key, y.periodSpec.node = nil, nil, nil
 		if y.AdresseFiscale != nil {
 			y.AdresseFiscale.node = nil
 		}
-		for _, p := range []*periodSpec{y.ApresDeces, y.Rectificatif} {
-			if p != nil {
-				p.node = nil
+		for _, p := range []*periodSpec{&y.periodSpec, y.ApresDeces, y.Rectificatif} {
+			if p != nil && p.src != nil {
+				p.src.node, p.src.key = nil, nil
 			}
 		}
 	}
@@ -271,10 +308,10 @@ func (l *foyerLoader) parseAdresse(node *yaml.Node) *adresseSpec {
 // parseYear decodes one relative year. A year that cannot be read is kept,
 // empty, so that the foyer still claims it.
 func (l *foyerLoader) parseYear(key, node *yaml.Node) *yearSpec {
-	y := &yearSpec{node: node, key: key}
+	y := &yearSpec{}
 	var raw yearYAML
 	if !fixture.Decode(l.file, node, &raw, &l.errs) {
-		y.periodSpec.broken = true
+		y.src = &periodSource{node: node, key: key, broken: true}
 		return y
 	}
 	y.SitFam, y.ParentIsole, y.IFI = raw.SitFam, raw.ParentIsole, raw.IFI
@@ -282,6 +319,7 @@ func (l *foyerLoader) parseYear(key, node *yaml.Node) *yearSpec {
 	y.AucuneDeclaration, y.alone = raw.AucuneDeclaration, len(node.Content) == 2
 	y.DecesDeclarant2 = raw.DecesDeclarant2
 	y.periodSpec = raw.periodYAML.spec(node)
+	y.src.key = key
 	if raw.AdresseFiscale.Kind != 0 {
 		y.AdresseFiscale = l.parseAdresse(&raw.AdresseFiscale)
 	}
@@ -297,7 +335,7 @@ func (l *foyerLoader) parsePeriod(node *yaml.Node) *periodSpec {
 	}
 	var raw periodYAML
 	if !fixture.Decode(l.file, node, &raw, &l.errs) {
-		return &periodSpec{node: node, broken: true}
+		return &periodSpec{src: &periodSource{node: node, broken: true}}
 	}
 	p := raw.spec(node)
 	return &p

@@ -366,7 +366,7 @@ func (p *periodJSON) spec() periodSpec {
 	s := periodSpec{}
 	if p.statedValues != (statedValues{}) {
 		stated := p.statedValues
-		s.stated = &stated
+		s.src = &periodSource{stated: &stated}
 	}
 	s.montants = p.Revenus
 	return s
@@ -412,8 +412,8 @@ func foyerJSONOf(spec *foyerSpec) *foyerJSON {
 
 func periodJSONOf(p *periodSpec) periodJSON {
 	j := periodJSON{}
-	if p.stated != nil {
-		j.statedValues = *p.stated
+	if st := p.stated(); st != nil {
+		j.statedValues = *st
 	}
 	j.Revenus = p.montants
 	return j
