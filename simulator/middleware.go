@@ -3,7 +3,10 @@ package simulator
 import (
 	"log/slog"
 	"net/http"
+	"path"
 	"time"
+
+	"github.com/gorilla/mux"
 
 	"github.com/bacasable/bacasable/simulator/clock"
 )
@@ -70,4 +73,39 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// matched serves a request as the router r does, with one copy of the
+// request less, or two for a route without variables: mux copies each
+// request to carry its route (no handler asks for it) and its variables.
+// A path that mux would clean (a redirect) and a request no route takes
+// go to r itself.
+func matched(r *mux.Router) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		var m mux.RouteMatch
+		if p := req.URL.Path; muxClean(p) != p || !r.Match(req, &m) || m.Handler == nil {
+			r.ServeHTTP(w, req)
+			return
+		}
+		if len(m.Vars) > 0 {
+			req = mux.SetURLVars(req, m.Vars)
+		}
+		m.Handler.ServeHTTP(w, req)
+	})
+}
+
+// muxClean is the path mux redirects p to when they differ (its
+// cleanPath): path.Clean, a leading slash, the trailing slash kept.
+func muxClean(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
 }

@@ -232,7 +232,7 @@ func New(cfg Config) (*Sandbox, error) {
 		resetClock: func() { cfg.Clock.Restore(clockStart) },
 		endStreams: ctl.EndStreams,
 		sweepers:   []func() int{fc.Sweep, api.Sweep, site.Sweep},
-		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(r)))),
+		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(matched(r))))),
 		Journal:    jr,
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}
