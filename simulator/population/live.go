@@ -1,6 +1,8 @@
 package population
 
 import (
+	"bytes"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,31 +15,87 @@ func IdentityKey(givenName, familyName, birthdate, gender, birthplace, birthcoun
 	// One string built in place: an API call in FranceConnect mode makes
 	// one key.
 	b := make([]byte, 0, len(givenName)+len(familyName)+len(birthdate)+len(gender)+len(birthplace)+len(birthcountry)+16)
+	return string(appendIdentityKey(b, givenName, familyName, birthdate, gender, birthplace, birthcountry))
+}
+
+// appendIdentityKey appends IdentityKey(…) to b.
+func appendIdentityKey(b []byte, givenName, familyName, birthdate, gender, birthplace, birthcountry string) []byte {
 	b = appendFold(b, strings.TrimSpace(givenName))
 	b = append(b, '|')
 	b = appendFold(b, strings.TrimSpace(familyName))
 	for _, s := range [...]string{birthdate, gender, strings.TrimSpace(birthplace), birthcountry} {
 		b = append(append(b, '|'), s...)
 	}
-	return string(b)
+	return b
+}
+
+// appendPersonaIdentity appends p's IdentityKey to b.
+func appendPersonaIdentity(b []byte, p *Persona) []byte {
+	return appendIdentityKey(b, p.GivenName, p.FamilyName, p.NormalisedBirthdate(), p.Gender, p.Birthplace, p.Birthcountry)
+}
+
+// identityIndex finds personas by identité pivot. It keeps a hash of each
+// key rather than the key (the keys of 100 000 personas took 9 MB), and
+// checks the persona found against the key asked; a key whose hash is
+// another key's is kept whole, in collisions. As in a map of the keys, a
+// later persona replaces an earlier one with the same key.
+type identityIndex struct {
+	seed       maphash.Seed
+	byHash     map[uint64]*Persona
+	collisions map[string]*Persona
+}
+
+func newIdentityIndex(personas []*Persona) *identityIndex {
+	x := &identityIndex{seed: maphash.MakeSeed(), byHash: make(map[uint64]*Persona, len(personas))}
+	var buf []byte
+	for _, p := range personas {
+		buf = appendPersonaIdentity(buf[:0], p)
+		x.add(p, buf, maphash.Bytes(x.seed, buf))
+	}
+	return x
+}
+
+// add indexes p, whose key is key and its hash h.
+func (x *identityIndex) add(p *Persona, key []byte, h uint64) {
+	if q, ok := x.byHash[h]; ok {
+		var buf [128]byte
+		if !bytes.Equal(key, appendPersonaIdentity(buf[:0], q)) {
+			if x.collisions == nil {
+				x.collisions = map[string]*Persona{}
+			}
+			x.collisions[string(key)] = p
+			return
+		}
+	}
+	x.byHash[h] = p
+}
+
+// get returns the persona with that key.
+func (x *identityIndex) get(key string) (*Persona, bool) {
+	if p, ok := x.collisions[key]; ok {
+		return p, true
+	}
+	p, ok := x.byHash[maphash.String(x.seed, key)]
+	if !ok {
+		return nil, false
+	}
+	var buf [128]byte
+	if string(appendPersonaIdentity(buf[:0], p)) != key {
+		return nil, false
+	}
+	return p, true
 }
 
 // ByIdentity returns the persona whose identité pivot matches, as the DGFiP
 // matches the identity FranceConnect sends it.
 func (pop *Population) ByIdentity(key string) (*Persona, bool) {
-	pop.identityIndex()
-	p, ok := pop.identities[key]
-	return p, ok
+	return pop.identityIndex().get(key)
 }
 
 // identityIndex indexes the personas by identité pivot, once.
-func (pop *Population) identityIndex() {
-	pop.identityOnce.Do(func() {
-		pop.identities = make(map[string]*Persona, len(pop.personas))
-		for _, p := range pop.personas {
-			pop.identities[IdentityKey(p.GivenName, p.FamilyName, p.NormalisedBirthdate(), p.Gender, p.Birthplace, p.Birthcountry)] = p
-		}
-	})
+func (pop *Population) identityIndex() *identityIndex {
+	pop.identityOnce.Do(func() { pop.identities = newIdentityIndex(pop.personas) })
+	return pop.identities
 }
 
 // Warm makes the lookups built on first use (the identités pivots the API

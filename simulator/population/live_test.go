@@ -2,6 +2,7 @@ package population
 
 import (
 	"errors"
+	"hash/maphash"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -483,6 +484,48 @@ func TestIdentityKeyFolds(t *testing.T) {
 		want = strings.Replace(want, " 75107 ", "75107", 1)
 		if got := IdentityKey(g, f, "1962-08-24", "female", " 75107 ", "99100"); got != want {
 			t.Fatalf("IdentityKey(%q, %q) = %q, want %q", g, f, got, want)
+		}
+	}
+}
+
+// TestByIdentityMatchesTheKeys: the index of hashes finds what a map of
+// the identity keys finds, the last persona of a key winning.
+func TestByIdentityMatchesTheKeys(t *testing.T) {
+	pop := generated(t, Generator{N: 3000, Seed: 3})
+	keys := map[string]*Persona{}
+	for _, p := range pop.Personas() {
+		keys[IdentityKey(p.GivenName, p.FamilyName, p.NormalisedBirthdate(), p.Gender, p.Birthplace, p.Birthcountry)] = p
+	}
+	for k, want := range keys {
+		if got, ok := pop.ByIdentity(k); !ok || got != want {
+			t.Errorf("ByIdentity(%q) = %v, %v; want %s", k, got, ok, want.ID)
+		}
+		if _, ok := pop.ByIdentity(k + "x"); ok {
+			t.Errorf("ByIdentity(%q) found a persona", k+"x")
+		}
+	}
+
+	// Two keys with the same hash: the second is kept whole, and a later
+	// persona with either key replaces the earlier one.
+	a, b, c, d := pop.Personas()[0], pop.Personas()[1], pop.Personas()[2], pop.Personas()[3]
+	key := func(p *Persona) string { return string(appendPersonaIdentity(nil, p)) }
+	twin := *c
+	twin.ID = "twin-of-a"
+	twin.GivenName, twin.FamilyName, twin.Birthdate, twin.Gender, twin.Birthplace, twin.Birthcountry = a.GivenName, a.FamilyName, a.Birthdate, a.Gender, a.Birthplace, a.Birthcountry
+	x := &identityIndex{seed: maphash.MakeSeed(), byHash: map[uint64]*Persona{}}
+	hash := func(p *Persona) uint64 { return maphash.String(x.seed, key(p)) }
+	x.add(a, []byte(key(a)), hash(a))
+	x.add(b, []byte(key(b)), hash(a))
+	x.add(d, []byte(key(d)), hash(a))
+	x.add(&twin, []byte(key(&twin)), hash(a))
+	x.add(pop.Personas()[4], []byte(key(pop.Personas()[4])), hash(c)) // c's key finds it, and is not its key
+	for _, tc := range []struct {
+		key  string
+		want *Persona
+	}{{key(a), &twin}, {key(b), b}, {key(d), d}, {key(c), nil}} {
+		got, ok := x.get(tc.key)
+		if ok != (tc.want != nil) || got != tc.want {
+			t.Errorf("get(%q) = %v, %v; want %v", tc.key, got, ok, tc.want)
 		}
 	}
 }

@@ -41,7 +41,7 @@ type Population struct {
 	searchOnce   sync.Once
 	search       *searchIndex // built on first use
 	identityOnce sync.Once
-	identities   map[string]*Persona // identité pivot → persona, built on first use
+	identities   *identityIndex // built on first use
 	membersOnce  sync.Once
 	members      map[string][]string // persona id → foyer ids, built on first use
 }
