@@ -217,9 +217,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		*dir.fsys = os.DirFS(dir.path)
 	}
 	started := time.Now()
-	resumeGC := pauseGC(getenv, o.population > 0 || o.fixtures != "")
+	large := o.population > 0 || o.fixtures != ""
+	resumeGC := pauseGC(getenv, large)
 	sb, err := simulator.New(cfg)
 	resumeGC()
+	paceGC(getenv, large)
 	if err != nil {
 		return fmt.Errorf("the fixtures are not valid:\n%w", err)
 	}
