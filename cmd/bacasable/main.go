@@ -217,11 +217,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		*dir.fsys = os.DirFS(dir.path)
 	}
 	started := time.Now()
-	large := o.population > 0 || o.fixtures != ""
-	resumeGC := pauseGC(getenv, large)
+	resumeGC := pauseGC(getenv, o.population > 0 || o.fixtures != "")
 	sb, err := simulator.New(cfg)
 	resumeGC()
-	paceGC(getenv, large)
+	if err == nil {
+		paceGC(getenv, len(sb.Population.Personas()))
+	}
 	if err != nil {
 		return fmt.Errorf("the fixtures are not valid:\n%w", err)
 	}

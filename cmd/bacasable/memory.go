@@ -66,22 +66,26 @@ func pauseGC(getenv func(string) string, large bool) (resume func()) {
 	}
 }
 
-// defaultGCPercent is the collector's pace with a population of the
-// default size: the heap may grow to three times what is live (GOGC=200)
-// between collections instead of twice. What is live is small (about
-// 30 MB, the journal full), and under load the collector was about a tenth
-// of the server's CPU per request: this halves its work for some 30 to
-// 100 MB more heap under load (go run ./bench perf), the soft memory
-// limit (setMemoryLimit) still bounding it. A large population keeps the
+// smallGCPercent is the collector's pace with a small population (at most
+// smallPopulation personas, the embedded one has about a hundred): the
+// heap may grow to three times what is live (GOGC=200) between
+// collections instead of twice. What is live is small (about 30 MB, the
+// journal full), and under load the collector was about a tenth of the
+// server's CPU per request: this halves its work for some 30 to 100 MB
+// more heap under load (go run ./bench perf), the soft memory limit
+// (setMemoryLimit) still bounding it. A larger population keeps Go's
 // default pace (its heap is several times larger), and GOGC or GOMEMLIMIT
 // set by the user are theirs.
-const defaultGCPercent = 200
+const (
+	smallGCPercent  = 200
+	smallPopulation = 10_000
+)
 
-// paceGC sets defaultGCPercent unless the population is large or the
-// environment tunes the collector.
-func paceGC(getenv func(string) string, large bool) {
-	if large || getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+// paceGC sets smallGCPercent for a population of personas people, unless
+// it is large or the environment tunes the collector.
+func paceGC(getenv func(string) string, personas int) {
+	if personas > smallPopulation || getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetGCPercent(defaultGCPercent)
+	debug.SetGCPercent(smallGCPercent)
 }
