@@ -92,6 +92,21 @@ type perfRow struct {
 	r      *result
 	cpu    time.Duration // the server process's CPU time during the run
 	peakKB int64         // its VmHWM, reset before the run
+	note   string        // printed under the table
+}
+
+// merge is two runs of the same scenario as one.
+func (row perfRow) merge(other perfRow) perfRow {
+	r := &result{ok: row.r.ok + other.r.ok, failed: row.r.failed + other.r.failed, status5xx: row.r.status5xx + other.r.status5xx,
+		errs: map[string]int{}, elapsed: row.r.elapsed + other.r.elapsed}
+	for _, errs := range []map[string]int{row.r.errs, other.r.errs} {
+		for k, n := range errs {
+			r.errs[k] += n
+		}
+	}
+	r.lat = append(append(make([]time.Duration, 0, len(row.r.lat)+len(other.r.lat)), row.r.lat...), other.r.lat...)
+	slices.Sort(r.lat)
+	return perfRow{name: row.name, r: r, cpu: row.cpu + other.cpu, peakKB: max(row.peakKB, other.peakKB)}
 }
 
 func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
@@ -200,11 +215,15 @@ func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
 
 	fmt.Fprintf(os.Stderr, "bench perf: %s per scenario, %d clients; sandbox %s (pid %d), bare %s (pid %d)\n",
 		*duration, *concurrency, sb.base, sb.pid(), bare.base, bare.pid())
-	bareRow, err := measure(ctx, bare, "bare net/http JSON handler (GET /)", *concurrency, *duration, get(bare.base, "/"))
+	// The bare handler runs before the scenarios and after them: its cost
+	// per request moves with the machine (±20 %), and the sandbox's rows
+	// are compared with both runs together.
+	bareName := "bare net/http JSON handler (GET /)"
+	bareBefore, err := measure(ctx, bare, bareName, *concurrency, *duration, get(bare.base, "/"))
 	if err != nil {
 		return err
 	}
-	rows := []perfRow{bareRow}
+	rows := []perfRow{bareBefore}
 	for _, sc := range scenarios {
 		if !chosen[sc.key] {
 			continue
@@ -223,6 +242,14 @@ func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		rows = append(rows, row)
 	}
+	bareAfter, err := measure(ctx, bare, bareName, *concurrency, *duration, get(bare.base, "/"))
+	if err != nil {
+		return err
+	}
+	rows[0] = bareBefore.merge(bareAfter)
+	rows[0].name = bareName + ", before and after the scenarios"
+	rows[0].note = fmt.Sprintf("The bare handler ran before the scenarios (%s of CPU per request, %.0f req/s) and after them (%s, %.0f req/s);\n"+
+		"its row is both runs together.", fmtDur(bareBefore.cpuPerOp()), bareBefore.r.rate(), fmtDur(bareAfter.cpuPerOp()), bareAfter.r.rate())
 	printPerf(stdout, rows, *duration, *concurrency)
 	if *readyRuns > 0 {
 		sb.stop()
@@ -279,7 +306,13 @@ func printPerf(w io.Writer, rows []perfRow, d time.Duration, conc int) {
 			fmtDur(row.cpuPerOp()), row.cpu.Seconds()/r.elapsed.Seconds(), mb(row.peakKB),
 			ratio(r.rate(), bare.r.rate()), ratio(float64(row.cpuPerOp()), float64(bare.cpuPerOp())))
 	}
-	fmt.Fprintln(w, "\nA full login counts as one request (three HTTP requests). In FranceConnect mode each client logs in")
+	fmt.Fprintln(w)
+	for _, row := range rows {
+		if row.note != "" {
+			fmt.Fprintln(w, row.note)
+		}
+	}
+	fmt.Fprintln(w, "A full login counts as one request (three HTTP requests). In FranceConnect mode each client logs in")
 	fmt.Fprintf(w, "before the run and again after %s (the token lives 60 s).\n", fcTokenAge)
 	for _, row := range rows {
 		printErrors(w, row.name, row.r)
