@@ -89,8 +89,8 @@ func matchesText(e *journal.Entry, text string) bool {
 			return true
 		}
 	}
-	for _, h := range [...]http.Header{e.RequestHeader, e.ResponseHeader} {
-		for _, v := range h[correlationHeader] {
+	for _, h := range [...]journal.Header{e.RequestHeader, e.ResponseHeader} {
+		for _, v := range h.Values(correlationHeader) {
 			if containsFold(v, text) {
 				return true
 			}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 )
@@ -77,16 +76,21 @@ type harTimings struct {
 	Receive float64 `json:"receive"`
 }
 
-func nvs(h map[string][]string) []harNV {
-	out := []harNV{}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
+// headerOf is a map of values (a query) as a Header.
+func headerOf(m map[string][]string) Header {
+	h := make(Header, 0, len(m))
+	for k, vs := range m {
+		h = append(h, HeaderField{k, vs})
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			out = append(out, harNV{Name: k, Value: v})
+	return h
+}
+
+// nvs is h as HAR's name-value pairs, names sorted.
+func nvs(h Header) []harNV {
+	out := []harNV{}
+	for _, f := range h.Sorted() {
+		for _, v := range f.Values {
+			out = append(out, harNV{Name: f.Name, Value: v})
 		}
 	}
 	return out
@@ -125,7 +129,7 @@ func harOf(baseURL string, e Entry) harEntry {
 	if e.Query != "" {
 		u += "?" + e.Query
 		q, _ := url.ParseQuery(e.Query)
-		query = nvs(q)
+		query = nvs(headerOf(q))
 	}
 	if query == nil {
 		query = []harNV{}
@@ -136,22 +140,13 @@ func harOf(baseURL string, e Entry) harEntry {
 		Request: harRequest{Method: e.Method, URL: u, HTTPVersion: "HTTP/1.1", Cookies: []any{}, Headers: nvs(e.RequestHeader),
 			QueryString: query, HeadersSize: -1, BodySize: len(e.RequestBody)},
 		Response: harResponse{Status: e.Status, StatusText: "", HTTPVersion: "HTTP/1.1", Cookies: []any{}, Headers: nvs(e.ResponseHeader),
-			Content:     harContent{Size: len(e.ResponseBody), MimeType: first(e.ResponseHeader, "Content-Type"), Text: e.ResponseBody},
-			RedirectURL: first(e.ResponseHeader, "Location"), HeadersSize: -1, BodySize: len(e.ResponseBody)},
+			Content:     harContent{Size: len(e.ResponseBody), MimeType: e.ResponseHeader.Get("Content-Type"), Text: e.ResponseBody},
+			RedirectURL: e.ResponseHeader.Get("Location"), HeadersSize: -1, BodySize: len(e.ResponseBody)},
 		Timings: harTimings{Send: 0, Wait: ms, Receive: 0},
 		Comment: strings.Join(append(append([]string{}, e.Why...), e.Violations...), " | "),
 	}
 	if e.RequestBody != "" {
-		he.Request.PostData = &harPostData{MimeType: first(e.RequestHeader, "Content-Type"), Text: e.RequestBody}
+		he.Request.PostData = &harPostData{MimeType: e.RequestHeader.Get("Content-Type"), Text: e.RequestBody}
 	}
 	return he
-}
-
-func first(h map[string][]string, k string) string {
-	for key, v := range h {
-		if strings.EqualFold(key, k) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
 }

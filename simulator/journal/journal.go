@@ -13,7 +13,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -38,10 +37,10 @@ type Entry struct {
 	Why        []string      `json:"why,omitempty"`
 	Error      string        `json:"error,omitempty"`
 
-	RequestHeader  http.Header `json:"request_headers,omitempty"`
-	RequestBody    string      `json:"request_body,omitempty"`
-	ResponseHeader http.Header `json:"response_headers,omitempty"`
-	ResponseBody   string      `json:"response_body,omitempty"`
+	RequestHeader  Header `json:"request_headers,omitempty"`
+	RequestBody    string `json:"request_body,omitempty"`
+	ResponseHeader Header `json:"response_headers,omitempty"`
+	ResponseBody   string `json:"response_body,omitempty"`
 }
 
 // Bounds of what the journal keeps. Each entry keeps at most MaxBody of
@@ -327,125 +326,6 @@ func requestLine(r *http.Request) (method, path, query string) {
 	return all[:len(m)], all[len(m) : len(m)+len(p)], all[len(m)+len(p):]
 }
 
-// redact hides secrets in the recorded headers and bounds them: each
-// Authorization value keeps its scheme only ("Bearer …").
-func redact(h http.Header) http.Header {
-	if out, ok := copyWhole(h, true); ok {
-		return out
-	}
-	c := bounded(h)
-	if vs := c["Authorization"]; len(vs) > 0 {
-		masked := make([]string, len(vs))
-		for i, v := range vs {
-			if scheme, ok := authScheme(v); ok {
-				masked[i] = scheme + " …"
-			}
-		}
-		c["Authorization"] = masked
-	}
-	return c
-}
-
-// authScheme is what the journal keeps of an Authorization value: its
-// scheme, cut at 32 bytes, then " …"; nothing of an empty value (ok
-// false).
-func authScheme(v string) (scheme string, ok bool) {
-	if v == "" {
-		return "", false
-	}
-	scheme, _, _ = strings.Cut(v, " ")
-	if len(scheme) > 32 {
-		scheme = cut(scheme, 32)
-	}
-	return scheme, true
-}
-
-// bounded copies h keeping at most MaxHeaderValue of each value and
-// MaxHeaders bytes in all, in a stable order; what is cut is marked.
-func bounded(h http.Header) http.Header {
-	if out, ok := copyWhole(h, false); ok {
-		return out
-	}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make(http.Header, len(h))
-	room := MaxHeaders
-	for _, k := range keys {
-		for _, v := range h[k] {
-			if room <= 0 {
-				out.Set("X-Bacasable-Journal", "en-têtes tronqués")
-				return out
-			}
-			v = cut(v, min(MaxHeaderValue, room))
-			room -= len(k) + len(v)
-			out[k] = append(out[k], v)
-		}
-	}
-	return out
-}
-
-// copyWhole copies h when nothing of it is to be cut (bounded's common
-// case, whatever the order), Authorization's values masked when mask is
-// set: every value is copied into one buffer and every key's values are
-// slices of one array, so that a copy costs four allocations whatever the
-// number of headers.
-func copyWhole(h http.Header, mask bool) (http.Header, bool) {
-	n, keys, total, size := 0, 0, 0, 0
-	for k, vs := range h {
-		if len(vs) > 0 {
-			keys++
-		}
-		for _, v := range vs {
-			if len(v) > MaxHeaderValue {
-				return nil, false
-			}
-			n++
-			size += len(v)
-			total += len(k) + len(v)
-		}
-	}
-	// Strictly under the budget: bounded's room stays positive throughout.
-	if total >= MaxHeaders {
-		return nil, false
-	}
-	out := make(http.Header, keys)
-	if n == 0 {
-		return out, true
-	}
-	vals := make([]string, n)
-	var stack [32]int
-	ends := stack[:0]
-	var b strings.Builder
-	b.Grow(size + 8)
-	i := 0
-	for k, vs := range h {
-		if len(vs) == 0 {
-			continue
-		}
-		out[k] = vals[i : i+len(vs) : i+len(vs)]
-		masked := mask && k == "Authorization"
-		for _, v := range vs {
-			if scheme, ok := authScheme(v); masked && ok {
-				b.WriteString(scheme)
-				b.WriteString(" …")
-			} else if !masked {
-				b.WriteString(v)
-			}
-			ends = append(ends, b.Len())
-		}
-		i += len(vs)
-	}
-	all, start := b.String(), 0
-	for i, end := range ends {
-		vals[i] = all[start:end]
-		start = end
-	}
-	return out, true
-}
-
 // cut keeps at most n bytes of s, marked with Truncated when cut.
 func cut(s string, n int) string {
 	if len(s) <= n {
@@ -465,10 +345,10 @@ func (e *Entry) size() int {
 			n += len(s) + 16
 		}
 	}
-	for _, h := range [...]http.Header{e.RequestHeader, e.ResponseHeader} {
-		for k, vs := range h {
-			n += len(k) + 16
-			for _, v := range vs {
+	for _, h := range [...]Header{e.RequestHeader, e.ResponseHeader} {
+		for _, f := range h {
+			n += len(f.Name) + 16
+			for _, v := range f.Values {
 				n += len(v) + 16
 			}
 		}

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/json"
 	"errors"
 	"mime"
 	"net/http"
@@ -70,11 +71,15 @@ func FuzzRedactForm(f *testing.F) {
 func TestCopyWholeAsBounded(t *testing.T) {
 	h := http.Header{"A": {"1", "2"}, "B": {""}, "Empty": {}, "C": {strings.Repeat("c", 100)}}
 	got := bounded(h)
-	if len(got) != 3 || strings.Join(got["A"], ",") != "1,2" || got.Get("B") != "" || len(got["B"]) != 1 || got.Get("C") != h.Get("C") {
+	if len(got) != 3 || strings.Join(got.Values("A"), ",") != "1,2" || got.Get("B") != "" || len(got.Values("B")) != 1 || got.Get("C") != h.Get("C") {
 		t.Errorf("bounded(%v) = %v", h, got)
 	}
-	got["A"] = append(got["A"], "3") // a full slice: appending does not reach B's values
-	if len(got["B"]) != 1 || got.Get("B") != "" {
+	for i := range got {
+		if got[i].Name == "A" {
+			got[i].Values = append(got[i].Values, "3") // a full slice: appending does not reach B's values
+		}
+	}
+	if len(got.Values("B")) != 1 || got.Get("B") != "" {
 		t.Errorf("appending to one key changed another: %v", got)
 	}
 	big := http.Header{"X": {strings.Repeat("x", MaxHeaderValue+1)}}
@@ -94,14 +99,36 @@ func TestRedactAuthorization(t *testing.T) {
 		}
 		got := redact(h)
 		want := []string{"Bearer …", "", "Basic …", cut(long, 32) + " …"}
-		if strings.Join(got["Authorization"], "|") != strings.Join(want, "|") {
-			t.Errorf("%s: Authorization %q, want %q", name, got["Authorization"], want)
+		if strings.Join(got.Values("Authorization"), "|") != strings.Join(want, "|") {
+			t.Errorf("%s: Authorization %q, want %q", name, got.Values("Authorization"), want)
 		}
 		if got.Get("X-Correlation-Id") != "abc" {
 			t.Errorf("%s: X-Correlation-Id %q", name, got.Get("X-Correlation-Id"))
 		}
 		if h.Get("Authorization") != "Bearer secret-token" {
 			t.Errorf("%s: the request's header changed: %q", name, h.Get("Authorization"))
+		}
+	}
+}
+
+// TestHeaderAsHTTPHeader: the journal's Header reads (Get, Values) and
+// encodes in JSON as the http.Header it was copied from.
+func TestHeaderAsHTTPHeader(t *testing.T) {
+	h := http.Header{"Content-Type": {"application/json"}, "X-Correlation-Id": {"abc"}, "Set-Cookie": {"a=1", "b=2"},
+		"Location": {"/x?y=<z>&w"}, "Empty": {}}
+	for name, got := range map[string]Header{"whole": bounded(h), "cut": bounded(http.Header{"Content-Type": {"application/json"}, "X-Correlation-Id": {"abc"},
+		"Set-Cookie": {"a=1", "b=2"}, "Location": {"/x?y=<z>&w"}, "Empty": {}, "X-Pad": {strings.Repeat("p", MaxHeaderValue+1)}})} {
+		for _, key := range []string{"Content-Type", "content-type", "X-Correlation-ID", "Set-Cookie", "Location", "Missing", "Empty"} {
+			if got.Get(key) != h.Get(key) || strings.Join(got.Values(key), "|") != strings.Join(h.Values(key), "|") {
+				t.Errorf("%s: %s = %q (%q), http.Header says %q (%q)", name, key, got.Get(key), got.Values(key), h.Get(key), h.Values(key))
+			}
+		}
+		if name != "whole" {
+			continue
+		}
+		want, _ := json.Marshal(http.Header{"Content-Type": {"application/json"}, "X-Correlation-Id": {"abc"}, "Set-Cookie": {"a=1", "b=2"}, "Location": {"/x?y=<z>&w"}})
+		if b, err := json.Marshal(got); err != nil || string(b) != string(want) {
+			t.Errorf("JSON %s (%v), want %s", b, err, want)
 		}
 	}
 }

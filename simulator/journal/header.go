@@ -1,0 +1,189 @@
+package journal
+
+import (
+	"cmp"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Header is the headers of a request or an answer as an entry keeps them:
+// each name with its values, in no particular order (JSON and the exports
+// sort them). A slice rather than an http.Header: building a map for the
+// request's headers and another for the answer's was a quarter of an API
+// call's cost in process.
+type Header []HeaderField
+
+// HeaderField is one header: its name, as net/http or the handler wrote
+// it (canonical), and its values.
+type HeaderField struct {
+	Name   string
+	Values []string
+}
+
+// Values returns the values of the header name, whatever its case.
+func (h Header) Values(name string) []string {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return f.Values
+		}
+	}
+	return nil
+}
+
+// Get returns the first value of the header name, whatever its case, or "".
+func (h Header) Get(name string) string {
+	if vs := h.Values(name); len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// Sorted returns the fields sorted by name.
+func (h Header) Sorted() Header {
+	out := slices.Clone(h)
+	slices.SortFunc(out, func(a, b HeaderField) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// MarshalJSON writes h as encoding/json writes an http.Header: an object
+// of arrays of strings, names sorted.
+func (h Header) MarshalJSON() ([]byte, error) {
+	m := make(map[string][]string, len(h))
+	for _, f := range h {
+		m[f.Name] = f.Values
+	}
+	return json.Marshal(m)
+}
+
+// redact hides secrets in the recorded headers and bounds them: each
+// Authorization value keeps its scheme only ("Bearer …").
+func redact(h http.Header) Header {
+	if out, ok := copyWhole(h, true); ok {
+		return out
+	}
+	c := bounded(h)
+	for i, f := range c {
+		if f.Name != "Authorization" {
+			continue
+		}
+		masked := make([]string, len(f.Values))
+		for j, v := range f.Values {
+			if scheme, ok := authScheme(v); ok {
+				masked[j] = scheme + " …"
+			}
+		}
+		c[i].Values = masked
+	}
+	return c
+}
+
+// authScheme is what the journal keeps of an Authorization value: its
+// scheme, cut at 32 bytes, then " …"; nothing of an empty value (ok
+// false).
+func authScheme(v string) (scheme string, ok bool) {
+	if v == "" {
+		return "", false
+	}
+	scheme, _, _ = strings.Cut(v, " ")
+	if len(scheme) > 32 {
+		scheme = cut(scheme, 32)
+	}
+	return scheme, true
+}
+
+// bounded copies h keeping at most MaxHeaderValue of each value and
+// MaxHeaders bytes in all, names sorted; what is cut is marked.
+func bounded(h http.Header) Header {
+	if out, ok := copyWhole(h, false); ok {
+		return out
+	}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make(Header, 0, len(h))
+	room := MaxHeaders
+	for _, k := range keys {
+		var vals []string
+		for _, v := range h[k] {
+			if room <= 0 {
+				if len(vals) > 0 {
+					out = append(out, HeaderField{k, vals})
+				}
+				return append(out, HeaderField{"X-Bacasable-Journal", []string{"en-têtes tronqués"}})
+			}
+			v = cut(v, min(MaxHeaderValue, room))
+			room -= len(k) + len(v)
+			vals = append(vals, v)
+		}
+		if len(vals) > 0 {
+			out = append(out, HeaderField{k, vals})
+		}
+	}
+	return out
+}
+
+// copyWhole copies h when nothing of it is to be cut (bounded's common
+// case, whatever the order), Authorization's values masked when mask is
+// set: every value is copied into one buffer and every name's values are
+// slices of one array, so that a copy costs three allocations whatever the
+// number of headers. The names are the map's (net/http's canonical names
+// are strings of their own, not parts of the request).
+func copyWhole(h http.Header, mask bool) (Header, bool) {
+	// One walk of the map: its fields, still the request's, gathered on
+	// the stack (up to 32 names), then copied.
+	var stack [32]HeaderField
+	fields := stack[:0]
+	n, total, size := 0, 0, 0
+	for k, vs := range h {
+		if len(vs) == 0 {
+			continue
+		}
+		for _, v := range vs {
+			if len(v) > MaxHeaderValue {
+				return nil, false
+			}
+			size += len(v)
+			total += len(k) + len(v)
+		}
+		n += len(vs)
+		fields = append(fields, HeaderField{k, vs})
+	}
+	// Strictly under the budget: bounded's room stays positive throughout.
+	if total >= MaxHeaders {
+		return nil, false
+	}
+	if n == 0 {
+		return Header{}, true
+	}
+	out := make(Header, len(fields))
+	vals := make([]string, n)
+	var ends [64]int
+	at := ends[:0]
+	var b strings.Builder
+	b.Grow(size + 8)
+	i := 0
+	for j, f := range fields {
+		out[j] = HeaderField{f.Name, vals[i : i+len(f.Values) : i+len(f.Values)]}
+		masked := mask && f.Name == "Authorization"
+		for _, v := range f.Values {
+			if scheme, ok := authScheme(v); masked && ok {
+				b.WriteString(scheme)
+				b.WriteString(" …")
+			} else if !masked {
+				b.WriteString(v)
+			}
+			at = append(at, b.Len())
+		}
+		i += len(f.Values)
+	}
+	all, start := b.String(), 0
+	for i, end := range at {
+		vals[i] = all[start:end]
+		start = end
+	}
+	return out, true
+}
