@@ -170,11 +170,11 @@ func copyWhole(h http.Header, mask bool) (Header, bool) {
 		out[j] = HeaderField{f.Name, vals[i : i+len(f.Values) : i+len(f.Values)]}
 		masked := mask && f.Name == "Authorization"
 		for _, v := range f.Values {
-			if scheme, ok := authScheme(v); masked && ok {
+			if !masked {
+				b.WriteString(v)
+			} else if scheme, ok := authScheme(v); ok {
 				b.WriteString(scheme)
 				b.WriteString(" …")
-			} else if !masked {
-				b.WriteString(v)
 			}
 			at = append(at, b.Len())
 		}
