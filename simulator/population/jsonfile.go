@@ -53,6 +53,18 @@ var jsonRead = json.JoinOptions(json.RejectUnknownMembers(true))
 // the zero value next gives, then calls item with it and the line the item
 // starts on.
 func decodeJSONList[T any](data []byte, file, key string, next func() *T, item func(v *T, line int)) error {
+	return decodeJSONListWith(data, file, key, nil, next, item)
+}
+
+// errGeneralDecoder is what a fast item decoder returns for an item it
+// leaves to json.UnmarshalDecode: the list is then decoded again without
+// it, so that what is decoded, and the message of an error, are the
+// general decoder's.
+var errGeneralDecoder = errors.New("an item left to the general decoder")
+
+// decodeJSONListWith is decodeJSONList decoding each item with fast,
+// unless nil; when fast returns errGeneralDecoder, so does it, at once.
+func decodeJSONListWith[T any](data []byte, file, key string, fast func(*jsontext.Decoder, *T) error, next func() *T, item func(v *T, line int)) error {
 	dec := jsontext.NewDecoder(bytes.NewReader(data))
 	lines := lineCounter{data: data}
 	errorAt := func(offset int64, format string, args ...any) error {
@@ -119,7 +131,11 @@ func decodeJSONList[T any](data []byte, file, key string, next func() *T, item f
 		for dec.PeekKind() != ']' && dec.PeekKind() != 0 {
 			start := dec.InputOffset()
 			v := next()
-			if err := json.UnmarshalDecode(dec, v, jsonRead); err != nil {
+			if fast != nil {
+				if err := fast(dec, v); err != nil {
+					return errGeneralDecoder
+				}
+			} else if err := json.UnmarshalDecode(dec, v, jsonRead); err != nil {
 				return fail(err)
 			}
 			item(v, lines.at(start))
@@ -136,6 +152,94 @@ func decodeJSONList[T any](data []byte, file, key string, next func() *T, item f
 	}
 	if !found {
 		return &fixture.Error{File: file, Msg: fmt.Sprintf("missing top-level key %q", key)}
+	}
+	return nil
+}
+
+// personaDecoder decodes the items of personas.json as
+// json.UnmarshalDecode with jsonRead would, at less cost, when
+// each is an object of Persona's keys, once each, with string values: any
+// other item (a null, a number, an unknown or escaped key, an error) is
+// left to the general decoder. The values of the fields many personas
+// share are kept once, in shared.
+type personaDecoder struct {
+	shared   map[string]string
+	unquoted []byte
+}
+
+func (pd *personaDecoder) decode(dec *jsontext.Decoder, p *Persona) error {
+	if dec.PeekKind() != '{' {
+		return errGeneralDecoder
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		var field *string
+		share := false
+		switch string(name) {
+		case `"id"`:
+			field = &p.ID
+		case `"login"`:
+			field = &p.Login
+		case `"password"`:
+			field, share = &p.Password, true
+		case `"spi"`:
+			field = &p.SPI
+		case `"given_name"`:
+			field = &p.GivenName
+		case `"family_name"`:
+			field, share = &p.FamilyName, true
+		case `"preferred_username"`:
+			field, share = &p.PreferredUsername, true
+		case `"birthdate"`:
+			field = &p.Birthdate
+		case `"gender"`:
+			field, share = &p.Gender, true
+		case `"birthplace"`:
+			field, share = &p.Birthplace, true
+		case `"birthcountry"`:
+			field, share = &p.Birthcountry, true
+		case `"email"`:
+			field = &p.Email
+		case `"situation"`:
+			field, share = &p.Situation, true
+		case `"scenario"`:
+			field = &p.Scenario
+		default:
+			return errGeneralDecoder
+		}
+		if dec.PeekKind() != '"' {
+			return errGeneralDecoder
+		}
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		text := raw[1 : len(raw)-1]
+		if bytes.IndexByte(text, '\\') >= 0 {
+			if pd.unquoted, err = jsontext.AppendUnquote(pd.unquoted[:0], raw); err != nil {
+				return err
+			}
+			text = pd.unquoted
+		}
+		if !share {
+			*field = string(text)
+		} else if s, ok := pd.shared[string(text)]; ok {
+			*field = s
+		} else {
+			*field = string(text)
+			pd.shared[*field] = *field
+		}
+	}
+	if tok, err := dec.ReadToken(); err != nil {
+		return err
+	} else if tok.Kind() != '}' {
+		return errGeneralDecoder
 	}
 	return nil
 }

@@ -1,8 +1,10 @@
 package population
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/mail"
 	"runtime"
@@ -13,6 +15,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bacasable/bacasable/simulator/fixture"
@@ -402,50 +406,39 @@ func readJSONList(data []byte, file, key string) (*Document, error) {
 		}
 	}
 	if key == "personas" {
-		var personas slab[Persona]
-		err = decodeJSONList(data, file, key, personas.new, func(p *Persona, line int) {
-			if p.Password == "" {
-				p.Password = DefaultPassword
-			}
-			for _, s := range []*string{&p.Password, &p.FamilyName, &p.PreferredUsername, &p.Gender, &p.Birthplace, &p.Birthcountry, &p.Situation} {
-				share(s)
-			}
-			d.madePersonas = append(d.madePersonas, p)
-			d.personaLines = append(d.personaLines, line)
-		})
-	} else {
-		// One item at a time: its spec is what is kept.
-		var one foyerJSON
-		next := func() *foyerJSON {
-			one = foyerJSON{}
-			return &one
-		}
-		err = decodeJSONList(data, file, key, next, func(f *foyerJSON, line int) {
-			spec := f.spec(file, line, &errs)
-			for _, a := range []*adresseSpec{spec.Residence, spec.AdresseFiscale} {
-				if a != nil {
-					share(&a.Complement)
-					share(&a.CodePostal)
-					share(&a.Commune)
+		// Decoded fast, sharing values as it goes; else, when an item is
+		// not as an export writes it, again by the general decoder.
+		fast := &personaDecoder{shared: shared}
+		for _, decode := range []func(*jsontext.Decoder, *Persona) error{fast.decode, nil} {
+			var personas slab[Persona]
+			d.madePersonas, d.personaLines = nil, nil
+			err = decodeJSONListWith(data, file, key, decode, personas.new, func(p *Persona, line int) {
+				if p.Password == "" {
+					p.Password = DefaultPassword
 				}
-			}
-			for i := range spec.Dependants {
-				share(&spec.Dependants[i].Nom)
-				share(&spec.Dependants[i].Categorie)
-			}
-			for _, y := range spec.Annees {
-				if y == nil {
-					continue
-				}
-				share(&y.SitFam)
-				for _, p := range []*periodSpec{&y.periodSpec, y.ApresDeces, y.Rectificatif} {
-					for i := range p.nCodes() {
-						share(&p.montants[i].code)
+				if decode == nil {
+					for _, s := range []*string{&p.Password, &p.FamilyName, &p.PreferredUsername, &p.Gender, &p.Birthplace, &p.Birthcountry, &p.Situation} {
+						share(s)
 					}
 				}
+				d.madePersonas = append(d.madePersonas, p)
+				d.personaLines = append(d.personaLines, line)
+			})
+			if err != errGeneralDecoder {
+				break
 			}
-			d.madeFoyers = append(d.madeFoyers, spec)
-		})
+		}
+	} else {
+		// In two halves at once; else, when the file is not as an
+		// export writes it, in one.
+		var ok bool
+		if d.madeFoyers, errs, ok = decodeFoyerHalves(data, file, key); !ok {
+			d.madeFoyers, errs = nil, nil
+			read := foyerReader{file: file, shared: shared, errs: &errs}
+			err = decodeJSONList(data, file, key, read.next, func(f *foyerJSON, line int) {
+				d.madeFoyers = append(d.madeFoyers, read.spec(f, line))
+			})
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -454,6 +447,125 @@ func readJSONList(data []byte, file, key string) (*Document, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// foyerReader turns the items of foyers.json into specs, one at a time:
+// the spec is what is kept. The values many foyers share are kept once,
+// in shared.
+type foyerReader struct {
+	file   string
+	shared map[string]string
+	errs   *fixture.Errors
+	one    foyerJSON
+}
+
+func (r *foyerReader) next() *foyerJSON {
+	r.one = foyerJSON{}
+	return &r.one
+}
+
+func (r *foyerReader) share(s *string) {
+	if v, ok := r.shared[*s]; ok {
+		*s = v
+	} else {
+		r.shared[*s] = *s
+	}
+}
+
+// spec is the spec of f, the item at line.
+func (r *foyerReader) spec(f *foyerJSON, line int) *foyerSpec {
+	spec := f.spec(r.file, line, r.errs)
+	for _, a := range []*adresseSpec{spec.Residence, spec.AdresseFiscale} {
+		if a != nil {
+			r.share(&a.Complement)
+			r.share(&a.CodePostal)
+			r.share(&a.Commune)
+		}
+	}
+	for i := range spec.Dependants {
+		r.share(&spec.Dependants[i].Nom)
+		r.share(&spec.Dependants[i].Categorie)
+	}
+	for _, y := range spec.Annees {
+		if y == nil {
+			continue
+		}
+		r.share(&y.SitFam)
+		for _, p := range []*periodSpec{&y.periodSpec, y.ApresDeces, y.Rectificatif} {
+			for i := range p.nCodes() {
+				r.share(&p.montants[i].code)
+			}
+		}
+	}
+	return spec
+}
+
+// decodeFoyerHalves decodes data, foyers.json, as decodeJSONList would,
+// in two halves at the same time: the items before the first line of the
+// second half that starts an item, with the file's beginning, and the
+// items from it on, with the file's end. It reports false when data is
+// too small, or not as an export writes it (an item a line, the list
+// last), or has any error: the caller then decodes it in one, for the
+// message.
+func decodeFoyerHalves(data []byte, file, key string) (foyers []*foyerSpec, errs fixture.Errors, ok bool) {
+	const minHalf = 1 << 20
+	if len(data) < 2*minHalf || runtime.GOMAXPROCS(0) < 2 {
+		return nil, nil, false
+	}
+	// data[m:] starts an item, after ",\n"; data[end:] is "}" and blanks.
+	m := bytes.Index(data[len(data)/2:], []byte(",\n{"))
+	end := len(bytes.TrimRight(data, " \t\r\n")) - 1
+	if m < 0 || end < 0 || data[end] != '}' {
+		return nil, nil, false
+	}
+	m += len(data)/2 + 2
+	var first, second struct {
+		foyers []*foyerSpec
+		errs   fixture.Errors
+		err    error
+	}
+	// The first half closes the list and the object where the second
+	// starts: its ",\n" is "]}" until both are decoded.
+	linesBefore := bytes.Count(data[:m], []byte{'\n'})
+	data[m-2], data[m-1] = ']', '}'
+	defer func() { data[m-2], data[m-1] = ',', '\n' }()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		head := data[:m:m]
+		read := foyerReader{file: file, shared: map[string]string{}, errs: &first.errs}
+		first.err = decodeJSONList(head, file, key, read.next, func(f *foyerJSON, line int) {
+			first.foyers = append(first.foyers, read.spec(f, line))
+		})
+	})
+	wg.Go(func() {
+		read := foyerReader{file: file, shared: map[string]string{}, errs: &second.errs}
+		lines := lineCounter{data: data[m:end]}
+		dec := jsontext.NewDecoder(io.MultiReader(strings.NewReader("["), bytes.NewReader(data[m:end])))
+		if _, err := dec.ReadToken(); err != nil {
+			second.err = err
+			return
+		}
+		for dec.PeekKind() != ']' {
+			start := dec.InputOffset() - 1 // in data[m:]
+			v := read.next()
+			if err := json.UnmarshalDecode(dec, v, jsonRead); err != nil {
+				second.err = err
+				return
+			}
+			second.foyers = append(second.foyers, read.spec(v, linesBefore+lines.at(start)))
+		}
+		// The list ends the object: nothing is left but its "}".
+		if _, err := dec.ReadToken(); err != nil {
+			second.err = err
+		} else if len(bytes.Trim(data[m+int(dec.InputOffset())-1:end], " \t\r\n")) != 0 {
+			second.err = errGeneralDecoder
+		}
+	})
+	wg.Wait()
+	if first.err != nil || second.err != nil {
+		return nil, nil, false
+	}
+	return append(first.foyers, second.foyers...), append(first.errs, second.errs...), true
 }
 
 // mergeItems lists the items of every document in order; an id seen in an
