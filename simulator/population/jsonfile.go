@@ -162,9 +162,18 @@ func decodeJSONListWith[T any](data []byte, file, key string, fast func(*jsontex
 // other item (a null, a number, an unknown or escaped key, an error) is
 // left to the general decoder. The values of the fields many personas
 // share are kept once, in shared.
+// The other values of an item are kept in one string, sliced.
 type personaDecoder struct {
 	shared   map[string]string
 	unquoted []byte
+	own      []byte // the values of the item's other fields, one after another
+	owners   []ownedValue
+}
+
+// ownedValue is a field and where its value is in personaDecoder.own.
+type ownedValue struct {
+	field  *string
+	lo, hi int
 }
 
 func (pd *personaDecoder) decode(dec *jsontext.Decoder, p *Persona) error {
@@ -174,6 +183,7 @@ func (pd *personaDecoder) decode(dec *jsontext.Decoder, p *Persona) error {
 	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
+	pd.own, pd.owners = pd.own[:0], pd.owners[:0]
 	for dec.PeekKind() == '"' {
 		name, err := dec.ReadValue()
 		if err != nil {
@@ -228,7 +238,8 @@ func (pd *personaDecoder) decode(dec *jsontext.Decoder, p *Persona) error {
 			text = pd.unquoted
 		}
 		if !share {
-			*field = string(text)
+			pd.owners = append(pd.owners, ownedValue{field, len(pd.own), len(pd.own) + len(text)})
+			pd.own = append(pd.own, text...)
 		} else if s, ok := pd.shared[string(text)]; ok {
 			*field = s
 		} else {
@@ -240,6 +251,10 @@ func (pd *personaDecoder) decode(dec *jsontext.Decoder, p *Persona) error {
 		return err
 	} else if tok.Kind() != '}' {
 		return errGeneralDecoder
+	}
+	own := string(pd.own)
+	for _, o := range pd.owners {
+		*o.field = own[o.lo:o.hi]
 	}
 	return nil
 }
