@@ -20,8 +20,8 @@ func (a *API) answer(c *call) (body []byte, none string, e *Erreur) {
 	now := a.cfg.Clock.Now()
 	ref := now.In(clock.Paris).Year() - 1 // the fixtures' N-1
 	latest := a.cfg.Calendar.LatestAvailable(now)
-	allowed := allowedFields(c.hab, c.consent)
-	b := (*bodies.Get().(*[]byte))[:0]
+	allowed := allowedFields(c.hab.fields, c.consent)
+	b := getBody()
 
 	if c.op.Resource == DeuxAns {
 		avis, e := a.deuxAns(c, ref, latest)
@@ -84,6 +84,9 @@ func (a *API) answer(c *call) (body []byte, none string, e *Erreur) {
 // kilobytes, and allocating them was a third of an API call's memory.
 var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
+// getBody is an empty buffer of bodies.
+func getBody() []byte { return (*bodies.Get().(*[]byte))[:0] }
+
 // putBody gives an answer's buffer back once written to the client.
 func putBody(b []byte) {
 	if cap(b) <= 64<<10 {
@@ -95,6 +98,7 @@ func putBody(b []byte) {
 // numbers has no JSON form.
 func (a *API) write(body []byte, avis ...*population.Avis) ([]byte, string, *Erreur) {
 	if !finite(avis) {
+		putBody(body)
 		return nil, "", ErrTechnique.With("réponse impossible à encoder : un nombre de parts n'est pas un nombre")
 	}
 	return body, "", nil

@@ -398,7 +398,7 @@ func deref(s *string) string {
 // bodies: jsonenc writes encoding/json's bytes without its reflection. A
 // value it cannot encode (a NaN) is a 5000.
 func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	body, err := jsonenc.Append((*bodies.Get().(*[]byte))[:0], v)
+	body, err := jsonenc.Append(getBody(), v)
 	if err != nil {
 		putBody(body)
 		a.writeErreur(w, r, ErrTechnique.With("réponse impossible à encoder : %v", err))

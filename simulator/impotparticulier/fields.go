@@ -165,6 +165,18 @@ var fieldIndex = func() map[string]int {
 	return m
 }()
 
+// fieldsOf is the set of the named fields (names not in fieldNames are
+// left out: the fixtures' check refuses them).
+func fieldsOf(names []string) fieldSet {
+	var set fieldSet
+	for _, f := range names {
+		if i, ok := fieldIndex[f]; ok {
+			set |= 1 << i
+		}
+	}
+	return set
+}
+
 // has tells whether the set holds the field of that index (-1: none).
 func (s fieldSet) has(i int) bool { return i >= 0 && s&(1<<i) != 0 }
 
@@ -178,8 +190,8 @@ type view struct {
 // allowedFields returns the view of an answer: the habilitation's fields,
 // narrowed in FranceConnect mode (consented != nil) to the consented parts
 // where a consent scope names them.
-func allowedFields(h *Habilitation, consented []string) view {
-	v := view{fields: h.fieldSet()}
+func allowedFields(fields fieldSet, consented []string) view {
+	v := view{fields: fields}
 	if consented != nil {
 		v.consented = consentedParts(consented)
 	}

@@ -114,7 +114,7 @@ func TestConsentFiltering(t *testing.T) {
 		{"taxe d'habitation: nothing", []string{"dgfip_locaux_th", "dgfip_locaux_th_Nat"}, "facture rev revImposable", "", "alpha chges div pro rici", "1830"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := facturesView(t, avis, allowedFields(hab, tc.consent))
+			got := facturesView(t, avis, allowedFields(fieldsOf(hab.Donnees), tc.consent))
 			if s := sorted(got); s != tc.fields {
 				t.Fatalf("fields = %q, want %q", s, tc.fields)
 			}
@@ -130,14 +130,14 @@ func TestConsentFiltering(t *testing.T) {
 		})
 	}
 	// A consented line outside the habilitation stays out.
-	got := facturesView(t, avis, allowedFields(&Habilitation{Donnees: []string{"rfr"}}, []string{"dgfip_RevDecl_Cat1_Tspr"}))
+	got := facturesView(t, avis, allowedFields(fieldsOf([]string{"rfr"}), []string{"dgfip_RevDecl_Cat1_Tspr"}))
 	if _, ok := got["facture"]; ok {
 		t.Errorf("facture outside the habilitation: %v", got)
 	}
 	// With no line left and none consented, facture is left out.
 	noLines := *avis
 	noLines.Factures = []population.LigneFacture{{NumLigne: 1, CodeLigne: "0020"}}
-	if got := facturesView(t, &noLines, allowedFields(hab, []string{"dgfip_rfr"})); got["facture"] != nil {
+	if got := facturesView(t, &noLines, allowedFields(fieldsOf(hab.Donnees), []string{"dgfip_rfr"})); got["facture"] != nil {
 		t.Errorf("facture = %v, want it left out", got["facture"])
 	}
 }

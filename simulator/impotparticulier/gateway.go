@@ -132,7 +132,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h["Content-Type"], h["Cache-Control"] = contentTypeJSON, noStore
 	w.WriteHeader(http.StatusOK)
-	body := appendTokenAnswer((*bodies.Get().(*[]byte))[:0], tok, requested, a.cfg.TokenTTL)
+	body := appendTokenAnswer(getBody(), tok, requested, a.cfg.TokenTTL)
 	_, _ = w.Write(body) // net/http and the journal copy what they keep
 	putBody(body)
 }

@@ -67,25 +67,9 @@ type Habilitation struct {
 	Annees         []string   `yaml:"annees" json:"annees"`
 	QuotaParMinute int        `yaml:"quota_par_minute" json:"quota_par_minute"`
 
-	// fields is Donnees as a set, once the habilitation is read and
-	// checked (parsed): an API call needs it and would otherwise look
-	// up every name.
+	// fields is Donnees as a set, made when the habilitation is read: an
+	// API call needs it and would otherwise look up every name.
 	fields fieldSet
-	parsed bool
-}
-
-// fieldSet is Donnees as a set of fields.
-func (h *Habilitation) fieldSet() fieldSet {
-	if h.parsed {
-		return h.fields
-	}
-	var set fieldSet
-	for _, f := range h.Donnees {
-		if i, ok := fieldIndex[f]; ok {
-			set |= 1 << i
-		}
-	}
-	return set
 }
 
 // Allows tells whether the habilitation covers the resource in the mode.
@@ -288,8 +272,7 @@ func parseHabilitations(root *yaml.Node, file string) (*Habilitations, error) {
 				fixture.CheckKeys(file, n, h, &errs)
 			}
 			checkHabilitation(file, h, n, &errs)
-			h.fields = h.fieldSet()
-			h.parsed = true
+			h.fields = fieldsOf(h.Donnees)
 			if _, dup := hs.byTeleservice[h.IDTeleservice]; dup {
 				errs.Add(file, n, "ID_Teleservice %q is declared twice", h.IDTeleservice)
 			}
