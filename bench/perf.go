@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -38,49 +37,13 @@ type perfScenario struct {
 	key   string // for -scenarios
 	name  string
 	newOp func() op
+	// setup, when set, runs before the scenario, on the reset sandbox and
+	// before its CPU is read.
+	setup func(ctx context.Context) error
 }
 
 // scenarioKeys are perf's scenarios, in the table's order.
 var scenarioKeys = []string{"spi", "fc", "token", "login", "control"}
-
-// fcToken is a FranceConnect access token and when it was issued.
-type fcToken struct {
-	token string
-	at    time.Time
-}
-
-// fcPool is the FranceConnect access tokens logged in before the
-// FranceConnect mode's run, one per worker.
-type fcPool struct {
-	mu     sync.Mutex
-	tokens []fcToken
-}
-
-// fill logs the test persona in n times.
-func (p *fcPool) fill(ctx context.Context, s *sandbox, n int) error {
-	for range n {
-		at, err := s.login(ctx, loginPersona)
-		if err != nil {
-			return fmt.Errorf("login before the FranceConnect mode's run: %w", err)
-		}
-		p.mu.Lock()
-		p.tokens = append(p.tokens, fcToken{at, time.Now()})
-		p.mu.Unlock()
-	}
-	return nil
-}
-
-// take hands one token out.
-func (p *fcPool) take() (fcToken, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.tokens) == 0 {
-		return fcToken{}, false
-	}
-	t := p.tokens[len(p.tokens)-1]
-	p.tokens = p.tokens[:len(p.tokens)-1]
-	return t, true
-}
 
 func fcHeader(token string) http.Header {
 	return http.Header{"X-Franceconnect-Oauth": {token}}
@@ -173,16 +136,20 @@ func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
 			}}
 		}
 	}
-	var fcTokens fcPool // filled before the FranceConnect mode's run
+	// The FranceConnect mode's logins are made before its run (setup): its
+	// row measures API calls, the login has its own. newOp is called once
+	// per worker, one after the other: each takes one.
+	var fcLogins []string
+	var fcLoggedIn time.Time
 	scenarios := []perfScenario{
-		{"spi", fmt.Sprintf("API, SPI mode (GET …/spi/%s/…/annrev/%d)", completSPI, year), func() op {
+		{key: "spi", name: fmt.Sprintf("API, SPI mode (GET …/spi/%s/…/annrev/%d)", completSPI, year), newOp: func() op {
 			return op{do: func(ctx context.Context) error { return s.apiCall(ctx, spiPath, gw, completService, nil) }}
 		}},
-		{"fc", "API, FranceConnect mode (same resource, X-FranceConnect-OAuth)", func() op {
+		{key: "fc", name: "API, FranceConnect mode (same resource, X-FranceConnect-OAuth)", newOp: func() op {
 			var h http.Header
 			var since time.Time
-			if t, ok := fcTokens.take(); ok {
-				h, since = fcHeader(t.token), t.at
+			if n := len(fcLogins); n > 0 {
+				h, since, fcLogins = fcHeader(fcLogins[n-1]), fcLoggedIn, fcLogins[:n-1]
 			}
 			return op{
 				// A token lives 60 s: past 50 s the worker logs in again
@@ -200,17 +167,27 @@ func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
 				},
 				do: func(ctx context.Context) error { return s.apiCall(ctx, fcPath, gw, completService, h) },
 			}
+		}, setup: func(ctx context.Context) error {
+			fcLogins, fcLoggedIn = nil, time.Now()
+			for range *concurrency {
+				at, err := s.login(ctx, loginPersona)
+				if err != nil {
+					return fmt.Errorf("login before the FranceConnect mode's run: %w", err)
+				}
+				fcLogins = append(fcLogins, at)
+			}
+			return nil
 		}},
-		{"token", "gateway POST /token", func() op {
+		{key: "token", name: "gateway POST /token", newOp: func() op {
 			return op{do: func(ctx context.Context) error {
 				_, err := s.gatewayToken(ctx, completClientID, completSecret, "RessourceIR")
 				return err
 			}}
 		}},
-		{"login", "full login (authorize → token → userinfo)", func() op {
+		{key: "login", name: "full login (authorize → token → userinfo)", newOp: func() op {
 			return op{do: s.fullLogin}
 		}},
-		{"control", "control API GET /_bacasable/api/clock", get(sb.base, "/_bacasable/api/clock")},
+		{key: "control", name: "control API GET /_bacasable/api/clock", newOp: get(sb.base, "/_bacasable/api/clock")},
 	}
 
 	fmt.Fprintf(os.Stderr, "bench perf: %s per scenario, %d clients; sandbox %s (pid %d), bare %s (pid %d)\n",
@@ -239,10 +216,8 @@ func runPerf(ctx context.Context, args []string, stdout io.Writer) error {
 		if gw, err = s.gatewayToken(ctx, completClientID, completSecret, "RessourceIR"); err != nil {
 			return err
 		}
-		if sc.key == "fc" {
-			// The logins are made before the run: the FranceConnect mode's
-			// row measures API calls (the login has its own row).
-			if err := fcTokens.fill(ctx, s, *concurrency); err != nil {
+		if sc.setup != nil {
+			if err := sc.setup(ctx); err != nil {
 				return err
 			}
 		}
