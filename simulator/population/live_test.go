@@ -449,9 +449,16 @@ func TestJSONExportReadsAsYAML(t *testing.T) {
 		}
 	}
 	samePopulation(t, read[FormatYAML], read[FormatJSON]) // all but the lines
-	for _, d := range read[FormatJSON].Source().base {
+	base := read[FormatJSON].Source().base
+	if len(base) != 2 {
+		t.Fatalf("%d documents read from the JSON export, want personas.json and foyers.json", len(base))
+	}
+	for _, d := range base {
 		if d.Personas != nil || d.Foyers != nil || d.data != "" {
 			t.Errorf("%s: read as YAML", d.File)
+		}
+		if len(d.personaLines) != len(d.madePersonas) || len(d.madePersonas)+len(d.madeFoyers) == 0 {
+			t.Errorf("%s: %d personas, %d lines, %d foyers", d.File, len(d.madePersonas), len(d.personaLines), len(d.madeFoyers))
 		}
 		for i, line := range d.personaLines {
 			if line != i+3 { // after the comment and "personas": [

@@ -296,4 +296,10 @@ func TestCheckShortcuts(t *testing.T) {
 			t.Errorf("plainAddress(%q), but net/mail reads %v, %v", s, a, err)
 		}
 	}
+	// The shortcut takes the addresses the fixtures and the generator write.
+	for _, s := range []string{"a@b", "jean-pierre.martin.12@bacasable.example", "angela.dubois@example.fr"} {
+		if !plainAddress(s) {
+			t.Errorf("plainAddress(%q) = false", s)
+		}
+	}
 }
