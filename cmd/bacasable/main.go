@@ -220,12 +220,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	resumeGC := pauseGC(getenv, o.population > 0 || o.fixtures != "")
 	sb, err := simulator.New(cfg)
 	resumeGC()
-	if err == nil {
-		paceGC(getenv, len(sb.Population.Personas()))
-	}
 	if err != nil {
 		return fmt.Errorf("the fixtures are not valid:\n%w", err)
 	}
+	paceGC(getenv, len(sb.Population.Personas()))
 	printBanner(stdout, publicURL, ln.Addr().String(), sb, time.Since(started))
 	ctx, cancelOrphan := orphanContext(ctx, time.Second)
 	defer cancelOrphan()

@@ -89,7 +89,7 @@ func viewFoyer(f *population.Foyer, y years) foyerView {
 			yv.Avis = append(yv.Avis, avisView{
 				AnnRev: a.AnnRev, TypeAvis: a.TypeAvis, DateDebutPeriode: a.DateDebutPeriode, DateFinPeriode: a.DateFinPeriode,
 				SitFam: a.SitFam, NbPart: a.NbPart, RFR: a.RFR, RevImposable: a.RevImposable, MontTotIr: a.MontTotIr,
-				Aft: a.Aft.Ligne(),
+				Aft: a.AftLigne,
 			})
 		}
 		v.Years = append(v.Years, yv)

@@ -18,7 +18,7 @@ type Format string
 
 const (
 	// FormatJSON writes personas.json and foyers.json, one item a line:
-	// what reads back fast at any size (encoding/json), and what a YAML
+	// what reads back fast at any size (go-json-experiment), and what a YAML
 	// tool reads too. The items' comments are not kept.
 	FormatJSON Format = "json"
 	// FormatYAML writes personas.yaml and foyers.yaml, comments included,
@@ -143,9 +143,6 @@ func encodeJSONItems(key string, items []item) ([]byte, error) {
 				p = &Persona{}
 				if err := it.node.Decode(p); err != nil {
 					return nil, err
-				}
-				if p.Password == "" {
-					p.Password = DefaultPassword
 				}
 			}
 			values[i] = personaJSONOf(p)

@@ -1173,16 +1173,8 @@ type birthDate struct {
 func relativeDate(s string) (k, monthDay string, ok bool) {
 	rest, found := strings.CutPrefix(s, "N-")
 	k, monthDay, _ = strings.Cut(rest, "-")
-	digits := func(s string) bool {
-		for i := range len(s) {
-			if s[i] < '0' || s[i] > '9' {
-				return false
-			}
-		}
-		return true
-	}
-	ok = found && len(k) >= 1 && len(k) <= 3 && digits(k) && len(monthDay) == 5 && monthDay[2] == '-' &&
-		digits(monthDay[:2]) && digits(monthDay[3:])
+	ok = found && len(k) >= 1 && len(k) <= 3 && cogDigits(k, len(k)) && len(monthDay) == 5 && monthDay[2] == '-' &&
+		cogDigits(monthDay[:2], 2) && cogDigits(monthDay[3:], 2)
 	return k, monthDay, ok
 }
 

@@ -184,12 +184,13 @@ func (w *weightedCommunes) pick(r *rand.Rand) Commune {
 var communesWithArrondissements = map[string]bool{"75056": true, "13055": true, "69123": true}
 
 func newGenTables(cog *COG) (*genTables, error) {
-	n := len(cog.Communes())
+	communes := cog.Communes()
+	n := len(communes)
 	t := &genTables{
 		birthplaces: weightedCommunes{communes: make([]Commune, 0, n), cum: make([]int64, 0, n)},
 		homes:       weightedCommunes{communes: make([]Commune, 0, n), cum: make([]int64, 0, n)},
 	}
-	for _, c := range cog.Communes() {
+	for _, c := range communes {
 		if c.Population <= 0 {
 			continue
 		}
