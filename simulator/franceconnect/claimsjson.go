@@ -72,7 +72,7 @@ var scopeClaimSets = func() map[string]claimSet {
 }()
 
 // grantedClaimSet is grantedClaims(scopes) without the claims a scenario
-// removed (withoutRemoved), as a set.
+// removed (given_name_array with given_name), as a set.
 func grantedClaimSet(scopes []string, removed []string) claimSet {
 	var set claimSet
 	for _, s := range scopes {

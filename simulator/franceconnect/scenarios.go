@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
@@ -96,14 +95,4 @@ func rnippError(refusal string) *Error {
 		return &Error{Status: http.StatusGatewayTimeout, Code: "temporarily_unavailable", Description: technical, FCCode: "Y010012", Message: msgTechnical}
 	}
 	return &Error{Status: http.StatusBadRequest, Code: "server_error", Description: technical, FCCode: "Y010013", Message: msgTechnical}
-}
-
-// withoutRemoved drops the claims a scenario removed.
-func withoutRemoved(claims []string, removed []string) []string {
-	if len(removed) == 0 {
-		return claims
-	}
-	return slices.DeleteFunc(slices.Clone(claims), func(c string) bool {
-		return slices.Contains(removed, c) || (c == "given_name_array" && slices.Contains(removed, "given_name"))
-	})
 }

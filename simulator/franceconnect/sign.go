@@ -29,7 +29,6 @@ import (
 // ecdsa.Sign, equally valid for any verifier. The same claims signed twice
 // give the same token, as they would with any RFC 6979 signer.
 type jwsSigner struct {
-	alg jose.SignatureAlgorithm
 	// prefix is the base64url protected header and its dot.
 	prefix string
 	ec     *ecdsa.PrivateKey
@@ -50,7 +49,7 @@ const ecSize = 32
 
 // newJWSSigner prepares signatures with jwk for alg (ES256 or RS256).
 func newJWSSigner(alg jose.SignatureAlgorithm, jwk jose.JSONWebKey, typ string) (*jwsSigner, error) {
-	s := &jwsSigner{alg: alg}
+	s := &jwsSigner{}
 	switch key := jwk.Key.(type) {
 	case *ecdsa.PrivateKey:
 		if alg != jose.ES256 || key.Curve != elliptic.P256() {
@@ -192,15 +191,6 @@ func (k *Keys) sign(alg jose.SignatureAlgorithm, typ string, claims any) (string
 		return "", err
 	}
 	return k.signPayload(alg, typ, payload)
-}
-
-// appendSigned appends the compact JWS of payload, already JSON, to dst.
-func (k *Keys) appendSigned(dst []byte, alg jose.SignatureAlgorithm, typ string, payload []byte) ([]byte, error) {
-	s, err := k.signer(alg, typ)
-	if err != nil {
-		return nil, err
-	}
-	return s.appendJWS(dst, payload)
 }
 
 // signPayload signs payload, already JSON, as a compact JWS.

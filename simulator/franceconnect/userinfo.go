@@ -1,6 +1,7 @@
 package franceconnect
 
 import (
+	"io"
 	"net/http"
 	"strings"
 
@@ -57,16 +58,14 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	claims := userinfoClaims{Sub: at.Sub, Aud: at.Req.Client.ID, Iss: p.cfg.Issuer, Iat: p.cfg.Clock.Now().Unix(), Exp: at.Expires.Unix(),
 		Granted: grantedClaimSet(at.Req.Scopes, at.Removed), Persona: at.Persona, IdP: at.IdP}
 	alg := jose.SignatureAlgorithm(at.Req.Client.SigningAlg)
-	var jws []byte
+	var jws string
 	var err error
 	if f, ok := at.Req.faultAt("userinfo"); ok {
 		f.note(r.Context())
-		var s string
-		s, err = p.faultyUserinfo(f.ID, claims, alg)
-		jws = []byte(s)
+		jws, err = p.faultyUserinfo(f.ID, claims, alg)
 	} else {
 		var buf [1024]byte
-		jws, err = p.keys.appendSigned(nil, alg, "", claims.appendJSON(buf[:0]))
+		jws, err = p.keys.signPayload(alg, "", claims.appendJSON(buf[:0]))
 	}
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "franceconnect: signing userinfo", "err", err)
@@ -76,5 +75,5 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h["Content-Type"] = contentTypeJWT
 	h["Cache-Control"] = noStore
-	_, _ = w.Write(jws)
+	_, _ = io.WriteString(w, jws)
 }
