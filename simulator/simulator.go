@@ -171,7 +171,7 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	fc, err := franceconnect.New(franceconnect.Config{
 		Issuer: publicURL + "/api/v2", Clients: clients, People: pop, Clock: cfg.Clock, Logger: cfg.Logger, Keys: cfg.Keys,
-		Scenarios:      engine,
+		Scenarios: engine, Banner: bannerSource.Banner,
 		NonceMinLength: cfg.NonceMinLength, PKCE: cfg.PKCE, CodeTTL: cfg.CodeTTL, AccessTokenTTL: cfg.AccessTokenTTL,
 		IDTokenTTL: cfg.IDTokenTTL, SessionTTL: cfg.SessionTTL,
 	})
@@ -202,7 +202,6 @@ func New(cfg Config) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	fc.ShowBanner(bannerSource.Banner)
 	fc.Routes(r)
 	api.Routes(r)
 	site.Routes(r)

@@ -13,6 +13,7 @@ package banner
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bacasable/bacasable/simulator/clock"
@@ -34,6 +35,19 @@ type Banner struct {
 	Clock string
 	// ClearURL is the console's page that clears it all.
 	ClearURL string
+}
+
+// Text is the banner's sentence, after « Comportement modifié : »: each
+// scenario, then the clock, separated by « ; ».
+func (b *Banner) Text() string {
+	parts := make([]string, 0, len(b.Scenarios)+1)
+	for _, s := range b.Scenarios {
+		parts = append(parts, "scénario "+s)
+	}
+	if b.Clock != "" {
+		parts = append(parts, b.Clock)
+	}
+	return strings.Join(parts, " ; ")
 }
 
 // Scenarios are the activations, and the scenarios for their titles.

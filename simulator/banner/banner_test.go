@@ -60,3 +60,19 @@ func TestBanner(t *testing.T) {
 		t.Errorf("banner once the clock is back: %+v", b)
 	}
 }
+
+// TestBannerText: the sentence lists the scenarios, then the clock.
+func TestBannerText(t *testing.T) {
+	for _, tc := range []struct {
+		b    Banner
+		want string
+	}{
+		{Banner{Scenarios: []string{"« A » (a)"}}, "scénario « A » (a)"},
+		{Banner{Clock: "horloge figée"}, "horloge figée"},
+		{Banner{Scenarios: []string{"a", "b"}, Clock: "horloge avancée"}, "scénario a ; scénario b ; horloge avancée"},
+	} {
+		if got := tc.b.Text(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.b, got, tc.want)
+		}
+	}
+}

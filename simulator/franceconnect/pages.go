@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
-
-	"github.com/bacasable/bacasable/simulator/banner"
 )
 
 //go:embed templates/*.html
@@ -18,14 +16,7 @@ var templateFS embed.FS
 // layout that carries the sandbox warning.
 type pages struct {
 	byName map[string]*template.Template
-	// banner, when set, says what changes the sandbox's behaviour now.
-	banner func() *banner.Banner
 }
-
-// ShowBanner makes every page show, in its sandbox warning, the scenarios
-// in force and a moved clock, with a link to the console that clears them
-// (simulator/banner). Call it before the provider serves.
-func (p *Provider) ShowBanner(f func() *banner.Banner) { p.pages.banner = f }
 
 func parsePages() (*pages, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -55,8 +46,8 @@ func (p *Provider) render(w http.ResponseWriter, status int, name string, data m
 	}
 	// The sandbox's own address, for the links of the pages' sandbox aids.
 	data["Sandbox"] = strings.TrimSuffix(p.cfg.Issuer, p.basePath)
-	if p.pages.banner != nil {
-		if b := p.pages.banner(); b != nil {
+	if p.cfg.Banner != nil {
+		if b := p.cfg.Banner(); b != nil {
 			data["Banner"] = b
 		}
 	}

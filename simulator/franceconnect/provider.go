@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/bacasable/bacasable/simulator/banner"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/population"
@@ -41,6 +42,10 @@ type Config struct {
 	Keys    *Keys        // default: generated at start
 	// Scenarios chooses the named behaviours; default: none.
 	Scenarios scenario.Player
+	// Banner, when set, makes every page show, in its sandbox warning, the
+	// scenarios in force and a moved clock, with a link to the console
+	// that clears them (simulator/banner). Default: no banner.
+	Banner func() *banner.Banner
 
 	NonceMinLength int           // default 22 (was 32 before late 2023)
 	CodeTTL        time.Duration // default 30 s, single use
