@@ -33,11 +33,6 @@ export function setClock(c) {
   render();
 }
 
-// active tells whether the banner is shown.
-export function active() {
-  return !$('bandeau-actif').hidden;
-}
-
 function render() {
   const text = bannerText(activations, clockState);
   $('bandeau-actif-texte').textContent = text;

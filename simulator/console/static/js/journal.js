@@ -322,10 +322,12 @@ function receive(e) {
 // add keeps an entry (the table is drawn by render).
 function add(e, fresh) {
   if (shown.has(e.id)) return;
+  // lastId is at least the largest id shown: an entry below it comes late.
+  const late = e.id < lastId;
   if (e.id > lastId) lastId = e.id;
   const tr = row(e, fresh);
   shown.set(e.id, { entry: e, tr });
-  if (shown.size > 1 && e.id < [...shown.keys()].at(-2)) {
+  if (late) {
     // An entry fetched to fill a hole of the stream comes late: keep id order.
     const sorted = [...shown.entries()].sort((a, b) => a[0] - b[0]);
     shown.clear();
