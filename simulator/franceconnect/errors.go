@@ -224,7 +224,7 @@ func (p *Provider) writeErrorPageBack(w http.ResponseWriter, r *http.Request, e 
 		status = http.StatusBadRequest
 	}
 	p.render(w, status, "error.html", map[string]any{"Title": "Erreur de connexion", "Error": e, "Back": back,
-		"Support": supportedCodes[e.FCCode]})
+		"Support": supportedCodes[e.FCCode], "Sandbox": p.sandboxURL})
 }
 
 // supportedCodes are the codes whose page offers « Contactez-nous »

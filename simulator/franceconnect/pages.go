@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"strings"
 )
 
 //go:embed templates/*.html
@@ -41,11 +40,6 @@ func parsePages() (*pages, error) {
 // render writes page name with data; a template failure is a 500 with no
 // internal detail.
 func (p *Provider) render(w http.ResponseWriter, status int, name string, data map[string]any) {
-	if data == nil {
-		data = map[string]any{}
-	}
-	// The sandbox's own address, for the links of the pages' sandbox aids.
-	data["Sandbox"] = strings.TrimSuffix(p.cfg.Issuer, p.basePath)
 	if p.cfg.Banner != nil {
 		if b := p.cfg.Banner(); b != nil {
 			data["Banner"] = b

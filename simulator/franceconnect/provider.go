@@ -105,8 +105,10 @@ type Provider struct {
 	queue     loginQueue
 	csrf      *http.CrossOriginProtection
 	hostile   hostile
-	// basePath is the issuer's path ("/api/v2"), where routes are mounted.
-	basePath string
+	// basePath is the issuer's path ("/api/v2"), where routes are mounted;
+	// sandboxURL the sandbox's own address, the issuer without it, for the
+	// links of the pages' sandbox aids.
+	basePath, sandboxURL string
 }
 
 // New builds the provider.
@@ -129,7 +131,8 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{cfg: cfg, keys: keys, log: cfg.Logger, store: newStore(cfg.Clock), pages: pg, basePath: base, scenarios: cfg.Scenarios,
+	return &Provider{cfg: cfg, keys: keys, log: cfg.Logger, store: newStore(cfg.Clock), pages: pg, basePath: base,
+		sandboxURL: strings.TrimSuffix(cfg.Issuer, base), scenarios: cfg.Scenarios,
 		csrf: http.NewCrossOriginProtection()}, nil
 }
 
