@@ -28,20 +28,12 @@ type Journal interface {
 
 var _ Journal = (*journal.Journal)(nil)
 
-// journalQuery is what the list and both exports read of the query: the
-// same filters, so that an export holds what the console shows.
-type journalQuery struct {
-	journal.Filter
-	// text, lower case and trimmed, keeps the entries where it occurs
-	// (see matchesText); "" keeps all.
-	text string
-}
-
 // maxSearch is the longest q read; the contract refuses a longer one.
 const maxSearch = 200
 
-// journalFilter reads the query's filters.
-func journalFilter(in *call) journalQuery {
+// journalFilter reads the query's filters: the list and both exports read
+// the same, so that an export holds what the console shows.
+func journalFilter(in *call) journal.Filter {
 	q := in.r.URL.Query()
 	f := journal.Filter{Service: q.Get("service"), Login: q.Get("login"), Persona: q.Get("persona"), Client: q.Get("client"),
 		OnlyViolation: q.Get("violations") == "true", OnlyErrors: q.Get("errors") == "true"}
@@ -51,64 +43,14 @@ func journalFilter(in *call) journalQuery {
 	if len(text) > maxSearch {
 		text = strings.ToValidUTF8(text[:maxSearch], "")
 	}
-	return journalQuery{Filter: f, text: strings.ToLower(strings.TrimSpace(text))}
-}
-
-// entries returns the journal's entries that match q, oldest first (the
-// last Limit ones when Limit is set).
-func (c *Control) entries(q journalQuery) []journal.Entry {
-	if q.text == "" {
-		return c.cfg.Journal.Entries(q.Filter)
-	}
-	f := q.Filter
-	f.Limit = 0 // applied after the search
-	all := c.cfg.Journal.Entries(f)
-	out := all[:0]
-	for i := range all {
-		if matchesText(&all[i], q.text) {
-			out = append(out, all[i])
-		}
-	}
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[len(out)-q.Limit:]
-	}
-	return out
-}
-
-// correlationHeader is the header whose values q searches: the reference
-// Démoville's error pages give for the support.
-const correlationHeader = "X-Correlation-Id"
-
-// matchesText tells whether text (lower case) occurs, whatever the case,
-// in the entry's path, query, client, persona, login or error, or in an
-// X-Correlation-ID of its request or answer. The console's search
-// (static/js/format.js, matchesText) looks at the same fields.
-func matchesText(e *journal.Entry, text string) bool {
-	for _, s := range [...]string{e.Path, e.Query, e.Client, e.Persona, e.Login, e.Error} {
-		if containsFold(s, text) {
-			return true
-		}
-	}
-	for _, h := range [...]journal.Header{e.RequestHeader, e.ResponseHeader} {
-		for _, v := range h.Values(correlationHeader) {
-			if containsFold(v, text) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// containsFold is strings.Contains without regard to case; lower is
-// already lower case.
-func containsFold(s, lower string) bool {
-	return len(s) >= len(lower) && strings.Contains(strings.ToLower(s), lower)
+	f.Text = strings.ToLower(strings.TrimSpace(text))
+	return f
 }
 
 // listJournal, like the exports, writes the entries as it goes: the
 // answer is never built whole in memory.
 func (c *Control) listJournal(in *call) (int, any, error) {
-	entries := c.entries(journalFilter(in))
+	entries := c.cfg.Journal.Entries(journalFilter(in))
 	return http.StatusOK, stream(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
@@ -128,7 +70,7 @@ func (c *Control) listJournal(in *call) (int, any, error) {
 }
 
 func (c *Control) exportJournalJSONLines(in *call) (int, any, error) {
-	entries := c.entries(journalFilter(in))
+	entries := c.cfg.Journal.Entries(journalFilter(in))
 	in.header.Set("Content-Disposition", `attachment; filename="bacasable-journal.jsonl"`)
 	return http.StatusOK, stream(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-ndjson")
@@ -138,7 +80,7 @@ func (c *Control) exportJournalJSONLines(in *call) (int, any, error) {
 }
 
 func (c *Control) exportJournalHAR(in *call) (int, any, error) {
-	entries := c.entries(journalFilter(in))
+	entries := c.cfg.Journal.Entries(journalFilter(in))
 	in.header.Set("Content-Disposition", `attachment; filename="bacasable-journal.har"`)
 	return http.StatusOK, stream(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -507,6 +507,9 @@ type Filter struct {
 	OnlyErrors    bool // status ≥ 400 or no answer
 	After         int64
 	Limit         int // most recent first when set
+	// Text, lower case, keeps the entries where it occurs (matchesText);
+	// "" keeps all.
+	Text string
 }
 
 func (f Filter) match(e *Entry) bool {
@@ -517,10 +520,41 @@ func (f Filter) match(e *Entry) bool {
 		f.Client != "" && e.Client != f.Client,
 		f.OnlyViolation && len(e.Violations) == 0,
 		f.OnlyErrors && e.Status != 0 && e.Status < 400,
-		e.ID <= f.After:
+		e.ID <= f.After,
+		f.Text != "" && !matchesText(e, f.Text):
 		return false
 	}
 	return true
+}
+
+// correlationHeader is the header whose values a text search reads: the
+// reference Démoville's error pages give for the support.
+const correlationHeader = "X-Correlation-Id"
+
+// matchesText tells whether text (lower case) occurs, whatever the case,
+// in the entry's path, query, client, persona, login or error, or in an
+// X-Correlation-ID of its request or answer. The console's search
+// (console/static/js/format.js, matchesText) looks at the same fields.
+func matchesText(e *Entry, text string) bool {
+	for _, s := range [...]string{e.Path, e.Query, e.Client, e.Persona, e.Login, e.Error} {
+		if containsFold(s, text) {
+			return true
+		}
+	}
+	for _, h := range [...]Header{e.RequestHeader, e.ResponseHeader} {
+		for _, v := range h.Values(correlationHeader) {
+			if containsFold(v, text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// containsFold is strings.Contains without regard to case; lower is
+// already lower case.
+func containsFold(s, lower string) bool {
+	return len(s) >= len(lower) && strings.Contains(strings.ToLower(s), lower)
 }
 
 // Entries returns the matching entries, oldest first (the last Limit ones
