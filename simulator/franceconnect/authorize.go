@@ -11,7 +11,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 )
@@ -137,13 +136,13 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	var unknown []string
 	for k, v := range form {
 		if len(v) == 1 && len(v[0]) > maxParamBytes {
-			return nil, errBadParameters().WithHint("le paramètre « %s » fait %d octets ; le bac à sable n'en garde pas plus de %d", text.Shorten(k, 80), len(v[0]), maxParamBytes), nil
+			return nil, errBadParameters().WithHint("le paramètre « %s » fait %d octets ; le bac à sable n'en garde pas plus de %d", echoed(k), len(v[0]), maxParamBytes), nil
 		}
 		if len(v) > 1 {
-			return nil, errBadParameters().WithHint("le paramètre « %s » est répété %d fois ; il doit être unique", text.Shorten(k, 80), len(v)), nil
+			return nil, errBadParameters().WithHint("le paramètre « %s » est répété %d fois ; il doit être unique", echoed(k), len(v)), nil
 		}
 		if !slices.Contains(allowed, k) {
-			unknown = append(unknown, text.Shorten(k, 80))
+			unknown = append(unknown, echoed(k))
 		}
 	}
 	sort.Strings(unknown)
@@ -171,12 +170,12 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	case utf8.RuneCountInString(nonce) < p.cfg.NonceMinLength:
 		return nil, errBadParameters().WithHint("nonce trop court : %d caractères, %d minimum", utf8.RuneCountInString(nonce), p.cfg.NonceMinLength), nil
 	case !isURL(get("redirect_uri")):
-		return nil, errBadParameters().WithHint("redirect_uri « %s » n'est pas une URL http(s) absolue", text.Shorten(get("redirect_uri"), 80)), nil
+		return nil, errBadParameters().WithHint("redirect_uri « %s » n'est pas une URL http(s) absolue", echoed(get("redirect_uri"))), nil
 	}
 	if form.Has("prompt") {
 		values := strings.Fields(get("prompt"))
 		if !slices.Contains(values, "login") && !slices.Contains(values, "consent") {
-			return nil, errBadParameters().WithHint("prompt « %s » refusé : il doit contenir login ou consent (FranceConnect impose toujours connexion et consentement)", text.Shorten(get("prompt"), 80)), nil
+			return nil, errBadParameters().WithHint("prompt « %s » refusé : il doit contenir login ou consent (FranceConnect impose toujours connexion et consentement)", echoed(get("prompt"))), nil
 		}
 	}
 
@@ -194,7 +193,7 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	// ── node-oidc-provider ──
 	client, ok := p.cfg.Clients.ServiceProvider(get("client_id"))
 	if !ok {
-		return nil, errUnknownClient().WithHint("aucun fournisseur de service n'a le client_id « %s » (voir fixtures/clients.yaml)", text.Shorten(get("client_id"), 80)), nil
+		return nil, errUnknownClient().WithHint("aucun fournisseur de service n'a le client_id « %s » (voir fixtures/clients.yaml)", echoed(get("client_id"))), nil
 	}
 	redirect := get("redirect_uri")
 	rt := get("response_type")
@@ -214,7 +213,7 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	registered := client.redirectAllowed(redirect, client.RedirectURIs)
 	notRegistered := func() *Error {
 		return errRedirectURINotRegistered().WithHint("redirect_uri « %s » n'est pas enregistrée pour « %s » ; URL enregistrées : %s",
-			text.Shorten(redirect, 80), client.Name, strings.Join(client.RedirectURIs, ", "))
+			echoed(redirect), client.Name, strings.Join(client.RedirectURIs, ", "))
 	}
 	// An error found before the redirect_uri is checked is sent to it only
 	// when it is registered; otherwise node-oidc-provider replaces it with
@@ -222,7 +221,7 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	early := func(e *Error) (*authRequest, *Error, *Error) {
 		if !registered {
 			return nil, errNoWrapper("invalid_redirect_uri", "redirect_uri did not match any of the client's registered redirect_uris").
-				WithHint("%s ; de plus la redirect_uri « %s » n'est pas enregistrée pour « %s »", e.Hint, text.Shorten(redirect, 80), client.Name), nil
+				WithHint("%s ; de plus la redirect_uri « %s » n'est pas enregistrée pour « %s »", e.Hint, echoed(redirect), client.Name), nil
 		}
 		return req, nil, e
 	}
@@ -230,13 +229,13 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	case rt == "":
 		return early(errMissingResponseType().WithHint("response_type est vide ; seule la valeur code est acceptée"))
 	case rt != "code":
-		return early(errUnsupportedResponseType().WithHint("response_type « %s » non supporté ; seule la valeur code est acceptée", text.Shorten(rt, 80)))
+		return early(errUnsupportedResponseType().WithHint("response_type « %s » non supporté ; seule la valeur code est acceptée", echoed(rt)))
 	}
 	scopes := strings.Fields(get("scope"))
 	req.Scopes = make([]string, 0, len(scopes))
 	for _, s := range scopes {
 		if known(s, p.cfg.Clients) && !client.allowsScope(s) {
-			e := errScopeNotAllowed().WithHint("le scope « %s » n'est pas autorisé pour « %s » ; scopes autorisés : %s", text.Shorten(s, 80), client.Name, strings.Join(client.Scopes, " "))
+			e := errScopeNotAllowed().WithHint("le scope « %s » n'est pas autorisé pour « %s » ; scopes autorisés : %s", echoed(s), client.Name, strings.Join(client.Scopes, " "))
 			e.scope = s
 			return early(e)
 		}
@@ -266,7 +265,7 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 		method := get("code_challenge_method")
 		switch {
 		case method != "S256":
-			return req, nil, errRedirectInvalidRequest("not supported value of code_challenge_method").WithHint("code_challenge_method « %s » : seule la méthode S256 est acceptée", text.Shorten(method, 80))
+			return req, nil, errRedirectInvalidRequest("not supported value of code_challenge_method").WithHint("code_challenge_method « %s » : seule la méthode S256 est acceptée", echoed(method))
 		case !pkceChallenge.MatchString(get("code_challenge")):
 			return req, nil, errRedirectInvalidRequest("code_challenge must be a string with a minimum length of 43 characters").WithHint("code_challenge doit être le SHA-256 du code_verifier encodé en base64url (43 caractères, 128 au plus)")
 		}
@@ -281,7 +280,7 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	if query.Has("idp_hint") {
 		hint := query.Get("idp_hint")
 		if _, ok := identityProviderByID(hint); !ok {
-			return req, nil, errInvalidIdpHint().WithHint("idp_hint « %s » n'est pas dans la liste autorisée : %s", text.Shorten(hint, 80), idpIDs())
+			return req, nil, errInvalidIdpHint().WithHint("idp_hint « %s » n'est pas dans la liste autorisée : %s", echoed(hint), idpIDs())
 		}
 		req.IdpHint = strings.Clone(hint)
 	}

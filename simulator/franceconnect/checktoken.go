@@ -13,7 +13,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/gorilla/mux"
 
-	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
@@ -149,7 +148,7 @@ func (p *Provider) checktoken(w http.ResponseWriter, r *http.Request) {
 	}
 	for k := range r.Form {
 		if !slices.Contains(checktokenParams, k) {
-			problems = append(problems, text.Shorten(k, 80)+" refusé")
+			problems = append(problems, echoed(k)+" refusé")
 		}
 	}
 	if len(problems) > 0 {

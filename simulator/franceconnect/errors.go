@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
 )
 
@@ -341,3 +342,6 @@ func (p *Provider) logError(r *http.Request, e *Error) {
 	}
 	p.log.Log(r.Context(), level, "franceconnect: "+strings.TrimPrefix(r.URL.Path, "/api/v2/"), attrs...)
 }
+
+// echoed keeps a client's input quoted in a hint short: 80 runes.
+func echoed(s string) string { return text.Shorten(s, 80) }

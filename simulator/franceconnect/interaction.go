@@ -9,7 +9,6 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
@@ -69,7 +68,7 @@ func (p *Provider) loginPage(w http.ResponseWriter, r *http.Request) {
 	}
 	idp, ok := identityProvider(mux.Vars(r)["idp"])
 	if !ok {
-		p.writeErrorPage(w, r, errBadParameters().WithHint("fournisseur d'identité inconnu « %s »", text.Shorten(mux.Vars(r)["idp"], 80)))
+		p.writeErrorPage(w, r, errBadParameters().WithHint("fournisseur d'identité inconnu « %s »", echoed(mux.Vars(r)["idp"])))
 		return
 	}
 	p.renderLogin(w, http.StatusOK, it, idp, r.URL.Query().Get("q"), "")
@@ -107,7 +106,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	}
 	idp, ok := identityProvider(r.PostForm.Get("idp"))
 	if !ok {
-		p.writeErrorPage(w, r, errBadParameters().WithHint("fournisseur d'identité inconnu « %s »", text.Shorten(r.PostForm.Get("idp"), 80)))
+		p.writeErrorPage(w, r, errBadParameters().WithHint("fournisseur d'identité inconnu « %s »", echoed(r.PostForm.Get("idp"))))
 		return
 	}
 	login, password := r.PostForm.Get("login"), r.PostForm.Get("password")

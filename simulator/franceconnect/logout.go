@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
 )
 
@@ -28,7 +27,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	var refused []string
 	for k, v := range q {
 		if !slices.Contains(logoutParams, k) || len(v) > 1 {
-			refused = append(refused, text.Shorten(k, 80))
+			refused = append(refused, echoed(k))
 		}
 	}
 	sort.Strings(refused)
@@ -40,7 +39,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		p.writeErrorPage(w, r, errHTTP400().WithHint("id_token_hint manquant : passez l'ID token reçu à la connexion"))
 		return
 	case q.Has("post_logout_redirect_uri") && !isURL(q.Get("post_logout_redirect_uri")):
-		p.writeErrorPage(w, r, errHTTP400().WithHint("post_logout_redirect_uri « %s » n'est pas une URL http(s) absolue", text.Shorten(q.Get("post_logout_redirect_uri"), 80)))
+		p.writeErrorPage(w, r, errHTTP400().WithHint("post_logout_redirect_uri « %s » n'est pas une URL http(s) absolue", echoed(q.Get("post_logout_redirect_uri"))))
 		return
 	}
 	hint := q.Get("id_token_hint")
@@ -57,19 +56,19 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if id := q.Get("client_id"); id != "" && id != claims.Aud {
-		p.writeErrorPage(w, r, errLogout("Y0467882", "client_id does not match the provided id_token_hint").WithHint("client_id « %s » n'est pas le destinataire de l'id_token_hint (« %s »)", text.Shorten(id, 80), text.Shorten(claims.Aud, 80)))
+		p.writeErrorPage(w, r, errLogout("Y0467882", "client_id does not match the provided id_token_hint").WithHint("client_id « %s » n'est pas le destinataire de l'id_token_hint (« %s »)", echoed(id), echoed(claims.Aud)))
 		return
 	}
 	journal.SetClient(r.Context(), claims.Aud)
 	client, ok := p.cfg.Clients.ServiceProvider(claims.Aud)
 	if !ok {
 		p.writeErrorPage(w, r, &Error{Status: http.StatusBadRequest, Code: "invalid_client", Description: "unrecognized id_token_hint audience", FCCode: "Y0429C91", Message: msgReconnect,
-			Hint: "le client « " + text.Shorten(claims.Aud, 80) + " » de l'id_token_hint n'existe pas"})
+			Hint: "le client « " + echoed(claims.Aud) + " » de l'id_token_hint n'existe pas"})
 		return
 	}
 	target := q.Get("post_logout_redirect_uri")
 	if target != "" && !client.redirectAllowed(target, client.PostLogoutRedirectURIs) {
-		p.writeErrorPage(w, r, errLogout("Y04CFAEF", "post_logout_redirect_uri not registered").WithHint("post_logout_redirect_uri « %s » n'est pas enregistrée pour « %s » ; URL enregistrées : %s", text.Shorten(target, 80), client.Name, strings.Join(client.PostLogoutRedirectURIs, ", ")))
+		p.writeErrorPage(w, r, errLogout("Y04CFAEF", "post_logout_redirect_uri not registered").WithHint("post_logout_redirect_uri « %s » n'est pas enregistrée pour « %s » ; URL enregistrées : %s", echoed(target), client.Name, strings.Join(client.PostLogoutRedirectURIs, ", ")))
 		return
 	}
 	if id := sessionID(r); id != "" {

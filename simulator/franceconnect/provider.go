@@ -11,7 +11,6 @@ import (
 
 	"github.com/bacasable/bacasable/simulator/banner"
 	"github.com/bacasable/bacasable/simulator/clock"
-	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
@@ -249,7 +248,7 @@ func (p *Provider) home(w http.ResponseWriter, r *http.Request) {
 // notFound is the platform's 404 page (Y000404), for an unknown path and
 // for a method the path does not take.
 func (p *Provider) notFound(w http.ResponseWriter, r *http.Request) {
-	p.writeErrorPage(w, r, errPageNotFound().WithHint("FranceConnect n'a pas de route %s %s", r.Method, text.Shorten(r.URL.Path, 80)))
+	p.writeErrorPage(w, r, errPageNotFound().WithHint("FranceConnect n'a pas de route %s %s", r.Method, echoed(r.URL.Path)))
 }
 
 // maxFormBytes bounds every form body the provider reads.

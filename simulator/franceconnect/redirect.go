@@ -3,8 +3,6 @@ package franceconnect
 import (
 	"net/http"
 	"slices"
-
-	"github.com/bacasable/bacasable/simulator/internal/text"
 )
 
 // redirectToSPWithError is where the « Revenir sur … » link of an error
@@ -19,7 +17,7 @@ func (p *Provider) redirectToSPWithError(w http.ResponseWriter, r *http.Request)
 	if target == "" || !slices.ContainsFunc(p.cfg.Clients.ServiceProviders(), func(sp *ServiceProvider) bool {
 		return sp.redirectAllowed(target, sp.RedirectURIs)
 	}) {
-		p.writeErrorPage(w, r, errRedirectToSP().WithHint("redirect_uri « %s » n'est enregistrée pour aucun fournisseur de service", text.Shorten(target, 80)))
+		p.writeErrorPage(w, r, errRedirectToSP().WithHint("redirect_uri « %s » n'est enregistrée pour aucun fournisseur de service", echoed(target)))
 		return
 	}
 	errCode, desc, state := q.Get("error"), q.Get("error_description"), q.Get("state")

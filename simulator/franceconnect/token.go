@@ -14,7 +14,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/bacasable/bacasable/simulator/internal/text"
 	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/jsonenc"
 	"github.com/bacasable/bacasable/simulator/scenario"
@@ -274,7 +273,7 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 	var problems []string
 	for k := range r.Form {
 		if !slices.Contains(checktokenParams, k) {
-			problems = append(problems, text.Shorten(k, 80)+" refusé")
+			problems = append(problems, echoed(k)+" refusé")
 		}
 	}
 	for _, k := range checktokenParams {
