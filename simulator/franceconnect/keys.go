@@ -31,14 +31,11 @@ type Keys struct {
 	// added tells ParseKeys's caller that a key was missing from the file
 	// and was generated (the file should be written again).
 	added bool
-	// rsaReady, when set, is closed once RS256 holds the RSA key generated
-	// in the background (generateKeysInBackground); rsaErr says why not.
-	// The generation waits for startRSA: the first need of the key, or
-	// WarmUp once the sandbox answers.
-	rsaReady chan struct{}
-	rsaErr   error
-	rsaStart chan struct{}
-	rsaOnce  sync.Once
+	// rsaKey, when set (generateKeysInBackground), makes the RSA key once
+	// and puts it in RS256: on the first need of the key (rs256), or
+	// WarmUp once the sandbox answers, whichever comes first; a call
+	// while it is being made waits for it.
+	rsaKey func() (jose.JSONWebKey, error)
 	// rotation holds second keys, one per algorithm, made and published
 	// in the JWKS the first time a qualification run plays "key-rotation"
 	// for a client signed with that algorithm.
@@ -65,39 +62,34 @@ func GenerateKeys() (*Keys, error) {
 	return k, k.generateDataProviderKey()
 }
 
-// generateKeysInBackground makes the EC keys at once and the RSA key in a
-// goroutine once started (startRSA): RSA-2048 takes 50 to 150 ms of a
-// core, which the sandbox would otherwise spend before answering anything
-// or take from its start on a two-core machine. Whatever needs RS256
-// starts it and waits for it.
+// generateKeysInBackground makes the EC keys at once and leaves the RSA key
+// to rsaKey: RSA-2048 takes 50 to 150 ms of a core, which the sandbox would
+// otherwise spend before answering anything or take from its start on a
+// two-core machine. Whatever needs RS256 makes it, or waits for it.
 func generateKeysInBackground() (*Keys, error) {
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	k := &Keys{ES256: jose.JSONWebKey{Key: ec, Algorithm: string(jose.ES256), Use: "sig"},
-		rsaReady: make(chan struct{}), rsaStart: make(chan struct{})}
+	k := &Keys{ES256: jose.JSONWebKey{Key: ec, Algorithm: string(jose.ES256), Use: "sig"}}
 	if k.ES256.KeyID, err = thumbprintID(k.ES256); err != nil {
 		return nil, err
 	}
 	if err := k.generateDataProviderKey(); err != nil {
 		return nil, err
 	}
-	go func() {
-		defer close(k.rsaReady)
-		<-k.rsaStart
+	k.rsaKey = sync.OnceValues(func() (jose.JSONWebKey, error) {
 		rs, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
-			k.rsaErr = err
-			return
+			return jose.JSONWebKey{}, err
 		}
 		jwk := jose.JSONWebKey{Key: rs, Algorithm: string(jose.RS256), Use: "sig"}
 		if jwk.KeyID, err = thumbprintID(jwk); err != nil {
-			k.rsaErr = err
-			return
+			return jose.JSONWebKey{}, err
 		}
 		k.RS256 = jwk
-	}()
+		return jwk, nil
+	})
 	return k, nil
 }
 
@@ -150,20 +142,14 @@ func freshKey(alg jose.SignatureAlgorithm) (jose.JSONWebKey, error) {
 	return jose.JSONWebKey{}, fmt.Errorf("no key for algorithm %s", alg)
 }
 
-// startRSA lets the background generation of the RSA key begin.
-func (k *Keys) startRSA() {
-	if k.rsaStart != nil {
-		k.rsaOnce.Do(func() { close(k.rsaStart) })
-	}
-}
-
 // rs256 is the RSA key, once generated.
 func (k *Keys) rs256() (jose.JSONWebKey, error) {
-	if k.rsaReady != nil {
-		k.startRSA()
-		<-k.rsaReady
+	if k.rsaKey != nil {
+		if _, err := k.rsaKey(); err != nil {
+			return jose.JSONWebKey{}, err
+		}
 	}
-	return k.RS256, k.rsaErr
+	return k.RS256, nil
 }
 
 func thumbprintID(jwk jose.JSONWebKey) (string, error) {
@@ -324,4 +310,8 @@ func hashHex(s string) string {
 // WarmUp starts what the provider leaves until the sandbox answers: the
 // generation of its RSA key, when it made its keys itself. The key is
 // also made on its first need (an RS256 client, the JWKS).
-func (p *Provider) WarmUp() { p.keys.startRSA() }
+func (p *Provider) WarmUp() {
+	if p.keys.rsaKey != nil {
+		go p.keys.rsaKey()
+	}
+}
