@@ -389,7 +389,7 @@ func (l *foyerLoader) add(node *yaml.Node, format string, args ...any) {
 	if node != nil && node.Line > 0 {
 		line = node.Line
 	}
-	l.errs = append(l.errs, &fixture.Error{File: l.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	l.errs.AddLine(l.file, line, format, args...)
 }
 
 // loadFoyers checks the foyer items against the personas, the COG and the

@@ -427,9 +427,7 @@ func (m montantsJSON) MarshalJSONTo(enc *jsontext.Encoder) error {
 // spec is the foyerSpec of an item of foyers.json at line; a problem of
 // its shape, which foyers.yaml's reader would report, is recorded in errs.
 func (j *foyerJSON) spec(file string, line int, errs *fixture.Errors) *foyerSpec {
-	add := func(format string, args ...any) {
-		*errs = append(*errs, &fixture.Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
-	}
+	add := func(format string, args ...any) { errs.AddLine(file, line, format, args...) }
 	s := &foyerSpec{line: line, ID: j.ID, Declarant1: j.Declarant1, Declarant2: j.Declarant2, Dependants: j.Dependants}
 	if j.Residence == nil {
 		add("foyer %q: missing key \"residence\" (the address where the household lives)", j.ID)

@@ -293,7 +293,7 @@ func checkPersonas(items []item, cog *COG, errs *fixture.Errors) []*Persona {
 				if it.node != nil {
 					line = fixture.ValueNode(it.node, problem.Field).Line
 				}
-				*errs = append(*errs, &fixture.Error{File: it.file, Line: line, Msg: fmt.Sprintf("persona %q: %s", p.ID, problem.Msg)})
+				errs.AddLine(it.file, line, "persona %q: %s", p.ID, problem.Msg)
 			}
 			checked[lo+i] = p
 		}
