@@ -164,7 +164,7 @@ func decodeJSONListWith[T any](data []byte, file, key string, fast func(*jsontex
 // share are kept once, in shared.
 // The other values of an item are kept in one string, sliced.
 type personaDecoder struct {
-	shared   map[string]string
+	shared   interned
 	unquoted []byte
 	own      []byte // the values of the item's other fields, one after another
 	owners   []ownedValue
@@ -240,11 +240,8 @@ func (pd *personaDecoder) decode(dec *jsontext.Decoder, p *Persona) error {
 		if !share {
 			pd.owners = append(pd.owners, ownedValue{field, len(pd.own), len(pd.own) + len(text)})
 			pd.own = append(pd.own, text...)
-		} else if s, ok := pd.shared[string(text)]; ok {
-			*field = s
 		} else {
-			*field = string(text)
-			pd.shared[*field] = *field
+			*field = pd.shared.of(text)
 		}
 	}
 	if tok, err := dec.ReadToken(); err != nil {

@@ -397,14 +397,7 @@ func readJSONList(data []byte, file, key string) (*Document, error) {
 	var err error
 	// The values many items share (a surname, a commune, a revenue
 	// code…) are kept once: each was a string of its own as decoded.
-	shared := map[string]string{}
-	share := func(s *string) {
-		if v, ok := shared[*s]; ok {
-			*s = v
-		} else {
-			shared[*s] = *s
-		}
-	}
+	shared := interned{}
 	if key == "personas" {
 		// Decoded fast, sharing values as it goes; else, when an item is
 		// not as an export writes it, again by the general decoder.
@@ -418,7 +411,7 @@ func readJSONList(data []byte, file, key string) (*Document, error) {
 				}
 				if decode == nil {
 					for _, s := range []*string{&p.Password, &p.FamilyName, &p.PreferredUsername, &p.Gender, &p.Birthplace, &p.Birthcountry, &p.Situation} {
-						share(s)
+						shared.share(s)
 					}
 				}
 				d.madePersonas = append(d.madePersonas, p)
@@ -449,12 +442,36 @@ func readJSONList(data []byte, file, key string) (*Document, error) {
 	return d, nil
 }
 
+// interned keeps each string value once: values many items share (a
+// surname, a commune, a revenue code…) were each a string of their own as
+// decoded.
+type interned map[string]string
+
+// share makes *s the value kept for its text, keeping it if it is the first.
+func (m interned) share(s *string) {
+	if v, ok := m[*s]; ok {
+		*s = v
+	} else {
+		m[*s] = *s
+	}
+}
+
+// of is the value kept for text, made and kept if it is the first.
+func (m interned) of(text []byte) string {
+	if v, ok := m[string(text)]; ok {
+		return v
+	}
+	v := string(text)
+	m[v] = v
+	return v
+}
+
 // foyerReader turns the items of foyers.json into specs, one at a time:
 // the spec is what is kept. The values many foyers share are kept once,
 // in shared.
 type foyerReader struct {
 	file   string
-	shared map[string]string
+	shared interned
 	errs   *fixture.Errors
 	one    foyerJSON
 }
@@ -464,36 +481,28 @@ func (r *foyerReader) next() *foyerJSON {
 	return &r.one
 }
 
-func (r *foyerReader) share(s *string) {
-	if v, ok := r.shared[*s]; ok {
-		*s = v
-	} else {
-		r.shared[*s] = *s
-	}
-}
-
 // spec is the spec of f, the item at line.
 func (r *foyerReader) spec(f *foyerJSON, line int) *foyerSpec {
 	spec := f.spec(r.file, line, r.errs)
 	for _, a := range []*adresseSpec{spec.Residence, spec.AdresseFiscale} {
 		if a != nil {
-			r.share(&a.Complement)
-			r.share(&a.CodePostal)
-			r.share(&a.Commune)
+			r.shared.share(&a.Complement)
+			r.shared.share(&a.CodePostal)
+			r.shared.share(&a.Commune)
 		}
 	}
 	for i := range spec.Dependants {
-		r.share(&spec.Dependants[i].Nom)
-		r.share(&spec.Dependants[i].Categorie)
+		r.shared.share(&spec.Dependants[i].Nom)
+		r.shared.share(&spec.Dependants[i].Categorie)
 	}
 	for _, y := range spec.Annees {
 		if y == nil {
 			continue
 		}
-		r.share(&y.SitFam)
+		r.shared.share(&y.SitFam)
 		for _, p := range []*periodSpec{&y.periodSpec, y.ApresDeces, y.Rectificatif} {
 			for i := range p.nCodes() {
-				r.share(&p.montants[i].code)
+				r.shared.share(&p.montants[i].code)
 			}
 		}
 	}
@@ -532,13 +541,13 @@ func decodeFoyerHalves(data []byte, file, key string) (foyers []*foyerSpec, errs
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		head := data[:m:m]
-		read := foyerReader{file: file, shared: map[string]string{}, errs: &first.errs}
+		read := foyerReader{file: file, shared: interned{}, errs: &first.errs}
 		first.err = decodeJSONList(head, file, key, read.next, func(f *foyerJSON, line int) {
 			first.foyers = append(first.foyers, read.spec(f, line))
 		})
 	})
 	wg.Go(func() {
-		read := foyerReader{file: file, shared: map[string]string{}, errs: &second.errs}
+		read := foyerReader{file: file, shared: interned{}, errs: &second.errs}
 		lines := lineCounter{data: data[m:end]}
 		dec := jsontext.NewDecoder(io.MultiReader(strings.NewReader("["), bytes.NewReader(data[m:end])))
 		if _, err := dec.ReadToken(); err != nil {
