@@ -28,7 +28,7 @@ func TestJournalStreamSurvivesRestart(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	url := "http://" + addr
-	serve := func(ln net.Listener) (*simulator.Sandbox, *http.Server) {
+	serve := func(ln net.Listener) *http.Server {
 		sb, err := simulator.New(simulator.Config{PublicURL: url, Clock: clock.NewFrozen(sandboxtest.AfterTaxation)})
 		if err != nil {
 			t.Fatal(err)
@@ -37,9 +37,9 @@ func TestJournalStreamSurvivesRestart(t *testing.T) {
 		srv.RegisterOnShutdown(sb.EndStreams)
 		go func() { _ = srv.Serve(ln) }()
 		t.Cleanup(func() { _ = srv.Close() })
-		return sb, srv
+		return srv
 	}
-	_, first := serve(ln)
+	first := serve(ln)
 	s := openTab(t, &sandboxtest.Sandbox{URL: url})
 
 	s.open("/_bacasable/#vue-journal", `#journal-etat.en-direct`)
