@@ -208,8 +208,9 @@ func New(cfg Config) (*Sandbox, error) {
 	// ── Control API (simulator/control): /_bacasable/api/ ──
 	var sb *Sandbox // its Reset resets everything, once built below
 	ctl, err := control.New(control.Config{
-		Contracts: cfg.Contracts, Loaded: controlContract, Population: pop, Scenarios: engine, Clock: cfg.Clock, Calendar: cfg.Calendar,
-		Logins: fc, Faults: fc, ServiceProviders: clients, GatewayClients: habilitations,
+		Contracts: cfg.Contracts, Loaded: controlContract, Population: pop, Scenarios: engine, Clock: cfg.Clock, ClockStart: &clockStart,
+		Calendar: cfg.Calendar,
+		Logins:   fc, Faults: fc, ServiceProviders: clients, GatewayClients: habilitations,
 		Reset: func() { sb.Reset() }, Token: cfg.ControlToken, Logger: cfg.Logger, Journal: jr, PublicURL: publicURL,
 	})
 	if err != nil {

@@ -118,9 +118,11 @@ type Config struct {
 	Loaded     *openapi.Contract
 	Population Population
 	Scenarios  Scenarios
-	// Clock is moved by the clock operations; its setting when New runs is
-	// what POST /clock/reset returns to.
-	Clock Clock
+	// Clock is moved by the clock operations; ClockStart is its setting
+	// at start, what POST /clock/reset returns to and what the clock's
+	// "moved" compares with (default: its setting when New runs).
+	Clock      Clock
+	ClockStart *clock.State
 	// Calendar is the API Impôt particulier's taxation calendar, for the
 	// years the clock makes available; zero is 22 July.
 	Calendar impotparticulier.Calendar
@@ -190,6 +192,9 @@ func New(cfg Config) (*Control, error) {
 	}
 	c := &Control{cfg: cfg, log: cfg.Logger, clockStart: cfg.Clock.State(), csrf: http.NewCrossOriginProtection(),
 		hosts: hostguard.New(cfg.PublicURL), ending: make(chan struct{})}
+	if cfg.ClockStart != nil {
+		c.clockStart = *cfg.ClockStart
+	}
 	c.ops = c.operations()
 	ct, err := loadContract(cfg.Contracts, cfg.Loaded, c.ops)
 	if err != nil {
