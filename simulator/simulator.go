@@ -109,7 +109,8 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, fmt.Errorf("simulator: public URL %q must be like http://localhost:8080", cfg.PublicURL)
 	}
 	publicURL := strings.TrimRight(cfg.PublicURL, "/")
-	if cfg.Fixtures == nil {
+	embeddedFixtures := cfg.Fixtures == nil
+	if embeddedFixtures {
 		cfg.Fixtures = fixtures.FS()
 	}
 	embeddedContracts := cfg.Contracts == nil
@@ -132,11 +133,18 @@ func New(cfg Config) (*Sandbox, error) {
 	// for, so that its errors stop the start.
 	apiLoading := openapi.LoadInBackground(cfg.Contracts, impotparticulier.ContractFile, impotparticulier.BasePath)
 	controlLoading := openapi.LoadInBackground(cfg.Contracts, control.ContractFile, control.BasePath)
-	cog, err := population.LoadCOG(cfg.Fixtures)
-	if err != nil {
+	// The embedded population was checked against the embedded COG by the
+	// tests: the COG, a third of the start's work, is read once the
+	// sandbox answers (Population.COG().Warm) or on its first use. Other
+	// fixtures, and a generated population, are checked against it now.
+	var cog *population.COG
+	if embeddedFixtures && cfg.Generate == nil {
+		cog = population.LazyCOG(cfg.Fixtures)
+	} else if cog, err = population.LoadCOG(cfg.Fixtures); err != nil {
 		return nil, err
 	}
-	loaded, err := population.Build(population.Source{Fixtures: cfg.Fixtures, Generate: cfg.Generate}, cog)
+	loaded, err := population.Build(population.Source{Fixtures: cfg.Fixtures, Generate: cfg.Generate,
+		COGChecked: embeddedFixtures && cfg.Generate == nil}, cog)
 	if err != nil {
 		return nil, err
 	}

@@ -82,6 +82,9 @@ type Document struct {
 	// The values read from it share its memory.
 	data string
 	key  string
+	// cogChecked is set on the fixture files' documents when the source
+	// says the tests checked them against the COG (Source.COGChecked).
+	cogChecked bool
 }
 
 // Source is everything a population is built from: the fixture files, then
@@ -94,6 +97,12 @@ type Source struct {
 	// Generate, when set, adds documents made on the fly, after the
 	// fixtures.
 	Generate func(cog *COG) ([]Document, error)
+	// COGChecked says the fixture files were checked against the COG by
+	// the tests (the embedded defaults): their birthplaces, countries and
+	// addresses are not looked up in the COG again, so that a LazyCOG is
+	// not read before the sandbox answers. Every other rule still applies
+	// to them, and every rule to the documents applied later.
+	COGChecked bool
 
 	// base is the documents of the fixture files and of Generate, once
 	// Build has read and made them: the population keeps them in its
@@ -112,11 +121,14 @@ type item struct {
 	node    *yaml.Node
 	persona *Persona
 	foyer   *foyerSpec
+	// cogChecked: the item's Insee codes and addresses were checked by
+	// the tests (Source.COGChecked).
+	cogChecked bool
 }
 
 // personaItems and foyerItems list the items of d, YAML first.
 func (d Document) personaItems() []item {
-	return itemsOf(d.File, d.Personas, d.madePersonas, func(i int, p *Persona) item {
+	return itemsOf(d, d.Personas, d.madePersonas, func(i int, p *Persona) item {
 		it := item{id: p.ID, persona: p}
 		if d.personaLines != nil {
 			it.line = d.personaLines[i]
@@ -126,16 +138,19 @@ func (d Document) personaItems() []item {
 }
 
 func (d Document) foyerItems() []item {
-	return itemsOf(d.File, d.Foyers, d.madeFoyers, func(_ int, f *foyerSpec) item { return item{id: f.ID, line: f.line, foyer: f} })
+	return itemsOf(d, d.Foyers, d.madeFoyers, func(_ int, f *foyerSpec) item { return item{id: f.ID, line: f.line, foyer: f} })
 }
 
-func itemsOf[T any](file string, nodes []*yaml.Node, made []T, value func(int, T) item) []item {
+func itemsOf[T any](d Document, nodes []*yaml.Node, made []T, value func(int, T) item) []item {
 	out := make([]item, 0, len(nodes)+len(made))
-	out = appendNodeItems(out, file, nodes)
+	out = appendNodeItems(out, d.File, nodes)
 	for i, v := range made {
 		it := value(i, v)
-		it.file = file
+		it.file = d.File
 		out = append(out, it)
+	}
+	for i := range out {
+		out[i].cogChecked = d.cogChecked
 	}
 	return out
 }
@@ -288,7 +303,7 @@ func checkPersonas(items []item, cog *COG, errs *fixture.Errors) []*Persona {
 					p.Password = DefaultPassword
 				}
 			}
-			for _, problem := range Check(p, cog) {
+			for _, problem := range check(p, cog, !it.cogChecked) {
 				line := it.line
 				if it.node != nil {
 					line = fixture.ValueNode(it.node, problem.Field).Line
@@ -351,6 +366,7 @@ func (src Source) load(cog *COG) ([]Document, error) {
 				return nil, f.err
 			}
 			if f.doc != nil {
+				f.doc.cogChecked = src.COGChecked
 				docs = append(docs, *f.doc)
 			}
 		}
@@ -666,6 +682,12 @@ func isID(s string) bool {
 // Check returns the rules p breaks: identifiers, the identité pivot formats
 // FranceConnect emits, and the Insee codes of cog.
 func Check(p *Persona, cog *COG) []Problem {
+	return check(p, cog, true)
+}
+
+// check is Check, the Insee codes looked up in cog only when lookup is
+// set (see Source.COGChecked).
+func check(p *Persona, cog *COG, lookup bool) []Problem {
 	var out []Problem
 	bad := func(field, format string, args ...any) {
 		out = append(out, Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
@@ -691,13 +713,21 @@ func Check(p *Persona, cog *COG) []Problem {
 		bad("gender", "gender %q must be male, female or unspecified", p.Gender)
 	}
 	checkBirthdate(p.Birthdate, bad)
-	if _, ok := cog.Country(p.Birthcountry); !ok {
+	countryKnown, communeKnown := true, true
+	if lookup {
+		_, countryKnown = cog.Country(p.Birthcountry)
+		if countryKnown && p.BornInFrance() {
+			_, communeKnown = cog.Commune(p.Birthplace)
+		}
+	}
+	switch {
+	case !countryKnown:
 		bad("birthcountry", "birthcountry %q is not an Insee country code (99xxx) of the COG reference", p.Birthcountry)
-	} else if p.BornInFrance() {
-		if _, ok := cog.Commune(p.Birthplace); !ok {
+	case p.BornInFrance():
+		if !communeKnown {
 			bad("birthplace", "birthplace %q is not an Insee commune code of the COG reference", p.Birthplace)
 		}
-	} else if p.Birthplace != "" {
+	case p.Birthplace != "":
 		bad("birthplace", "birthplace must be empty when born abroad (birthcountry %s), got %q", p.Birthcountry, p.Birthplace)
 	}
 	if p.Email != "" && !plainAddress(p.Email) {
