@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -48,25 +49,42 @@ func Load(fsys fs.FS, file, basePath string) (*Contract, error) {
 	return &Contract{Raw: raw, Doc: doc, Router: router}, nil
 }
 
-// Loading is a contract being loaded in the background (LoadInBackground).
+// Loading is a contract loaded in the background: from now
+// (LoadInBackground), or from when Start or Wait is first called
+// (LoadLater).
 type Loading struct {
-	done chan struct{}
-	c    *Contract
-	err  error
+	start func()
+	done  chan struct{}
+	c     *Contract
+	err   error
+}
+
+// LoadLater prepares Load without starting it: Start begins it in a
+// goroutine, Wait begins it if need be and waits for it.
+func LoadLater(fsys fs.FS, file, basePath string) *Loading {
+	l := &Loading{done: make(chan struct{})}
+	l.start = sync.OnceFunc(func() {
+		go func() {
+			defer close(l.done)
+			l.c, l.err = Load(fsys, file, basePath)
+		}()
+	})
+	return l
 }
 
 // LoadInBackground starts Load in a goroutine and returns at once.
 func LoadInBackground(fsys fs.FS, file, basePath string) *Loading {
-	l := &Loading{done: make(chan struct{})}
-	go func() {
-		defer close(l.done)
-		l.c, l.err = Load(fsys, file, basePath)
-	}()
+	l := LoadLater(fsys, file, basePath)
+	l.Start()
 	return l
 }
 
+// Start begins the load in the background, once.
+func (l *Loading) Start() { l.start() }
+
 // Wait returns the contract once loaded, or why it could not be.
 func (l *Loading) Wait() (*Contract, error) {
+	l.Start()
 	<-l.done
 	return l.c, l.err
 }

@@ -89,6 +89,7 @@ type Sandbox struct {
 	resetClock       func()
 	endStreams       func()
 	sweepers         []func() int
+	contracts        []*openapi.Loading // started by WarmUp
 	Population       *population.Live
 	Scenarios        *scenario.Engine
 	Clock            *clock.Virtual
@@ -96,6 +97,18 @@ type Sandbox struct {
 	Clients          *franceconnect.Registry
 	FranceConnect    *franceconnect.Provider
 	ImpotParticulier *impotparticulier.API
+}
+
+// WarmUp makes what the start leaves until the sandbox answers (each is
+// also made on its first need): the embedded contracts and the RSA key,
+// in the background, then the embedded Insee reference, before it
+// returns. cmd/bacasable calls it once it listens.
+func (sb *Sandbox) WarmUp() {
+	for _, l := range sb.contracts {
+		l.Start()
+	}
+	sb.FranceConnect.WarmUp()
+	sb.Population.COG().Warm()
 }
 
 // New loads the fixtures and builds every service. A fixture error names
@@ -126,17 +139,21 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	// The two contracts load while the population is read (the three are
-	// the bulk of the start). The embedded API contract, known to load,
-	// is not even waited for: the API waits for it on its first call, so
-	// the sandbox answers sooner; a contract from a directory is waited
-	// for, so that its errors stop the start.
-	apiLoading := openapi.LoadInBackground(cfg.Contracts, impotparticulier.ContractFile, impotparticulier.BasePath)
-	controlLoading := openapi.LoadInBackground(cfg.Contracts, control.ContractFile, control.BasePath)
+	// The embedded contracts, known to load (the tests check them), are
+	// loaded once the sandbox answers (WarmUp) or on their service's first
+	// call, whichever comes first: a third of the start's work. Contracts
+	// from a directory load while the population is read and are waited
+	// for, so that their errors stop the start.
+	load := openapi.LoadInBackground
+	if embeddedContracts {
+		load = openapi.LoadLater
+	}
+	apiLoading := load(cfg.Contracts, impotparticulier.ContractFile, impotparticulier.BasePath)
+	controlLoading := load(cfg.Contracts, control.ContractFile, control.BasePath)
 	// The embedded population was checked against the embedded COG by the
-	// tests: the COG, a third of the start's work, is read once the
-	// sandbox answers (Population.COG().Warm) or on its first use. Other
-	// fixtures, and a generated population, are checked against it now.
+	// tests: the COG, another third of the start's work, is read once the
+	// sandbox answers (WarmUp) or on its first use. Other fixtures, and a
+	// generated population, are checked against it now.
 	var cog *population.COG
 	if embeddedFixtures && cfg.Generate == nil {
 		cog = population.LazyCOG(cfg.Fixtures)
@@ -149,11 +166,11 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	pop := population.NewLive(loaded)
-	controlContract, err := controlLoading.Wait()
-	if err != nil {
-		return nil, err
-	}
+	var controlContract *openapi.Contract // nil: the control API waits for it
 	if !embeddedContracts {
+		if controlContract, err = controlLoading.Wait(); err != nil {
+			return nil, err
+		}
 		if _, err := apiLoading.Wait(); err != nil {
 			return nil, err
 		}
@@ -216,7 +233,7 @@ func New(cfg Config) (*Sandbox, error) {
 	// ── Control API (simulator/control): /_bacasable/api/ ──
 	var sb *Sandbox // its Reset resets everything, once built below
 	ctl, err := control.New(control.Config{
-		Contracts: cfg.Contracts, Loaded: controlContract, Population: pop, Scenarios: engine, Clock: cfg.Clock, ClockStart: &clockStart,
+		Contracts: cfg.Contracts, Loaded: controlContract, Loading: controlLoading, Population: pop, Scenarios: engine, Clock: cfg.Clock, ClockStart: &clockStart,
 		Calendar: cfg.Calendar,
 		Logins:   fc, Faults: fc, ServiceProviders: clients, GatewayClients: habilitations,
 		Reset: func() { sb.Reset() }, Token: cfg.ControlToken, Logger: cfg.Logger, Journal: jr, PublicURL: publicURL,
@@ -240,6 +257,7 @@ func New(cfg Config) (*Sandbox, error) {
 		resetClock: func() { cfg.Clock.Restore(clockStart) },
 		endStreams: ctl.EndStreams,
 		sweepers:   []func() int{fc.Sweep, api.Sweep, site.Sweep},
+		contracts:  []*openapi.Loading{apiLoading, controlLoading},
 		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(matched(r))))),
 		Journal:    jr,
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,

@@ -236,17 +236,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv.RegisterOnShutdown(sb.EndStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// Listening: the RSA key, left until now so as not to slow the start
-	// on a two-core machine, is made in the background.
-	sb.FranceConnect.WarmUp()
-	// The embedded Insee reference, left until now, is read in the
-	// background. Loading a large population leaves memory the heap no
-	// longer uses (gigabytes for 100 000 personas read from YAML files), and
-	// so do its lookups, made in the background: once they are made, give
-	// it back now rather than over the next minutes, then set a soft memory
-	// limit and sweep the stores from time to time (memory.go).
+	// Listening: what the start left so as to answer sooner on a two-core
+	// machine (the embedded contracts, the RSA key, the Insee reference)
+	// is made in the background. Loading a large population leaves memory
+	// the heap no longer uses (gigabytes for 100 000 personas read from
+	// YAML files), and so do its lookups, made in the background: once
+	// they are made, give it back now rather than over the next minutes,
+	// then set a soft memory limit and sweep the stores from time to time
+	// (memory.go).
 	go func() {
-		sb.Population.COG().Warm()
+		sb.WarmUp()
 		sb.Population.Current().Warm()
 		debug.FreeOSMemory()
 		setMemoryLimit(getenv)

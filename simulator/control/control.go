@@ -3,6 +3,7 @@ package control
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -115,7 +116,15 @@ type Config struct {
 	Contracts fs.FS
 	// Loaded, when set, is control.yaml already loaded (openapi.Load of
 	// ContractFile under BasePath). Default: loaded from Contracts.
-	Loaded     *openapi.Contract
+	Loaded *openapi.Contract
+	// Loading, when set (and Loaded is not), is control.yaml loading in
+	// the background (openapi.LoadInBackground): New returns at once and
+	// the control API waits for it on its first request, so that the
+	// sandbox answers before the contract is read. A contract that fails
+	// to load, or lacks an operation, then makes every call a 500: leave
+	// in the background only a contract known to load (the embedded one,
+	// checked by the tests).
+	Loading    *openapi.Loading
 	Population Population
 	Scenarios  Scenarios
 	// Clock is moved by the clock operations; ClockStart is its setting
@@ -149,9 +158,10 @@ type Config struct {
 
 // Control is the control API's handler.
 type Control struct {
-	cfg        Config
-	log        *slog.Logger
-	contract   *contract
+	cfg Config
+	log *slog.Logger
+	// spec is the contract, once loaded (see Config.Loading).
+	spec       func() (*contract, error)
 	ops        map[string]handler
 	clockStart clock.State
 	csrf       *http.CrossOriginProtection
@@ -196,11 +206,21 @@ func New(cfg Config) (*Control, error) {
 		c.clockStart = *cfg.ClockStart
 	}
 	c.ops = c.operations()
+	if cfg.Loaded == nil && cfg.Loading != nil {
+		c.spec = sync.OnceValues(func() (*contract, error) {
+			loaded, err := cfg.Loading.Wait()
+			if err != nil {
+				return nil, err
+			}
+			return loadContract(cfg.Contracts, loaded, c.ops)
+		})
+		return c, nil
+	}
 	ct, err := loadContract(cfg.Contracts, cfg.Loaded, c.ops)
 	if err != nil {
 		return nil, err
 	}
-	c.contract = ct
+	c.spec = func() (*contract, error) { return ct, nil }
 	return c, nil
 }
 
@@ -265,9 +285,14 @@ func (c *Control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.writeError(w, r, e)
 		return
 	}
-	route, params, err := c.contract.router.FindRoute(r)
+	spec, err := c.spec()
 	if err != nil {
-		c.writeError(w, r, c.contract.routeError(r, err))
+		c.writeError(w, r, fmt.Errorf("control: the contract %s did not load: %w", ContractFile, err))
+		return
+	}
+	route, params, err := spec.router.FindRoute(r)
+	if err != nil {
+		c.writeError(w, r, spec.routeError(r, err))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -276,7 +301,7 @@ func (c *Control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if e := c.contract.validateRequest(r, route, params); e != nil {
+	if e := spec.validateRequest(r, route, params); e != nil {
 		c.writeError(w, r, e)
 		return
 	}
@@ -313,7 +338,11 @@ type rawBody struct {
 }
 
 func (c *Control) getContract(*call) (int, any, error) {
-	return http.StatusOK, rawBody{contentType: "application/yaml; charset=utf-8", data: c.contract.raw}, nil
+	spec, err := c.spec()
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, rawBody{contentType: "application/yaml; charset=utf-8", data: spec.raw}, nil
 }
 
 // reset returns the whole sandbox to its start.

@@ -146,7 +146,11 @@ func (c *Control) fixtureItem(in *call, operation, path string) (node *yaml.Node
 	if err != nil {
 		return nil, "", invalidRequest("the body is not JSON: %v", err)
 	}
-	node = withoutKeys(node, c.contract.readOnly[operation])
+	spec, err := c.spec() // loaded: the request was routed by it
+	if err != nil {
+		return nil, "", err
+	}
+	node = withoutKeys(node, spec.readOnly[operation])
 	if v := fixture.Key(node, "id"); v == nil || v.Value != id {
 		got := ""
 		if v != nil {
