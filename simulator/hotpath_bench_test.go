@@ -49,6 +49,7 @@ func BenchmarkHotPaths(b *testing.B) {
 	}
 	b.Run("api-spi", func(b *testing.B) {
 		req := apiCall("/spi/"+spi.SPI+"/situations/ir/assiettes/annrev/2025", "")
+		serve(b, req, 200) // the contract, loaded on the API's first call, is not timed
 		b.ReportAllocs()
 		for b.Loop() {
 			serve(b, req, 200)
@@ -103,6 +104,7 @@ func BenchmarkHotPaths(b *testing.B) {
 		req := httptest.NewRequest(http.MethodGet, "/_bacasable/api/clock", nil)
 		req.RemoteAddr = "127.0.0.1:40000"
 		req.Host = host
+		serve(b, req, 200) // the contract, loaded on the control API's first call, is not timed
 		b.ReportAllocs()
 		for b.Loop() {
 			serve(b, req, 200)
