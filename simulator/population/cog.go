@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 // Files of the Insee reference inside the fixtures file system, as written
@@ -95,7 +94,6 @@ type COG struct {
 	// lazy, for a COG made by LazyCOG: the files are read on first use.
 	lazy     sync.Once
 	lazyFrom fs.FS
-	lazyRead atomic.Bool
 
 	// The postal index, built on first use: the communes (indexes in
 	// communes, in code order) of postal code n are
@@ -161,7 +159,6 @@ func (c *COG) ready() {
 			panic(fmt.Sprintf("population: the COG reference does not load: %v", err))
 		}
 		c.communes, c.horsCOG, c.countries = loaded.communes, loaded.horsCOG, loaded.countries
-		c.lazyRead.Store(true)
 	})
 }
 
@@ -171,12 +168,6 @@ func (c *COG) Warm() {
 	if c != nil {
 		c.ready()
 	}
-}
-
-// isRead tells whether c's files are read: always for LoadCOG's, after
-// the first use for LazyCOG's.
-func (c *COG) isRead() bool {
-	return c.lazyFrom == nil || c.lazyRead.Load()
 }
 
 // parseCOGCommunes parses the content of cog/communes.csv.
