@@ -88,3 +88,18 @@ func (l *Loading) Wait() (*Contract, error) {
 	<-l.done
 	return l.c, l.err
 }
+
+// WhenLoaded is use's result for the contract l loads, made on the first
+// call of the function returned, which waits for the load (starting it if
+// need be), and kept: a service that leaves its contract loading in the
+// background builds what it needs of it on its first request.
+func WhenLoaded[T any](l *Loading, use func(*Contract) (T, error)) func() (T, error) {
+	return sync.OnceValues(func() (T, error) {
+		c, err := l.Wait()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return use(c)
+	})
+}

@@ -45,3 +45,28 @@ func TestLoadLater(t *testing.T) {
 		}
 	}
 }
+
+// TestWhenLoaded: what a service builds of its contract is built once, on
+// the first call, from the contract loaded; a load that fails is its error.
+func TestWhenLoaded(t *testing.T) {
+	built := 0
+	get := WhenLoaded(LoadLater(FS(), "control.yaml", "/_bacasable/api"), func(c *Contract) (int, error) {
+		built++
+		return len(c.Raw), nil
+	})
+	for range 2 {
+		if n, err := get(); err != nil || n == 0 {
+			t.Fatalf("WhenLoaded = %d, %v", n, err)
+		}
+	}
+	if built != 1 {
+		t.Errorf("built %d times, want once", built)
+	}
+	get = WhenLoaded(LoadLater(FS(), "missing.yaml", "/x"), func(*Contract) (int, error) {
+		t.Fatal("use called without a contract")
+		return 0, nil
+	})
+	if _, err := get(); err == nil {
+		t.Error("a contract that cannot load gave no error")
+	}
+}

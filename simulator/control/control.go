@@ -207,11 +207,7 @@ func New(cfg Config) (*Control, error) {
 	}
 	c.ops = c.operations()
 	if cfg.Loaded == nil && cfg.Loading != nil {
-		c.spec = sync.OnceValues(func() (*contract, error) {
-			loaded, err := cfg.Loading.Wait()
-			if err != nil {
-				return nil, err
-			}
+		c.spec = openapi.WhenLoaded(cfg.Loading, func(loaded *openapi.Contract) (*contract, error) {
 			return loadContract(cfg.Contracts, loaded, c.ops)
 		})
 		return c, nil

@@ -10,7 +10,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/routers"
@@ -112,11 +111,7 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{cfg: cfg, log: cfg.Logger, habilitations: cfg.Habilitations, gateway: newGateway(cfg.Clock)}
 	if cfg.Loading != nil {
-		a.loading = sync.OnceValues(func() (*contract, error) {
-			loaded, err := cfg.Loading.Wait()
-			if err != nil {
-				return nil, err
-			}
+		a.loading = openapi.WhenLoaded(cfg.Loading, func(loaded *openapi.Contract) (*contract, error) {
 			return loadContract(cfg.Contract, loaded)
 		})
 		return a, nil
