@@ -154,14 +154,15 @@ func New(cfg Config) (*Sandbox, error) {
 	// tests: the COG, another third of the start's work, is read once the
 	// sandbox answers (WarmUp) or on its first use. Other fixtures, and a
 	// generated population, are checked against it now.
+	checkedByTests := embeddedFixtures && cfg.Generate == nil
 	var cog *population.COG
-	if embeddedFixtures && cfg.Generate == nil {
+	if checkedByTests {
 		cog = population.LazyCOG(cfg.Fixtures)
 	} else if cog, err = population.LoadCOG(cfg.Fixtures); err != nil {
 		return nil, err
 	}
 	loaded, err := population.Build(population.Source{Fixtures: cfg.Fixtures, Generate: cfg.Generate,
-		COGChecked: embeddedFixtures && cfg.Generate == nil}, cog)
+		COGChecked: checkedByTests}, cog)
 	if err != nil {
 		return nil, err
 	}
