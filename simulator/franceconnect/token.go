@@ -30,9 +30,6 @@ const (
 	assertionSkew    = time.Minute
 )
 
-// pkceVerifier is RFC 7636's code_verifier: 43 to 128 unreserved characters.
-var pkceVerifier = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
-
 // tokenResponse is exactly what FranceConnect's token endpoint returns.
 type tokenResponse struct {
 	AccessToken string `json:"access_token"`
@@ -97,7 +94,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		case code.Req.RedirectURI != form.Get("redirect_uri"):
 			return errInvalidGrant("authorization code redirect_uri mismatch", "Y04F8199")
 		}
-		if verifier := form.Get("code_verifier"); verifier != "" && !pkceVerifier.MatchString(verifier) {
+		if verifier := form.Get("code_verifier"); verifier != "" && !isPKCEValue(verifier) {
 			return errInvalidRequest("code_verifier must be a string with a minimum length of 43 characters").
 				WithHint("RFC 7636 : code_verifier fait de 43 à 128 caractères parmi A-Z a-z 0-9 - . _ ~")
 		} else if code.Req.CodeChallenge != "" || verifier != "" {
