@@ -69,13 +69,22 @@ func parsePages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The layout is parsed once and each page parsed into a copy of it:
+	// the layout is most of the text.
+	layout, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
 	pg := &pages{byName: map[string]*template.Template{}}
 	for _, n := range names {
 		base := strings.TrimPrefix(n, "templates/")
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := layout.Clone() // fails only once executed
+		if err == nil {
+			t, err = t.ParseFS(templateFS, n)
+		}
 		if err != nil {
 			return nil, err
 		}
