@@ -100,10 +100,11 @@ type Sandbox struct {
 }
 
 // WarmUp makes what the start leaves until the sandbox answers (each is
-// also made on its first need): the embedded contracts and the RSA key,
-// in the background, then the embedded Insee reference, before it
-// returns. cmd/bacasable calls it once it listens.
+// also made on its first need): the embedded population, the embedded
+// contracts and the RSA key, in the background, then the embedded Insee
+// reference, before it returns. cmd/bacasable calls it once it listens.
 func (sb *Sandbox) WarmUp() {
+	sb.Population.Start()
 	for _, l := range sb.contracts {
 		l.Start()
 	}
@@ -133,9 +134,6 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.NewVirtual()
 	}
-	if cfg.Scenarios == nil {
-		cfg.Scenarios = scenarios.FS()
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -150,6 +148,14 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	apiLoading := load(cfg.Contracts, impotparticulier.ContractFile, impotparticulier.BasePath)
 	controlLoading := load(cfg.Contracts, control.ContractFile, control.BasePath)
+	embeddedScenarios := cfg.Scenarios == nil
+	if embeddedScenarios {
+		cfg.Scenarios = scenarios.FS()
+	}
+	set, err := scenario.Load(cfg.Scenarios)
+	if err != nil {
+		return nil, err
+	}
 	// The embedded population was checked against the embedded COG by the
 	// tests: the COG, another third of the start's work, is read once the
 	// sandbox answers (WarmUp) or on its first use. Other fixtures, and a
@@ -161,12 +167,28 @@ func New(cfg Config) (*Sandbox, error) {
 	} else if cog, err = population.LoadCOG(cfg.Fixtures); err != nil {
 		return nil, err
 	}
-	loaded, err := population.Build(population.Source{Fixtures: cfg.Fixtures, Generate: cfg.Generate,
-		COGChecked: checkedByTests}, cog)
-	if err != nil {
-		return nil, err
+	src := population.Source{Fixtures: cfg.Fixtures, Generate: cfg.Generate, COGChecked: checkedByTests}
+	build := func() (*population.Population, error) {
+		pop, err := population.Build(src, cog)
+		if err != nil {
+			return nil, err
+		}
+		return pop, checkPersonaScenarios(pop, set)
 	}
-	pop := population.NewLive(loaded)
+	var pop *population.Live
+	if checkedByTests && embeddedScenarios {
+		// The embedded population with the embedded scenarios, which the
+		// tests build: read once the sandbox answers (WarmUp) or on its
+		// first use, like the COG; it was the largest part of what the
+		// start had left to do.
+		pop = population.NewLiveLater(build)
+	} else {
+		loaded, err := build()
+		if err != nil {
+			return nil, err
+		}
+		pop = population.NewLive(loaded)
+	}
 	var controlContract *openapi.Contract // nil: the control API waits for it
 	if !embeddedContracts {
 		if controlContract, err = controlLoading.Wait(); err != nil {
@@ -175,13 +197,6 @@ func New(cfg Config) (*Sandbox, error) {
 		if _, err := apiLoading.Wait(); err != nil {
 			return nil, err
 		}
-	}
-	set, err := scenario.Load(cfg.Scenarios)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkPersonaScenarios(loaded, set); err != nil {
-		return nil, err
 	}
 	engine := scenario.NewEngine(set, cfg.Clock)
 	clockStart := cfg.Clock.State()
@@ -250,7 +265,9 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	con.Routes(r)
 	r.HandleFunc("/", home(publicURL)).Methods(http.MethodGet)
-	// Ready once built: the fixtures are loaded; answered, so listening.
+	// Ready once built, and answered, so listening: what the start leaves
+	// for later (the embedded population and contracts) is waited for by
+	// the requests that need it.
 	r.HandleFunc(HealthPath, health).Methods(http.MethodGet, http.MethodHead)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 

@@ -219,12 +219,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	started := time.Now()
 	resumeGC := pauseGC(getenv, o.population > 0 || o.fixtures != "")
 	sb, err := simulator.New(cfg)
-	resumeGC()
 	if err != nil {
+		resumeGC()
 		return fmt.Errorf("the fixtures are not valid:\n%w", err)
 	}
-	paceGC(getenv, len(sb.Population.Personas()))
-	printBanner(stdout, publicURL, ln.Addr().String(), sb, time.Since(started))
 	ctx, cancelOrphan := orphanContext(ctx, time.Second)
 	defer cancelOrphan()
 
@@ -236,7 +234,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv.RegisterOnShutdown(sb.EndStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// Listening: what the start left so as to answer sooner on a two-core
+	// Listening. The embedded population, which New leaves until the
+	// sandbox answers (requests wait for it), is read now: the banner
+	// lists its personas. The tests build it, so it does not fail; should
+	// it all the same, the start fails as with invalid fixtures.
+	err = sb.Population.Wait()
+	resumeGC()
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("the fixtures are not valid:\n%w", err)
+	}
+	paceGC(getenv, len(sb.Population.Personas()))
+	printBanner(stdout, publicURL, ln.Addr().String(), sb, time.Since(started))
+	// What else the start left so as to answer sooner on a two-core
 	// machine (the embedded contracts, the RSA key, the Insee reference)
 	// is made in the background. Loading a large population leaves memory
 	// the heap no longer uses (gigabytes for 100 000 personas read from

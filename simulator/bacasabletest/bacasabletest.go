@@ -106,6 +106,9 @@ func Start(t testing.TB, opts ...Options) *Sandbox {
 		o.Config(&cfg)
 	}
 	sim, err := simulator.New(cfg)
+	if err == nil {
+		err = sim.Population.Wait() // the embedded population, read later
+	}
 	if err != nil {
 		t.Fatalf("bacasabletest: %v", err)
 	}

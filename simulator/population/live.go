@@ -148,6 +148,13 @@ type Live struct {
 	cur     atomic.Pointer[Population]
 	initial *Population
 	mu      sync.Mutex // serialises changes
+
+	// A Live made by NewLiveLater builds its first population once: built
+	// is closed when initial, cur and err are set.
+	build func() (*Population, error)
+	start sync.Once
+	built chan struct{}
+	err   error
 }
 
 // NewLive starts from pop; Reset returns to it.
@@ -158,8 +165,54 @@ func NewLive(pop *Population) *Live {
 	return l
 }
 
+// NewLiveLater starts from the population build makes, in the background,
+// from Start or the first use, whichever comes first; every use waits for
+// it. It is for a population the tests build (the embedded defaults), so
+// that the sandbox answers before it is read. Should build fail all the
+// same, the Live holds an empty population and Wait returns the error.
+func NewLiveLater(build func() (*Population, error)) *Live {
+	return &Live{build: build, built: make(chan struct{})}
+}
+
+// Start builds the first population of a Live made by NewLiveLater, in the
+// background, unless it is started already.
+func (l *Live) Start() {
+	if l.build == nil {
+		return
+	}
+	l.start.Do(func() {
+		go func() {
+			pop, err := l.build()
+			if err != nil {
+				pop = &Population{}
+			}
+			l.initial, l.err = pop, err
+			l.cur.Store(pop)
+			close(l.built)
+			pop.Warm()
+		}()
+	})
+}
+
+// Wait starts the first population if it is not started and waits for
+// it; the error is build's (NewLiveLater).
+func (l *Live) Wait() error {
+	if l.build == nil {
+		return nil
+	}
+	l.Start()
+	<-l.built
+	return l.err
+}
+
 // Current returns the snapshot in force.
-func (l *Live) Current() *Population { return l.cur.Load() }
+func (l *Live) Current() *Population {
+	if pop := l.cur.Load(); pop != nil {
+		return pop
+	}
+	_ = l.Wait()
+	return l.cur.Load()
+}
 
 // Apply builds a new population from the current source plus doc, and
 // swaps it in when it is valid; the error names the document and the line.
@@ -167,6 +220,9 @@ func (l *Live) Current() *Population { return l.cur.Load() }
 // anything else by building the whole population again: both give the
 // same population, and the same errors.
 func (l *Live) Apply(doc Document) (*Population, error) {
+	if err := l.Wait(); err != nil {
+		return nil, err // no first population to change
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cur := l.cur.Load()
@@ -186,6 +242,7 @@ func (l *Live) Apply(doc Document) (*Population, error) {
 
 // Reset returns to the population loaded at start.
 func (l *Live) Reset() {
+	_ = l.Wait()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.cur.Store(l.initial)

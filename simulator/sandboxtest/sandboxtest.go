@@ -72,6 +72,11 @@ func New(t testing.TB, start time.Time, tweak func(*simulator.Config)) *Sandbox 
 		tweak(&cfg)
 	}
 	sb, err := simulator.New(cfg)
+	if err == nil {
+		// The embedded population is read once the sandbox answers: its
+		// errors, which the start would otherwise stop on, fail the test.
+		err = sb.Population.Wait()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
