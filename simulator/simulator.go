@@ -140,8 +140,8 @@ func New(cfg Config) (*Sandbox, error) {
 	// The embedded contracts, known to load (the tests check them), are
 	// loaded once the sandbox answers (WarmUp) or on their service's first
 	// call, whichever comes first: a third of the start's work. Contracts
-	// from a directory load while the population is read and are waited
-	// for, so that their errors stop the start.
+	// from a directory load in the background while New goes on, and are
+	// waited for before it returns, so that their errors stop the start.
 	load := openapi.LoadInBackground
 	if embeddedContracts {
 		load = openapi.LoadLater
