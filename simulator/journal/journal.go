@@ -41,6 +41,32 @@ type Entry struct {
 	RequestBody    string `json:"request_body,omitempty"`
 	ResponseHeader Header `json:"response_headers,omitempty"`
 	ResponseBody   string `json:"response_body,omitempty"`
+
+	// rawRequest and rawResponse are the request's and the answer's
+	// header maps as the middleware found them, and rawBody the start of
+	// the request's body it read (its own copy), kept as they are: net/http
+	// gives each request its own header map, and neither map changes once
+	// the answer is written. They become RequestHeader (secrets masked,
+	// bounded), RequestBody (a form's secrets masked, bounded) and
+	// ResponseHeader (bounded) when the entry is first read (settle): most
+	// entries are never read, and copying them as each request came was
+	// about a third of the journal's allocations per request.
+	rawRequest, rawResponse http.Header
+	rawBody                 []byte
+}
+
+// settle makes RequestHeader, RequestBody and ResponseHeader of the raw
+// maps and body, once; the journal's lock guards it.
+func (e *Entry) settle() {
+	if e.rawBody != nil {
+		e.RequestBody, e.rawBody = recordBody(e.rawRequest.Get("Content-Type"), e.rawBody), nil
+	}
+	if e.rawRequest != nil {
+		e.RequestHeader, e.rawRequest = redact(e.rawRequest), nil
+	}
+	if e.rawResponse != nil {
+		e.ResponseHeader, e.rawResponse = bounded(e.rawResponse), nil
+	}
 }
 
 // Bounds of what the journal keeps. Each entry keeps at most MaxBody of
@@ -278,14 +304,14 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			next.ServeHTTP(w, r)
 			return
 		}
-		e := &Entry{Time: j.clock.Now(), Service: name, RequestHeader: redact(r.Header)}
+		e := &Entry{Time: j.clock.Now(), Service: name, rawRequest: r.Header}
 		e.Method, e.Path, e.Query = requestLine(r)
 		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 			// ContentLength is -1 for a chunked body: read at most MaxBody+1
 			// bytes whatever the header says, and hand the handler the same
 			// stream, the bytes read first.
 			head := readHead(r.Body, r.ContentLength)
-			e.RequestBody = recordBody(r.Header.Get("Content-Type"), head)
+			e.rawBody = head
 			r.Body = &replay{head: head, rest: r.Body}
 		}
 		n := &note{e: e}
@@ -296,7 +322,7 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			n.with(func(e *Entry) {
 				e.Latency = time.Since(start)
 				e.Status = rec.status // 0: the connection was cut without an answer
-				e.ResponseHeader = bounded(rec.Header())
+				e.rawResponse = rec.Header()
 				e.ResponseBody = rec.recorded()
 			})
 			j.add(e)
@@ -339,7 +365,7 @@ func cut(s string, n int) string {
 
 // size is about what e holds in memory.
 func (e *Entry) size() int {
-	n := 256 + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.ResponseBody) + len(e.Client) + len(e.Persona) + len(e.Login) + len(e.Error)
+	n := 256 + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.rawBody) + len(e.ResponseBody) + len(e.Client) + len(e.Persona) + len(e.Login) + len(e.Error)
 	for _, notes := range [...][]string{e.Why, e.Violations} {
 		for _, s := range notes {
 			n += len(s) + 16
@@ -349,6 +375,14 @@ func (e *Entry) size() int {
 		for _, f := range h {
 			n += len(f.Name) + 16
 			for _, v := range f.Values {
+				n += len(v) + 16
+			}
+		}
+	}
+	for _, h := range [...]http.Header{e.rawRequest, e.rawResponse} {
+		for k, vs := range h {
+			n += len(k) + 16
+			for _, v := range vs {
 				n += len(v) + 16
 			}
 		}
@@ -454,6 +488,9 @@ func (j *Journal) add(e *Entry) {
 	var subs []chan Event
 	for ch := range j.subs {
 		subs = append(subs, ch)
+	}
+	if len(subs) > 0 {
+		e.settle() // encoded below, outside the lock
 	}
 	j.mu.Unlock()
 	if len(subs) == 0 {
@@ -564,7 +601,9 @@ func (j *Journal) Entries(f Filter) []Entry {
 	defer j.mu.Unlock()
 	var out []Entry
 	for i := 0; i < j.count; i++ {
-		if e := j.at(i); f.match(e) {
+		e := j.at(i)
+		e.settle()
+		if f.match(e) {
 			out = append(out, *e)
 		}
 	}

@@ -251,3 +251,59 @@ func TestEntriesHoldNoRequestMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestSettledWhenRead: the journal keeps a request's headers and body and
+// the answer's headers as they came, and masks and bounds them when the
+// entry is read — by Entries, and for a live stream before it is encoded:
+// no reader ever sees a secret, and the byte budget counts what is kept.
+func TestSettledWhenRead(t *testing.T) {
+	j := New(clock.NewVirtual(), 10)
+	ch, stop, err := j.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	h := j.Middleware(func(*http.Request) string { return "svc" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		w.Header().Set("X-Answer", strings.Repeat("a", 2*MaxHeaderValue))
+		w.WriteHeader(http.StatusOK)
+	}))
+	form := "client_id=c&client_secret=le-secret"
+	r := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(form))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Authorization", "Basic le-secret")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+
+	var ev Event
+	select {
+	case ev = <-ch:
+	default:
+		t.Fatal("no entry published")
+	}
+	if strings.Contains(string(ev.JSON), "le-secret") || !strings.Contains(string(ev.JSON), `"Basic …"`) {
+		t.Errorf("the stream's entry is not masked: %s", ev.JSON)
+	}
+	// A request of 50 KB of headers weighs at least that in the budget.
+	before := j.Stats().Bytes
+	big := httptest.NewRequest(http.MethodGet, "/x", nil)
+	big.Header.Set("X-Big", strings.Repeat("b", 50<<10))
+	h.ServeHTTP(httptest.NewRecorder(), big)
+	<-ch
+	if grown := j.Stats().Bytes - before; grown < 50<<10 {
+		t.Errorf("a request of 50 KB of headers counts %d bytes", grown)
+	}
+	es := j.Entries(Filter{})
+	if len(es) != 2 {
+		t.Fatalf("%d entries", len(es))
+	}
+	e := es[0]
+	if e.RequestHeader.Get("Authorization") != "Basic …" || strings.Contains(e.RequestBody, "le-secret") || !strings.Contains(e.RequestBody, "client_id=c") {
+		t.Errorf("entry not masked: Authorization %q, body %q", e.RequestHeader.Get("Authorization"), e.RequestBody)
+	}
+	if v := e.ResponseHeader.Get("X-Answer"); !strings.HasSuffix(v, Truncated) || len(v) > MaxHeaderValue+len(Truncated) {
+		t.Errorf("the answer's header kept as %d bytes", len(v))
+	}
+	if v := es[1].RequestHeader.Get("X-Big"); !strings.HasSuffix(v, Truncated) {
+		t.Errorf("a 50 KB header read back as %d bytes", len(v))
+	}
+}
