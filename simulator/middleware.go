@@ -3,7 +3,10 @@ package simulator
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -79,9 +82,17 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 // request less, or two for a route without variables: mux copies each
 // request to carry its route (no handler asks for it) and its variables.
 // A path that mux would clean (a redirect) and a request no route takes
-// go to r itself.
-func matched(r *mux.Router) http.Handler {
+// go to r itself. The routes without variables are looked up in a table
+// made once (staticRoutes) rather than matched: mux tries every route in
+// order, a regular expression each, and wraps the handler in its
+// subrouter's middleware again at every request. static is
+// staticRoutes(r), once r has all its routes.
+func matched(r *mux.Router, static map[routeKey]http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if h, ok := static[routeKey{req.Method, req.URL.Path}]; ok {
+			h.ServeHTTP(w, req)
+			return
+		}
 		var m mux.RouteMatch
 		if p := req.URL.Path; muxClean(p) != p || !r.Match(req, &m) || m.Handler == nil {
 			r.ServeHTTP(w, req)
@@ -92,6 +103,44 @@ func matched(r *mux.Router) http.Handler {
 		}
 		m.Handler.ServeHTTP(w, req)
 	})
+}
+
+// routeKey is a request's method and path.
+type routeKey struct{ method, path string }
+
+// staticRoutes is, for each route of r whose path has no variable and
+// each method it names, the handler mux serves that method and exact path
+// with — asked of mux itself, so that the order of the routes holds (an
+// earlier route with a variable that takes the path wins) — middleware
+// included. Routes for any method, path prefixes and paths mux would
+// clean are left to mux. Only what routes, methods and paths alone decide
+// can be kept: the sandbox's routes match on nothing else (Démoville's
+// subrouter matches on the path's prefix).
+func staticRoutes(r *mux.Router) map[routeKey]http.Handler {
+	static := map[routeKey]http.Handler{}
+	_ = r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		tpl, err := route.GetPathTemplate()
+		if err != nil || strings.ContainsAny(tpl, "{}") || muxClean(tpl) != tpl {
+			return nil
+		}
+		if re, err := route.GetPathRegexp(); err != nil || re != "^"+regexp.QuoteMeta(tpl)+"$" {
+			return nil // a path prefix: its paths go on
+		}
+		methods, err := route.GetMethods()
+		if err != nil {
+			return nil
+		}
+		for _, method := range methods {
+			var m mux.RouteMatch
+			req := &http.Request{Method: method, URL: &url.URL{Path: tpl}, Header: http.Header{}}
+			if !r.Match(req, &m) || m.Route != route || m.Handler == nil || len(m.Vars) > 0 {
+				continue
+			}
+			static[routeKey{method, tpl}] = m.Handler
+		}
+		return nil
+	})
+	return static
 }
 
 // muxClean is the path mux redirects p to when they differ (its

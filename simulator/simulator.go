@@ -86,6 +86,7 @@ type Config struct {
 // Sandbox is the composed sandbox.
 type Sandbox struct {
 	handler          http.Handler
+	static           map[routeKey]http.Handler // the routes served without matching (matched)
 	resetClock       func()
 	endStreams       func()
 	sweepers         []func() int
@@ -271,12 +272,14 @@ func New(cfg Config) (*Sandbox, error) {
 	r.HandleFunc(HealthPath, health).Methods(http.MethodGet, http.MethodHead)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
+	static := staticRoutes(r)
 	sb = &Sandbox{
 		resetClock: func() { cfg.Clock.Restore(clockStart) },
 		endStreams: ctl.EndStreams,
 		sweepers:   []func() int{fc.Sweep, api.Sweep, site.Sweep},
 		contracts:  []*openapi.Loading{apiLoading, controlLoading},
-		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(matched(r))))),
+		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(matched(r, static))))),
+		static:     static,
 		Journal:    jr,
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}
