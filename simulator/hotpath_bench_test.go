@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -74,30 +75,11 @@ func BenchmarkHotPaths(b *testing.B) {
 		}
 	})
 	b.Run("login", func(b *testing.B) {
-		q := url.Values{"client_id": {sandboxtest.DemoClientID}, "redirect_uri": {sandboxtest.Callback}, "response_type": {"code"},
-			"acr_values": {"eidas1"}, "scope": {"openid identite_pivot dgfip_rfr"}, "nonce": {"nonce-0123456789abcdefghij"}, "state": {"state-0123456789abcdefghij"}}
-		authorize := "/api/v2/authorize?" + q.Encode()
+		login := loginer(b, h, host)
 		b.ReportAllocs()
 		defer startCPU().report(b)
 		for b.Loop() {
-			req := httptest.NewRequest(http.MethodGet, authorize, nil)
-			req.Host = host
-			req.Header.Set(franceconnect.PersonaHeader, "test")
-			loc, err := url.Parse(serve(b, req, http.StatusSeeOther).Header().Get("Location"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {sandboxtest.Callback},
-				"client_id": {sandboxtest.DemoClientID}, "client_secret": {sandboxtest.DemoClientSecret}}.Encode()
-			req = httptest.NewRequest(http.MethodPost, "/api/v2/token", strings.NewReader(form))
-			req.Host = host
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			body := serve(b, req, 200).Body.String()
-			at, _, _ := strings.Cut(strings.SplitN(body, `"access_token":"`, 2)[1], `"`)
-			req = httptest.NewRequest(http.MethodGet, "/api/v2/userinfo", nil)
-			req.Host = host
-			req.Header.Set("Authorization", "Bearer "+at)
-			serve(b, req, 200)
+			login()
 		}
 	})
 	b.Run("control-read", func(b *testing.B) {
@@ -140,4 +122,64 @@ func BenchmarkGatewayTokenLive(b *testing.B) {
 			}
 		})
 	}
+}
+
+// loginer returns a whole login through h, as the bench command drives it:
+// authorize with the persona header, token, userinfo.
+func loginer(b *testing.B, h http.Handler, host string) func() {
+	q := url.Values{"client_id": {sandboxtest.DemoClientID}, "redirect_uri": {sandboxtest.Callback}, "response_type": {"code"},
+		"acr_values": {"eidas1"}, "scope": {"openid identite_pivot dgfip_rfr"}, "nonce": {"nonce-0123456789abcdefghij"}, "state": {"state-0123456789abcdefghij"}}
+	authorize := "/api/v2/authorize?" + q.Encode()
+	serve := func(req *http.Request, want int) *httptest.ResponseRecorder {
+		req.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			b.Fatalf("%s %s: %d, want %d: %.300s", req.Method, req.URL, rec.Code, want, rec.Body)
+		}
+		return rec
+	}
+	return func() {
+		req := httptest.NewRequest(http.MethodGet, authorize, nil)
+		req.Header.Set(franceconnect.PersonaHeader, "test")
+		loc, err := url.Parse(serve(req, http.StatusSeeOther).Header().Get("Location"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {sandboxtest.Callback},
+			"client_id": {sandboxtest.DemoClientID}, "client_secret": {sandboxtest.DemoClientSecret}}.Encode()
+		req = httptest.NewRequest(http.MethodPost, "/api/v2/token", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		body := serve(req, 200).Body.String()
+		at, _, _ := strings.Cut(strings.SplitN(body, `"access_token":"`, 2)[1], `"`)
+		req = httptest.NewRequest(http.MethodGet, "/api/v2/userinfo", nil)
+		req.Header.Set("Authorization", "Bearer "+at)
+		serve(req, 200)
+	}
+}
+
+// BenchmarkLoginRetained measures what each login leaves in memory until
+// it expires (its code, its access token, what they carry), in bytes and
+// in objects of the heap: what a burst of logins adds to the heap the
+// garbage collector marks, and to the memory the process must touch. The
+// journal is filled first, so that its entries (bounded) weigh nothing
+// per login:
+//
+//	go test -run '^$' -bench LoginRetained -benchtime 10000x ./simulator/
+func BenchmarkLoginRetained(b *testing.B) {
+	s := sandboxtest.New(b, sandboxtest.AfterTaxation, nil)
+	login := loginer(b, s.SB.Handler(), strings.TrimPrefix(s.URL, "http://"))
+	for range 2000 { // 6 000 entries: the journal (5 000) is full
+		login()
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for b.Loop() {
+		login()
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(b.N), "retained-B/login")
+	b.ReportMetric(float64(int64(after.HeapObjects)-int64(before.HeapObjects))/float64(b.N), "retained-objects/login")
 }
