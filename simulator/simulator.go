@@ -87,6 +87,7 @@ type Config struct {
 type Sandbox struct {
 	handler          http.Handler
 	static           map[routeKey]http.Handler // the routes served without matching (matched)
+	siteWarmUp       func()                    // Démoville's pages
 	resetClock       func()
 	endStreams       func()
 	sweepers         []func() int
@@ -102,14 +103,16 @@ type Sandbox struct {
 
 // WarmUp makes what the start leaves until the sandbox answers (each is
 // also made on its first need): the embedded population, the embedded
-// contracts and the RSA key, in the background, then the embedded Insee
-// reference, before it returns. cmd/bacasable calls it once it listens.
+// contracts and the RSA key, in the background, then FranceConnect's and
+// Démoville's pages and the embedded Insee reference, before it returns.
+// cmd/bacasable calls it once it listens.
 func (sb *Sandbox) WarmUp() {
 	sb.Population.Start()
 	for _, l := range sb.contracts {
 		l.Start()
 	}
 	sb.FranceConnect.WarmUp()
+	sb.siteWarmUp()
 	sb.Population.COG().Warm()
 }
 
@@ -280,6 +283,7 @@ func New(cfg Config) (*Sandbox, error) {
 		contracts:  []*openapi.Loading{apiLoading, controlLoading},
 		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(matched(r, static))))),
 		static:     static,
+		siteWarmUp: site.WarmUp,
 		Journal:    jr,
 		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}

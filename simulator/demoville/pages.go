@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -47,11 +46,6 @@ type problem struct {
 	Level     slog.Level
 }
 
-// pages are the parsed templates, each with the layout.
-type pages struct {
-	byName map[string]*template.Template
-}
-
 var templateFuncs = template.FuncMap{
 	"euros":     func(n int64) string { return euros(n) },
 	"eurosInt":  func(n int) string { return euros(int64(n)) },
@@ -64,35 +58,6 @@ var templateFuncs = template.FuncMap{
 	},
 }
 
-func parsePages() (*pages, error) {
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		return nil, err
-	}
-	// The layout is parsed once and each page parsed into a copy of it:
-	// the layout is most of the text.
-	layout, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html")
-	if err != nil {
-		return nil, err
-	}
-	pg := &pages{byName: map[string]*template.Template{}}
-	for _, n := range names {
-		base := strings.TrimPrefix(n, "templates/")
-		if base == "layout.html" {
-			continue
-		}
-		t, err := layout.Clone() // fails only once executed
-		if err == nil {
-			t, err = t.ParseFS(templateFS, n)
-		}
-		if err != nil {
-			return nil, err
-		}
-		pg.byName[base] = t
-	}
-	return pg, nil
-}
-
 // render writes a page. A template failure is logged and becomes a bare
 // 500: it is a bug, and the error page itself might be what fails.
 func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
@@ -101,9 +66,9 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name s
 		p.Banner = s.cfg.Banner()
 	}
 	var buf bytes.Buffer
-	t := s.pages.byName[name]
-	if t == nil {
-		s.log.ErrorContext(r.Context(), "demoville: unknown page", "page", name)
+	t, err := s.pages.Lookup(name)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "demoville: page", "page", name, "err", err)
 		http.Error(w, "Erreur interne de Démoville", http.StatusInternalServerError)
 		return
 	}

@@ -38,6 +38,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/bacasable/bacasable/simulator/banner"
+	"github.com/bacasable/bacasable/simulator/internal/pagetmpl"
 )
 
 // Config configures Démoville. Zero values take the defaults in comments.
@@ -170,7 +171,7 @@ type Site struct {
 	fc        *relyingParty
 	impots    *impotsClient
 	sessions  *sessionStore
-	pages     *pages
+	pages     *pagetmpl.Set // parsed on first use, or by WarmUp
 	zone      []zoneEntry
 	csrf      *http.CrossOriginProtection
 }
@@ -234,17 +235,13 @@ func New(cfg Config) (*Site, error) {
 	}
 	client := backChannelClient(cfg.HTTPClient, public, back)
 
-	pg, err := parsePages()
-	if err != nil {
-		return nil, err
-	}
 	s := &Site{
 		cfg:       cfg,
 		log:       cfg.Logger,
 		publicURL: public.String(),
 		base:      public.Path + "/demoville",
 		sessions:  newSessionStore(cfg.Clock, public.Path+"/demoville/", public.Scheme == "https"),
-		pages:     pg,
+		pages:     pagetmpl.New(templateFS, "templates", templateFuncs),
 		zone:      zone,
 		csrf:      http.NewCrossOriginProtection(),
 	}
@@ -278,6 +275,10 @@ func New(cfg Config) (*Site, error) {
 
 // Sweep forgets the expired sessions and says how many.
 func (s *Site) Sweep() int { return s.sessions.sweep() }
+
+// WarmUp parses the pages, which are otherwise parsed when the first is
+// shown: the sandbox calls it once it answers.
+func (s *Site) WarmUp() { s.pages.Warm() }
 
 // Routes mounts every page of Démoville on r, under /demoville/. This is the
 // whole surface of the site.

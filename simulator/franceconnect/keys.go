@@ -308,10 +308,12 @@ func hashHex(s string) string {
 }
 
 // WarmUp starts what the provider leaves until the sandbox answers: the
-// generation of its RSA key, when it made its keys itself. The key is
-// also made on its first need (an RS256 client, the JWKS).
+// generation of its RSA key, when it made its keys itself, in the
+// background, and the parsing of its pages. The key is also made on its
+// first need (an RS256 client, the JWKS), the pages on the first shown.
 func (p *Provider) WarmUp() {
 	if p.keys.rsaKey != nil {
 		go p.keys.rsaKey()
 	}
+	p.pages.Warm()
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bacasable/bacasable/simulator/banner"
 	"github.com/bacasable/bacasable/simulator/clock"
+	"github.com/bacasable/bacasable/simulator/internal/pagetmpl"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
@@ -99,7 +100,7 @@ type Provider struct {
 	keys      *Keys
 	log       *slog.Logger
 	store     *store
-	pages     *pages
+	pages     *pagetmpl.Set // parsed on first use, or by WarmUp
 	scenarios scenario.Player
 	queue     loginQueue
 	csrf      *http.CrossOriginProtection
@@ -126,11 +127,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	pg, err := parsePages()
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{cfg: cfg, keys: keys, log: cfg.Logger, store: newStore(cfg.Clock), pages: pg, basePath: base,
+	return &Provider{cfg: cfg, keys: keys, log: cfg.Logger, store: newStore(cfg.Clock), pages: pagetmpl.New(templateFS, "templates", nil), basePath: base,
 		sandboxURL: strings.TrimSuffix(cfg.Issuer, base), scenarios: cfg.Scenarios,
 		csrf: http.NewCrossOriginProtection()}, nil
 }
