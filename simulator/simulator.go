@@ -87,7 +87,7 @@ type Config struct {
 type Sandbox struct {
 	handler          http.Handler
 	static           map[routeKey]http.Handler // the routes served without matching (matched)
-	siteWarmUp       func()                    // Démoville's pages
+	pagesWarmUp      []func()                  // Démoville's pages, the console's
 	resetClock       func()
 	endStreams       func()
 	sweepers         []func() int
@@ -103,16 +103,18 @@ type Sandbox struct {
 
 // WarmUp makes what the start leaves until the sandbox answers (each is
 // also made on its first need): the embedded population, the embedded
-// contracts and the RSA key, in the background, then FranceConnect's and
-// Démoville's pages and the embedded Insee reference, before it returns.
-// cmd/bacasable calls it once it listens.
+// contracts and the RSA key, in the background, then the pages of
+// FranceConnect, Démoville and the console and the embedded Insee
+// reference, before it returns. cmd/bacasable calls it once it listens.
 func (sb *Sandbox) WarmUp() {
 	sb.Population.Start()
 	for _, l := range sb.contracts {
 		l.Start()
 	}
 	sb.FranceConnect.WarmUp()
-	sb.siteWarmUp()
+	for _, warm := range sb.pagesWarmUp {
+		warm()
+	}
 	sb.Population.COG().Warm()
 }
 
@@ -277,15 +279,15 @@ func New(cfg Config) (*Sandbox, error) {
 
 	static := staticRoutes(r)
 	sb = &Sandbox{
-		resetClock: func() { cfg.Clock.Restore(clockStart) },
-		endStreams: ctl.EndStreams,
-		sweepers:   []func() int{fc.Sweep, api.Sweep, site.Sweep},
-		contracts:  []*openapi.Loading{apiLoading, controlLoading},
-		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(matched(r, static))))),
-		static:     static,
-		siteWarmUp: site.WarmUp,
-		Journal:    jr,
-		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
+		resetClock:  func() { cfg.Clock.Restore(clockStart) },
+		endStreams:  ctl.EndStreams,
+		sweepers:    []func() int{fc.Sweep, api.Sweep, site.Sweep},
+		contracts:   []*openapi.Loading{apiLoading, controlLoading},
+		handler:     recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(matched(r, static))))),
+		static:      static,
+		pagesWarmUp: []func(){site.WarmUp, con.WarmUp},
+		Journal:     jr,
+		Population:  pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}
 	return sb, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -55,20 +56,28 @@ type Config struct {
 type Console struct {
 	log       *slog.Logger
 	placeName func(string) (string, bool)
+	// files are the page, rendered, and the static files, loaded on the
+	// first request for either or by WarmUp: the sandbox answers before
+	// (they were a sixth of its construction).
+	files func() (*files, error)
+	hosts hostguard.Hosts
+}
+
+// files are the console's page and static files.
+type files struct {
 	index     []byte
 	indexETag string
 	assets    map[string]*asset
-	hosts     hostguard.Hosts
 }
 
-// New renders the page and loads the embedded files. It fails on a
-// malformed PublicURL.
+// New returns the console of the embedded files, which it loads on first
+// use (WarmUp). It fails on a malformed PublicURL.
 func New(cfg Config) (*Console, error) {
-	return build(cfg, FS(), templateFiles)
+	return newConsole(cfg, FS(), templateFiles)
 }
 
-// build is New with its files given, so that tests can pass others.
-func build(cfg Config, static, templates fs.FS) (*Console, error) {
+// newConsole is New with its files given.
+func newConsole(cfg Config, static, templates fs.FS) (*Console, error) {
 	publicURL, err := checkPublicURL(cfg.PublicURL)
 	if err != nil {
 		return nil, err
@@ -79,16 +88,38 @@ func build(cfg Config, static, templates fs.FS) (*Console, error) {
 	if cfg.DemovilleClientID == "" {
 		cfg.DemovilleClientID = DefaultDemovilleClientID
 	}
+	data := indexData{PublicURL: publicURL, DemovilleClientID: cfg.DemovilleClientID}
+	return &Console{log: cfg.Logger, placeName: cfg.PlaceName, hosts: hostguard.New(publicURL),
+		files: sync.OnceValues(func() (*files, error) { return loadFiles(static, templates, data) })}, nil
+}
+
+// build is newConsole, its files loaded at once: the tests see their
+// errors.
+func build(cfg Config, static, templates fs.FS) (*Console, error) {
+	c, err := newConsole(cfg, static, templates)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.files(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// WarmUp loads the page and the static files, if no request did.
+func (c *Console) WarmUp() { _, _ = c.files() }
+
+// loadFiles loads the static files and renders the page.
+func loadFiles(static, templates fs.FS, data indexData) (*files, error) {
 	assets, err := loadAssets(static)
 	if err != nil {
 		return nil, err
 	}
-	index, err := renderIndex(templates, assets, indexData{PublicURL: publicURL, DemovilleClientID: cfg.DemovilleClientID})
+	index, err := renderIndex(templates, assets, data)
 	if err != nil {
 		return nil, err
 	}
-	return &Console{log: cfg.Logger, placeName: cfg.PlaceName, index: index, indexETag: `"` + fingerprint(index) + `"`, assets: assets,
-		hosts: hostguard.New(publicURL)}, nil
+	return &files{index: index, indexETag: `"` + fingerprint(index) + `"`, assets: assets}, nil
 }
 
 // checkPublicURL returns the URL without its trailing slash; "" stays "".
@@ -188,12 +219,29 @@ func secureHeaders(h http.Header) {
 // (no-cache with an ETag), so that a new binary's page, and through it its
 // new fingerprinted files, is seen at once.
 func (c *Console) serveIndex(w http.ResponseWriter, r *http.Request) {
+	f, ok := c.loaded(w, r)
+	if !ok {
+		return
+	}
 	h := w.Header()
 	secureHeaders(h)
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", c.indexETag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(c.index))
+	h.Set("ETag", f.indexETag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.index))
+}
+
+// loaded returns the console's files; when they did not load (the tests
+// load the embedded ones, so it does not happen) it logs why and answers
+// a bare 500.
+func (c *Console) loaded(w http.ResponseWriter, r *http.Request) (*files, bool) {
+	f, err := c.files()
+	if err != nil {
+		c.log.ErrorContext(r.Context(), "console: files", "err", err)
+		http.Error(w, "erreur interne du bac à sable", http.StatusInternalServerError)
+		return nil, false
+	}
+	return f, true
 }
 
 // serveStatic serves one static file. Requested with its fingerprint
@@ -201,10 +249,14 @@ func (c *Console) serveIndex(w http.ResponseWriter, r *http.Request) {
 // module another module imports, or an old fingerprint — it is
 // revalidated with its ETag at each use.
 func (c *Console) serveStatic(w http.ResponseWriter, r *http.Request) {
+	f, ok := c.loaded(w, r)
+	if !ok {
+		return
+	}
 	h := w.Header()
 	secureHeaders(h)
 	name := strings.TrimPrefix(r.URL.Path, Prefix+"/static/")
-	a, ok := c.assets[name]
+	a, ok := f.assets[name]
 	if !ok {
 		c.log.DebugContext(r.Context(), "console: no such static file", "path", r.URL.Path)
 		h.Set("Content-Type", "text/plain; charset=utf-8")

@@ -331,8 +331,9 @@ func TestBuildRefusesUnknownFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `<script src="/_bacasable/static/app.js?v=` + fingerprint([]byte("x")) + `"></script>`; string(c.index) != want {
-		t.Errorf("index = %s, want %s", c.index, want)
+	f, _ := c.files()
+	if want := `<script src="/_bacasable/static/app.js?v=` + fingerprint([]byte("x")) + `"></script>`; string(f.index) != want {
+		t.Errorf("index = %s, want %s", f.index, want)
 	}
 }
 

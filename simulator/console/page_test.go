@@ -82,11 +82,12 @@ func parsePage(t *testing.T, page []byte) (root *node, all []*node) {
 
 func renderedPage(t *testing.T) []byte {
 	t.Helper()
-	c, err := New(Config{PublicURL: "http://localhost:8080"})
+	c, err := build(Config{PublicURL: "http://localhost:8080"}, FS(), templateFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.index
+	f, _ := c.files()
+	return f.index
 }
 
 // TestPageStructure checks the page's accessibility basics: language,
