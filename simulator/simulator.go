@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -158,15 +159,22 @@ func New(cfg Config) (*Sandbox, error) {
 	if embeddedScenarios {
 		cfg.Scenarios = scenarios.FS()
 	}
-	set, err := scenario.Load(cfg.Scenarios)
-	if err != nil {
-		return nil, err
-	}
 	// The embedded population was checked against the embedded COG by the
 	// tests: the COG, another third of the start's work, is read once the
 	// sandbox answers (WarmUp) or on its first use. Other fixtures, and a
 	// generated population, are checked against it now.
 	checkedByTests := embeddedFixtures && cfg.Generate == nil
+	// The embedded population with the embedded scenarios, which the tests
+	// build, is read once the sandbox answers, scenarios first: the
+	// scenarios' YAML was a third of what the start had left to do. Other
+	// scenarios are read now, so that their errors stop the start.
+	later := checkedByTests && embeddedScenarios
+	loadScenarios := sync.OnceValues(func() (*scenario.Set, error) { return scenario.Load(cfg.Scenarios) })
+	if !later {
+		if _, err := loadScenarios(); err != nil {
+			return nil, err
+		}
+	}
 	var cog *population.COG
 	if checkedByTests {
 		cog = population.LazyCOG(cfg.Fixtures)
@@ -175,6 +183,10 @@ func New(cfg Config) (*Sandbox, error) {
 	}
 	src := population.Source{Fixtures: cfg.Fixtures, Generate: cfg.Generate, COGChecked: checkedByTests}
 	build := func() (*population.Population, error) {
+		set, err := loadScenarios()
+		if err != nil {
+			return nil, err
+		}
 		pop, err := population.Build(src, cog)
 		if err != nil {
 			return nil, err
@@ -182,11 +194,10 @@ func New(cfg Config) (*Sandbox, error) {
 		return pop, checkPersonaScenarios(pop, set)
 	}
 	var pop *population.Live
-	if checkedByTests && embeddedScenarios {
-		// The embedded population with the embedded scenarios, which the
-		// tests build: read once the sandbox answers (WarmUp) or on its
-		// first use, like the COG; it was the largest part of what the
-		// start had left to do.
+	if later {
+		// Read once the sandbox answers (WarmUp) or on its first use, like
+		// the COG; it was the largest part of what the start had left to
+		// do.
 		pop = population.NewLiveLater(build)
 	} else {
 		loaded, err := build()
@@ -204,7 +215,7 @@ func New(cfg Config) (*Sandbox, error) {
 			return nil, err
 		}
 	}
-	engine := scenario.NewEngine(set, cfg.Clock)
+	engine := scenario.NewEngineLater(loadScenarios, cfg.Clock) // loaded above unless later
 	clockStart := cfg.Clock.State()
 	// The banner of FranceConnect's and Démoville's pages: the scenarios in
 	// force and a moved clock, with the console's link that clears them.

@@ -49,7 +49,7 @@ var ErrUnknown = errors.New("unknown scenario")
 
 // Engine chooses the scenario of each call. It is safe for concurrent use.
 type Engine struct {
-	set   *Set
+	set   func() *Set // the scenarios; loaded on first use (NewEngineLater)
 	clock clock.Clock
 
 	mu          sync.Mutex
@@ -63,19 +63,36 @@ func NewEngine(set *Set, c clock.Clock) *Engine {
 	if c == nil {
 		c = clock.Real{}
 	}
-	return &Engine{set: set, clock: c}
+	return &Engine{set: func() *Set { return set }, clock: c}
+}
+
+// NewEngineLater serves the scenarios load returns, loaded on the
+// engine's first use: the sandbox answers before it reads its embedded
+// scenarios. load is its caller's, which reports its error (the sandbox
+// builds its population with the same scenarios); the engine of a load
+// that fails serves no scenario.
+func NewEngineLater(load func() (*Set, error), c clock.Clock) *Engine {
+	e := NewEngine(nil, c)
+	e.set = sync.OnceValue(func() *Set {
+		set, err := load()
+		if err != nil {
+			return &Set{byName: map[string]*Scenario{}}
+		}
+		return set
+	})
+	return e
 }
 
 // Set returns the loaded scenarios.
-func (e *Engine) Set() *Set { return e.set }
+func (e *Engine) Set() *Set { return e.set() }
 
 // Activate switches a scenario on for a scope (global, client or persona
 // with its target) for calls calls (0: the scenario's own limit, and when
 // that is 0 too, until cleared).
 func (e *Engine) Activate(name, scope, target string, calls int) (*Activation, error) {
-	sc, ok := e.set.Get(name)
+	sc, ok := e.set().Get(name)
 	if !ok {
-		return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknown, name, e.set.Names())
+		return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknown, name, e.set().Names())
 	}
 	switch scope {
 	case ScopeGlobal:
@@ -143,9 +160,9 @@ func (e *Engine) ClearAll() {
 // applies. An unknown header name is an error the service reports.
 func (e *Engine) Pick(service, step string, sel Selector) (Choice, error) {
 	if sel.Header != "" {
-		sc, ok := e.set.Get(sel.Header)
+		sc, ok := e.set().Get(sel.Header)
 		if !ok {
-			return Choice{}, fmt.Errorf("%w %q in %s (known: %v)", ErrUnknown, sel.Header, Header, e.set.Names())
+			return Choice{}, fmt.Errorf("%w %q in %s (known: %v)", ErrUnknown, sel.Header, Header, e.set().Names())
 		}
 		return choice(sc, service, step, "en-tête "+Header), nil
 	}
@@ -156,7 +173,7 @@ func (e *Engine) Pick(service, step string, sel Selector) (Choice, error) {
 			if a.Scope != scope || !matches(a, sel) {
 				continue
 			}
-			sc, _ := e.set.Get(a.Scenario)
+			sc, _ := e.set().Get(a.Scenario)
 			c := choice(sc, service, step, fmt.Sprintf("activation %s (%s %s)", a.ID, a.Scope, a.Target))
 			if len(c.Effects) == 0 {
 				continue
@@ -171,7 +188,7 @@ func (e *Engine) Pick(service, step string, sel Selector) (Choice, error) {
 		}
 	}
 	if sel.PersonaScenario != "" {
-		if sc, ok := e.set.Get(sel.PersonaScenario); ok {
+		if sc, ok := e.set().Get(sel.PersonaScenario); ok {
 			return choice(sc, service, step, "persona "+sel.PersonaID), nil
 		}
 	}

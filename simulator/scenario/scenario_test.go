@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -197,5 +198,39 @@ func TestActivationsAreBounded(t *testing.T) {
 	e.ClearAll()
 	if _, err := e.Activate("dgfip-lent", ScopeGlobal, "", 0); err != nil {
 		t.Errorf("after ClearAll: %v", err)
+	}
+}
+
+// TestEngineLater: the scenarios are loaded once, on the engine's first
+// use, whatever the number of concurrent callers; a load that fails
+// leaves an engine with no scenario, never a panic.
+func TestEngineLater(t *testing.T) {
+	loads := 0
+	e := NewEngineLater(func() (*Set, error) {
+		loads++
+		return Load(scenarios.FS())
+	}, clock.NewVirtual())
+	if loads != 0 {
+		t.Fatal("the scenarios were loaded before the engine's first use")
+	}
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			_, err := e.Activate("dgfip-lent", "global", "", 0)
+			done <- err == nil
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Error("activation refused")
+		}
+	}
+	if loads != 1 || len(e.Set().All()) < 15 {
+		t.Errorf("%d loads, %d scenarios", loads, len(e.Set().All()))
+	}
+
+	failed := NewEngineLater(func() (*Set, error) { return nil, errors.New("broken") }, clock.NewVirtual())
+	if _, err := failed.Activate("dgfip-lent", "global", "", 0); !errors.Is(err, ErrUnknown) || len(failed.Set().Names()) != 0 {
+		t.Errorf("an engine whose load failed: %v, %d scenarios", err, len(failed.Set().Names()))
 	}
 }
