@@ -87,7 +87,7 @@ func (s *Source) Banner() *Banner {
 		b.Scenarios = append(b.Scenarios, describe(a, set))
 	}
 	if st := s.Clock.State(); !st.Equal(s.Start) {
-		now := s.Clock.Now().In(clock.Paris).Format("02/01/2006 à 15:04")
+		now := s.Clock.Now().In(clock.Paris()).Format("02/01/2006 à 15:04")
 		if st.Frozen != nil {
 			b.Clock = "horloge figée au " + now
 		} else {

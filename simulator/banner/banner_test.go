@@ -18,7 +18,7 @@ func TestBanner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2026, 7, 23, 9, 0, 0, 0, clock.Paris)
+	start := time.Date(2026, 7, 23, 9, 0, 0, 0, clock.Paris())
 	clk := clock.NewFrozen(start)
 	engine := scenario.NewEngine(set, clk)
 	src := &Source{Scenarios: engine, Clock: clk, Start: clk.State(), PublicURL: "http://localhost:8080"}

@@ -25,9 +25,9 @@ type clockView struct {
 func (c *Control) viewClock() clockView {
 	now := c.cfg.Clock.Now()
 	st := c.cfg.Clock.State()
-	n := now.In(clock.Paris).Year()
+	n := now.In(clock.Paris()).Year()
 	return clockView{
-		Now:                        now.In(clock.Paris),
+		Now:                        now.In(clock.Paris()),
 		Frozen:                     st.Frozen != nil,
 		RealTime:                   st.Frozen == nil && st.Offset == 0,
 		Moved:                      !st.Equal(c.clockStart),

@@ -64,7 +64,7 @@ type years struct{ ref, latest int }
 
 func (c *Control) yearsNow() years {
 	now := c.cfg.Clock.Now()
-	return years{ref: now.In(clock.Paris).Year() - 1, latest: c.cfg.Calendar.LatestAvailable(now)}
+	return years{ref: now.In(clock.Paris()).Year() - 1, latest: c.cfg.Calendar.LatestAvailable(now)}
 }
 
 func viewFoyer(f *population.Foyer, y years) foyerView {

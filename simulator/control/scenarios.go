@@ -22,7 +22,7 @@ type activationView struct {
 }
 
 func viewActivation(a scenario.Activation) activationView {
-	v := activationView{ID: a.ID, Scenario: a.Scenario, Scope: a.Scope, Target: a.Target, Since: a.Since.In(clock.Paris)}
+	v := activationView{ID: a.ID, Scenario: a.Scenario, Scope: a.Scope, Target: a.Target, Since: a.Since.In(clock.Paris())}
 	if a.Calls > 0 {
 		n := a.Calls
 		v.CallsLeft = &n

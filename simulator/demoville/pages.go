@@ -54,7 +54,7 @@ var templateFuncs = template.FuncMap{
 	"next":      func(year int) int { return year + 1 },
 	"join":      strings.Join,
 	"datetime": func(t time.Time) string {
-		return t.In(clock.Paris).Format("02/01/2006 à 15:04")
+		return t.In(clock.Paris()).Format("02/01/2006 à 15:04")
 	},
 }
 

@@ -18,7 +18,7 @@ import (
 // written in a buffer of bodies (putBody gives it back).
 func (a *API) answer(c *call) (body []byte, none string, e *Erreur) {
 	now := a.cfg.Clock.Now()
-	ref := now.In(clock.Paris).Year() - 1 // the fixtures' N-1
+	ref := now.In(clock.Paris()).Year() - 1 // the fixtures' N-1
 	latest := a.cfg.Calendar.LatestAvailable(now)
 	allowed := allowedFields(c.hab.fields, c.consent)
 	b := getBody()
@@ -72,8 +72,8 @@ func (a *API) answer(c *call) (body []byte, none string, e *Erreur) {
 		// sandbox gives it when the household and its avis are known but
 		// the barème asked for is later than the clock's year, so that no
 		// ceiling exists to compare the RFR with (an assumption).
-		if bareme, _ := strconv.Atoi(c.params["bareme"]); bareme > now.In(clock.Paris).Year() {
-			return nil, fmt.Sprintf("le barème %d du LEP n'est pas encore connu (nous sommes en %d) : aucune réponse ne peut être apportée", bareme, now.In(clock.Paris).Year()), nil
+		if bareme, _ := strconv.Atoi(c.params["bareme"]); bareme > now.In(clock.Paris()).Year() {
+			return nil, fmt.Sprintf("le barème %d du LEP n'est pas encore connu (nous sommes en %d) : aucune réponse ne peut être apportée", bareme, now.In(clock.Paris()).Year()), nil
 		}
 		return a.write(appendView(b, lepObject, lepStatut(last, c.params["departement"]), allowed), last)
 	}
@@ -156,7 +156,7 @@ func (a *API) checkYear(c *call, annrev, latest int) *Erreur {
 // yearsOf appends to out the revenue years of years rules at the clock's
 // year N.
 func (a *API) yearsOf(out []int, rules []string, latest int) []int {
-	n := a.cfg.Clock.Now().In(clock.Paris).Year()
+	n := a.cfg.Clock.Now().In(clock.Paris()).Year()
 	for _, r := range rules {
 		year := 0
 		switch r {

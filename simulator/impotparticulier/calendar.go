@@ -29,13 +29,13 @@ func (c Calendar) TaxationDate(annrev int) time.Time {
 	if month == 0 {
 		month, day = DefaultCalendar.Month, DefaultCalendar.Day
 	}
-	return time.Date(annrev+1, month, day, 0, 0, 0, 0, clock.Paris)
+	return time.Date(annrev+1, month, day, 0, 0, 0, 0, clock.Paris())
 }
 
 // LatestAvailable is the latest revenue year available at now: N-1 from the
 // taxation date of year N, N-2 before it.
 func (c Calendar) LatestAvailable(now time.Time) int {
-	n := now.In(clock.Paris).Year()
+	n := now.In(clock.Paris()).Year()
 	if now.Before(c.TaxationDate(n - 1)) {
 		return n - 2
 	}

@@ -74,7 +74,7 @@ func (a *API) writeErreur(w http.ResponseWriter, r *http.Request, e *Erreur) {
 		msg += " — " + e.Detail
 	}
 	body := map[string]any{"erreur": map[string]any{
-		"code": e.Code, "message": msg, "horodatage": a.cfg.Clock.Now().In(clock.Paris).Format(horodatageLayout),
+		"code": e.Code, "message": msg, "horodatage": a.cfg.Clock.Now().In(clock.Paris()).Format(horodatageLayout),
 	}}
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
