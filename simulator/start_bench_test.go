@@ -7,10 +7,11 @@ import (
 )
 
 // BenchmarkStart measures what `bacasable` does on its embedded defaults
-// before it listens: keys and every service built. The embedded population,
-// the contracts and the Insee reference are read once it answers
-// (docs/architecture.md, "The start"); BenchmarkStartPopulation adds the
-// population, which the binary waits for to print its banner.
+// before it listens: keys and every service built. The embedded population
+// and scenarios, the contracts, the Insee reference and the pages are read
+// once it answers (docs/architecture.md, "The start");
+// BenchmarkStartPopulation adds the population and the scenarios, which
+// the binary waits for to print its banner.
 func BenchmarkStart(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
