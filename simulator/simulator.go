@@ -88,11 +88,10 @@ type Config struct {
 type Sandbox struct {
 	handler          http.Handler
 	static           map[routeKey]http.Handler // the routes served without matching (matched)
-	pagesWarmUp      []func()                  // Démoville's pages, the console's
+	warmUps          []func()                  // what WarmUp makes, in order
 	resetClock       func()
 	endStreams       func()
 	sweepers         []func() int
-	contracts        []*openapi.Loading // started by WarmUp
 	Population       *population.Live
 	Scenarios        *scenario.Engine
 	Clock            *clock.Virtual
@@ -108,15 +107,9 @@ type Sandbox struct {
 // FranceConnect, Démoville and the console and the embedded Insee
 // reference, before it returns. cmd/bacasable calls it once it listens.
 func (sb *Sandbox) WarmUp() {
-	sb.Population.Start()
-	for _, l := range sb.contracts {
-		l.Start()
-	}
-	sb.FranceConnect.WarmUp()
-	for _, warm := range sb.pagesWarmUp {
+	for _, warm := range sb.warmUps {
 		warm()
 	}
-	sb.Population.COG().Warm()
 }
 
 // New loads the fixtures and builds every service. A fixture error names
@@ -290,15 +283,15 @@ func New(cfg Config) (*Sandbox, error) {
 
 	static := staticRoutes(r)
 	sb = &Sandbox{
-		resetClock:  func() { cfg.Clock.Restore(clockStart) },
-		endStreams:  ctl.EndStreams,
-		sweepers:    []func() int{fc.Sweep, api.Sweep, site.Sweep},
-		contracts:   []*openapi.Loading{apiLoading, controlLoading},
-		handler:     recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(matched(r, static))))),
-		static:      static,
-		pagesWarmUp: []func(){site.WarmUp, con.WarmUp},
-		Journal:     jr,
-		Population:  pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
+		resetClock: func() { cfg.Clock.Restore(clockStart) },
+		endStreams: ctl.EndStreams,
+		sweepers:   []func() int{fc.Sweep, api.Sweep, site.Sweep},
+		handler:    recoverer(cfg.Logger, logRequests(cfg.Logger, cfg.Clock, jr.Middleware(serviceOf, api.Direct(matched(r, static))))),
+		static:     static,
+		warmUps: []func(){pop.Start, apiLoading.Start, controlLoading.Start, fc.WarmUp, site.WarmUp, con.WarmUp,
+			func() { pop.COG().Warm() }},
+		Journal:    jr,
+		Population: pop, Clients: clients, FranceConnect: fc, ImpotParticulier: api, Scenarios: engine, Clock: cfg.Clock,
 	}
 	return sb, nil
 }
