@@ -247,8 +247,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	paceGC(getenv, len(sb.Population.Personas()))
 	printBanner(stdout, publicURL, ln.Addr().String(), sb, time.Since(started))
 	// What else the start left so as to answer sooner on a two-core
-	// machine (the embedded contracts, the RSA key, the Insee reference)
-	// is made in the background. Loading a large population leaves memory
+	// machine (the embedded contracts, the RSA key, the pages, the Insee
+	// reference: Sandbox.WarmUp) is made in the background. Loading a large population leaves memory
 	// the heap no longer uses (gigabytes for 100 000 personas read from
 	// YAML files), and so do its lookups, made in the background: once
 	// they are made, give it back now rather than over the next minutes,
