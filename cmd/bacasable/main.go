@@ -136,7 +136,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	return o, nil
 }
 
-func newLogger(o *options, w io.Writer) (*slog.Logger, error) {
+// newLogger is the sandbox's log, written to w in batches (logbuffer.go).
+func newLogger(o *options, w *logBuffer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", o.logLevel)
@@ -144,9 +145,9 @@ func newLogger(o *options, w io.Writer) (*slog.Logger, error) {
 	hopts := &slog.HandlerOptions{Level: level}
 	switch o.logFormat {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, hopts)), nil
+		return slog.New(flushOnWarn{slog.NewTextHandler(w, hopts), w}), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, hopts)), nil
+		return slog.New(flushOnWarn{slog.NewJSONHandler(w, hopts), w}), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: use text or json", o.logFormat)
 }
@@ -166,7 +167,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(o, stderr)
+	logOut := newLogBuffer(stderr, logFlushDelay)
+	defer logOut.Close()
+	logger, err := newLogger(o, logOut)
 	if err != nil {
 		return err
 	}
