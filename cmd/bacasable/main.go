@@ -28,6 +28,7 @@ import (
 	// /usr/share/zoneinfo still gets them right.
 	_ "time/tzdata"
 
+	"github.com/bacasable/bacasable/cmd/bacasable/internal/initgc"
 	"github.com/bacasable/bacasable/simulator"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/franceconnect"
@@ -157,6 +158,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// bacasable export …, bacasable check … (commands.go).
 	if len(args) > 0 {
 		if cmd, ok := subcommands[args[0]]; ok {
+			initgc.Resume() // export and check read populations of any size
 			return cmd(ctx, args[1:], getenv, stdout, stderr)
 		}
 		if args[0] == "--version" || args[0] == "-version" {
@@ -220,7 +222,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		*dir.fsys = os.DirFS(dir.path)
 	}
 	started := time.Now()
-	resumeGC := pauseGC(getenv, o.population > 0 || o.fixtures != "")
+	resumeGC := keepGCPaused(o.population > 0 || o.fixtures != "")
 	sb, err := simulator.New(cfg)
 	if err != nil {
 		resumeGC()

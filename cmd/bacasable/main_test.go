@@ -31,6 +31,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
+	"github.com/bacasable/bacasable/cmd/bacasable/internal/initgc"
 	"github.com/bacasable/bacasable/fixtures"
 	"github.com/bacasable/bacasable/scenarios"
 )
@@ -58,6 +59,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The collector is off since this binary's packages initialized
+	// (initgc): the tests call run many times, and only the first would
+	// turn it back on.
+	initgc.Resume()
 	code := m.Run()
 	if binDir != "" {
 		_ = os.RemoveAll(binDir)

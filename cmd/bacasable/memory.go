@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/bacasable/bacasable/cmd/bacasable/internal/initgc"
 	"github.com/bacasable/bacasable/simulator"
 )
 
@@ -44,26 +45,18 @@ func sweep(ctx context.Context, sb *simulator.Sandbox, period time.Duration) {
 	}
 }
 
-// startHeap is the soft memory limit while the embedded defaults load with
-// the collector off: they allocate about 25 MB, and the collections the
-// start would otherwise run were a third of its CPU time.
-const startHeap = 256 << 20
-
-// pauseGC turns the garbage collector off while the embedded defaults
-// load — the start then answers sooner — unless GOGC or GOMEMLIMIT tune
-// the collector, or the population is large (--population, --fixtures:
-// its heap could pass startHeap, where a collector off would collect
-// without end). The function returned turns it back on.
-func pauseGC(getenv func(string) string, large bool) (resume func()) {
-	if large || getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
-		return func() {}
+// keepGCPaused decides how long the collector, off since the packages'
+// initialization (initgc), stays off: while the embedded defaults load —
+// the start then answers sooner; the collections it would otherwise run
+// were a third of its CPU time — but not while a large population loads
+// (--population, --fixtures: its heap could pass initgc.Limit, where a
+// collector off would collect without end). The function returned turns
+// it back on.
+func keepGCPaused(large bool) (resume func()) {
+	if large {
+		initgc.Resume()
 	}
-	limit := debug.SetMemoryLimit(startHeap)
-	percent := debug.SetGCPercent(-1)
-	return func() {
-		debug.SetGCPercent(percent)
-		debug.SetMemoryLimit(limit)
-	}
+	return initgc.Resume
 }
 
 // smallGCPercent is the collector's pace with a small population (at most
