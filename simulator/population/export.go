@@ -58,8 +58,8 @@ func Export(pop *Population, dir string, format Format) error {
 	} else if format != FormatJSON {
 		return fmt.Errorf("export: format %q: json or yaml", format)
 	}
-	personas := mergeItems(docs, Document.personaItems)
-	foyers := mergeItems(docs, Document.foyerItems)
+	personas := mergeItems(docs, Document.personaCount, Document.appendPersonaItems)
+	foyers := mergeItems(docs, Document.foyerCount, Document.appendFoyerItems)
 
 	type file struct {
 		name string
