@@ -53,11 +53,18 @@ func logRequests(log *slog.Logger, c clock.Clock, next http.Handler) http.Handle
 		if rec.status >= 500 {
 			level = slog.LevelError
 		}
-		if !log.Enabled(r.Context(), level) { // --log-level warn: nothing to format
+		h := log.Handler()
+		if !h.Enabled(r.Context(), level) { // --log-level warn: nothing to format
 			return
 		}
-		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond), "at", c.Now().Format(time.RFC3339))
+		// The record goes to the handler itself: Logger.Log would walk the
+		// stack for a call site the sandbox's log does not show (about a
+		// fifth of what a line cost).
+		line := slog.NewRecord(time.Now(), level, "request", 0)
+		line.AddAttrs(slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.Int("bytes", rec.bytes), slog.Duration("duration", time.Since(start).Round(time.Microsecond)),
+			slog.String("at", c.Now().Format(time.RFC3339)))
+		_ = h.Handle(r.Context(), line)
 	})
 }
 
