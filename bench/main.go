@@ -35,7 +35,7 @@ func main() {
 const usage = `usage:
   bench perf [-duration 10s] [-concurrency 50] [-ready-runs 9] [-scenarios spi,fc,token,login,control]
   bench soak [-duration 60s] [-concurrency 50] [-listeners 500]
-  bench bare [ADDR]   (the bare net/http handler perf compares with; started by perf)`
+  bench bare [ADDR [CANNED-LOGIN.json]]   (the bare net/http handler perf compares with; started by perf)`
 
 // run dispatches to a mode.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -48,11 +48,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	case "soak":
 		return runSoak(ctx, args[1:], stdout)
 	case "bare":
-		addr := "127.0.0.1:0"
+		addr, canned := "127.0.0.1:0", ""
 		if len(args) > 1 {
 			addr = args[1]
 		}
-		return runBare(ctx, addr, stdout)
+		if len(args) > 2 {
+			canned = args[2]
+		}
+		return runBare(ctx, addr, canned, stdout)
 	}
 	return fmt.Errorf("unknown mode %q\n%s", args[0], usage)
 }
