@@ -161,11 +161,11 @@ type genTables struct {
 
 // weightedCommunes draws communes in proportion to their population.
 type weightedCommunes struct {
-	communes []Commune
+	communes []*Commune // the COG's own
 	cum      []int64
 }
 
-func (w *weightedCommunes) add(c Commune) {
+func (w *weightedCommunes) add(c *Commune) {
 	var total int64
 	if n := len(w.cum); n > 0 {
 		total = w.cum[n-1]
@@ -174,7 +174,7 @@ func (w *weightedCommunes) add(c Commune) {
 	w.cum = append(w.cum, total+int64(c.Population))
 }
 
-func (w *weightedCommunes) pick(r *rand.Rand) Commune {
+func (w *weightedCommunes) pick(r *rand.Rand) *Commune {
 	x := r.Int64N(w.cum[len(w.cum)-1])
 	return w.communes[sort.Search(len(w.cum), func(i int) bool { return w.cum[i] > x })]
 }
@@ -184,13 +184,21 @@ func (w *weightedCommunes) pick(r *rand.Rand) Commune {
 var communesWithArrondissements = map[string]bool{"75056": true, "13055": true, "69123": true}
 
 func newGenTables(cog *COG) (*genTables, error) {
-	communes := cog.Communes()
+	// The tables point into the COG's communes, which nothing modifies once
+	// read. The hors-COG codes (Communes merges them in) have no population:
+	// none would be drawn.
+	var communes []Commune
+	if cog != nil {
+		cog.ready()
+		communes = cog.communes
+	}
 	n := len(communes)
 	t := &genTables{
-		birthplaces: weightedCommunes{communes: make([]Commune, 0, n), cum: make([]int64, 0, n)},
-		homes:       weightedCommunes{communes: make([]Commune, 0, n), cum: make([]int64, 0, n)},
+		birthplaces: weightedCommunes{communes: make([]*Commune, 0, n), cum: make([]int64, 0, n)},
+		homes:       weightedCommunes{communes: make([]*Commune, 0, n), cum: make([]int64, 0, n)},
 	}
-	for _, c := range communes {
+	for i := range communes {
+		c := &communes[i]
 		if c.Population <= 0 {
 			continue
 		}
