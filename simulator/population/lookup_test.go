@@ -2,6 +2,7 @@ package population
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -63,5 +64,40 @@ func TestLookup(t *testing.T) {
 	}
 	if len(base) != 100 || len(second.over) != 2 {
 		t.Error("making a new base changed an older lookup")
+	}
+}
+
+// TestIndexDuplicates: index reports every repeated id, login and SPI, in
+// the personas' order and, for one persona, id, login, then SPI; empty
+// keys are not duplicates; the maps hold the last persona of a key.
+func TestIndexDuplicates(t *testing.T) {
+	ps := []*Persona{
+		{ID: "a", Login: "la", SPI: "1"},
+		{ID: "b", Login: "lb"},
+		{ID: "a", Login: "lb", SPI: "1"}, // all three again
+		{ID: "c", Login: "lc"},           // no SPI, as b
+		{ID: "", Login: ""},
+		{ID: "", Login: "", SPI: "2"},
+		{ID: "d", Login: "la"},
+	}
+	pop := &Population{}
+	got := pop.index(ps)
+	want := []string{
+		`id "a" is used twice (la)`,
+		`login "lb" is used twice`,
+		`SPI 1 is held by both "a" and "a"`,
+		`login "la" is used twice`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("index duplicates:\n got %q\nwant %q", got, want)
+	}
+	if p, _ := pop.byID.get("a"); p != ps[2] {
+		t.Errorf("byID[a] is not the last persona with that id")
+	}
+	if p, _ := pop.bySPI.get("2"); p != ps[5] {
+		t.Errorf("bySPI[2] = %v", p)
+	}
+	if _, ok := pop.bySPI.get(""); ok {
+		t.Errorf("an empty SPI is indexed")
 	}
 }

@@ -2,6 +2,7 @@ package population
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -159,14 +160,20 @@ func (d Document) appendFoyerItems(out []item) []item {
 func appendItems[T any](out []item, d Document, nodes []*yaml.Node, made []T, value func(int, T) item) []item {
 	start := len(out)
 	out = appendNodeItems(out, d.File, nodes)
-	for i, v := range made {
-		it := value(i, v)
-		it.file = d.File
-		out = append(out, it)
-	}
 	for i := range out[start:] {
 		out[start+i].cogChecked = d.cogChecked
 	}
+	// The made items (a generated population's) are written in parallel
+	// ranges: 100 000 of them are 7 MB to fault in and fill.
+	base := len(out)
+	out = slices.Grow(out, len(made))[:base+len(made)]
+	inRanges(len(made), func(lo, hi int, _ *fixture.Errors) {
+		for i := lo; i < hi; i++ {
+			it := value(i, made[i])
+			it.file, it.cogChecked = d.File, d.cogChecked
+			out[base+i] = it
+		}
+	})
 	return out
 }
 
@@ -658,28 +665,51 @@ func (pop *Population) Source() Source { return pop.source }
 // index fills the lookup maps and returns one message per duplicate key.
 func (pop *Population) index(personas []*Persona) []string {
 	pop.personas = personas
-	byID := make(map[string]*Persona, len(personas))
-	byLogin := make(map[string]*Persona, len(personas))
-	bySPI := make(map[string]*Persona, len(personas))
-	var dups []string
-	for _, p := range personas {
-		if other, ok := byID[p.ID]; ok && p.ID != "" {
-			dups = append(dups, fmt.Sprintf("id %q is used twice (%s)", p.ID, other.Login))
-		}
-		byID[p.ID] = p
-		if _, ok := byLogin[p.Login]; ok && p.Login != "" {
-			dups = append(dups, fmt.Sprintf("login %q is used twice", p.Login))
-		}
-		byLogin[p.Login] = p
-		if p.SPI != "" {
-			if other, ok := bySPI[p.SPI]; ok {
-				dups = append(dups, fmt.Sprintf("SPI %s is held by both %q and %q", p.SPI, other.ID, p.ID))
+	// The three maps are filled at once (100 000 personas: some 40 ms of
+	// a start, on one core); the duplicates come in the personas' order,
+	// and for one persona id, login, then SPI.
+	type dup struct {
+		at, kind int
+		msg      string
+	}
+	var dups [3][]dup
+	fill := func(kind int, key func(*Persona) string, msg func(p, other *Persona) string) map[string]*Persona {
+		m := make(map[string]*Persona, len(personas))
+		for i, p := range personas {
+			k := key(p)
+			if kind == 2 && k == "" { // a persona without an SPI
+				continue
 			}
-			bySPI[p.SPI] = p
+			if other, ok := m[k]; ok && k != "" {
+				dups[kind] = append(dups[kind], dup{i, kind, msg(p, other)})
+			}
+			m[k] = p
 		}
+		return m
+	}
+	var byID, byLogin, bySPI map[string]*Persona
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		byID = fill(0, func(p *Persona) string { return p.ID },
+			func(p, other *Persona) string { return fmt.Sprintf("id %q is used twice (%s)", p.ID, other.Login) })
+	})
+	wg.Go(func() {
+		byLogin = fill(1, func(p *Persona) string { return p.Login },
+			func(p, _ *Persona) string { return fmt.Sprintf("login %q is used twice", p.Login) })
+	})
+	bySPI = fill(2, func(p *Persona) string { return p.SPI },
+		func(p, other *Persona) string {
+			return fmt.Sprintf("SPI %s is held by both %q and %q", p.SPI, other.ID, p.ID)
+		})
+	wg.Wait()
+	all := slices.Concat(dups[0], dups[1], dups[2])
+	slices.SortFunc(all, func(a, b dup) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.kind, b.kind)) })
+	var msgs []string
+	for _, d := range all {
+		msgs = append(msgs, d.msg)
 	}
 	pop.byID, pop.byLogin, pop.bySPI = lookup[*Persona]{base: byID}, lookup[*Persona]{base: byLogin}, lookup[*Persona]{base: bySPI}
-	return dups
+	return msgs
 }
 
 // Problem is one broken rule of a persona; Field names the offending key.
