@@ -208,10 +208,25 @@ func Build(src Source, cog *COG) (*Population, error) {
 		}
 		return nil, err
 	}
-	if first && len(src.Documents) == 0 {
+	if first && len(src.Documents) == 0 && !replaced(pop.source.base, pop.personas, specs) {
 		pop.source.base = settle(pop.source.base, pop.personas, specs)
 	}
 	return pop, nil
+}
+
+// replaced tells whether a document's items replaced an earlier one's
+// (mergeItems): the population then has fewer personas or foyers than the
+// documents have items, and is not in their order, which settle needs.
+// It happens when the generated population takes the ids of a fixture
+// directory's (its own export, with the same --population and --seed):
+// the documents then keep their items as read.
+func replaced(base []Document, personas []*Persona, foyers []*foyerSpec) bool {
+	np, nf := 0, 0
+	for _, d := range base {
+		np += d.personaCount()
+		nf += d.foyerCount()
+	}
+	return len(personas) != np || len(foyers) != nf
 }
 
 // build checks the documents of src and makes the population; specs are
