@@ -94,12 +94,12 @@ func floorNote(bare, canned, login, es256 time.Duration) string {
 		"by the bare process (the canned login row: %s, against 3 × %s for three bare requests) and two ES256\n"+
 		"signatures (2 × %s, crypto/ecdsa as the sandbox signs, timed in the bench's own process after the\n"+
 		"scenarios) = %s. The login used %s: %s of it is the sandbox's own work (routing, journal, stores,\n"+
-		"claims, logs, garbage collection).",
+		"claims, garbage collection).",
 		fmtDur(canned), fmtDur(bare), fmtDur(es256), fmtDur(floor), fmtDur(login), fmtDur(login-floor))
 }
 
 // The three requests of a login also cost more than three bare ones: a
-// longer URL, a form, FranceConnect's fifteen header lines, a JWT. A
+// longer URL, a form, FranceConnect's ten security headers, a JWT. A
 // canned login measures that part: the bare process answers the login's
 // three requests with the very answers the sandbox gave to one login at
 // the start of the run (status, headers, body), whatever they ask, so

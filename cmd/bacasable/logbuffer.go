@@ -8,12 +8,14 @@ import (
 	"time"
 )
 
-// The log is written in batches. The sandbox logs a line per request, and
-// on a loaded sandbox one write(2) per line was a tenth of its CPU time
-// (go run ./bench perf, logins): a line now waits at most logFlushDelay,
-// a warning or an error not at all, and the log is flushed when the
-// sandbox stops. What a crash (a Go runtime fatal error) would lose is
-// what the last logFlushDelay logged below the warning level.
+// The log is written in batches. At the default level the sandbox logs a
+// line per request, and under a load of logins one write(2) per line was
+// about 5 % of its CPU (perf record of the binary at --log-level info;
+// go run ./bench perf runs it at warn): a line now waits at most
+// logFlushDelay, a warning or an error not at all, and the log is flushed
+// when the sandbox stops. What the process dying otherwise (a panic no
+// handler recovers, a Go runtime fatal error, SIGKILL, the OOM killer)
+// loses is what the last logFlushDelay logged below the warning level.
 const (
 	logFlushDelay = 20 * time.Millisecond
 	// logFlushBytes is the most the log holds before it writes at once;
@@ -29,13 +31,19 @@ type logBuffer struct {
 	w     io.Writer
 	delay time.Duration
 
-	mu    sync.Mutex
-	buf   []byte
-	timer *time.Timer // armed while buf holds something; nil once closed
+	mu  sync.Mutex
+	buf []byte
+	// timer is armed whenever buf goes from empty to not (it may fire on
+	// an empty buf after a flush: nothing to do); nil once closed.
+	timer *time.Timer
 }
 
+// logBufferCap is the buffer's capacity: logFlushBytes and a line or two,
+// so that the flush the bound sets off does not grow it first.
+const logBufferCap = logFlushBytes + 16<<10
+
 func newLogBuffer(w io.Writer, delay time.Duration) *logBuffer {
-	b := &logBuffer{w: w, delay: delay}
+	b := &logBuffer{w: w, delay: delay, buf: make([]byte, 0, logBufferCap)}
 	b.timer = time.AfterFunc(time.Hour, b.Flush)
 	b.timer.Stop()
 	return b
@@ -71,8 +79,8 @@ func (b *logBuffer) flushLocked() {
 	// A write error has nowhere to go (the log is where it would go), as
 	// with an unbuffered log.
 	_, _ = b.w.Write(b.buf)
-	if cap(b.buf) > logFlushBytes { // a single long line: do not keep it
-		b.buf = nil
+	if cap(b.buf) > 2*logBufferCap { // grown by a very long line: do not keep it
+		b.buf = make([]byte, 0, logBufferCap)
 	}
 	b.buf = b.buf[:0]
 }

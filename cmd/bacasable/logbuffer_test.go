@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -14,7 +15,7 @@ import (
 func TestLogBuffer(t *testing.T) {
 	t.Run("held until the delay", func(t *testing.T) {
 		out := &syncBuffer{}
-		b := newLogBuffer(out, 50*time.Millisecond)
+		b := newLogBuffer(out, 500*time.Millisecond)
 		defer b.Close()
 		log := slog.New(flushOnWarn{slog.NewTextHandler(b, nil), b})
 		log.Info("one")
@@ -60,6 +61,17 @@ func TestLogBuffer(t *testing.T) {
 		}
 		if n := len(out.String()); n < logFlushBytes {
 			t.Fatalf("%d bytes written with more than logFlushBytes buffered, want them all", n)
+		}
+		// The buffer is kept from one flush to the next.
+		discard := newLogBuffer(io.Discard, time.Hour)
+		defer discard.Close()
+		lineBytes := []byte(line)
+		if got := testing.AllocsPerRun(10, func() {
+			for range logFlushBytes/len(line) + 1 {
+				_, _ = discard.Write(lineBytes)
+			}
+		}); got > 0 {
+			t.Errorf("%.0f allocations a flush, want the buffer kept", got)
 		}
 	})
 	t.Run("Close writes the rest, then writes go through", func(t *testing.T) {

@@ -267,7 +267,8 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) 
 		Sub: pairwiseSub(it.Req.Client.ID, it.Persona, p.cfg.PairwiseSalt), Removed: it.Removed, Login: it.UID}, p.cfg.CodeTTL)
 	if h := p.log.Handler(); h.Enabled(r.Context(), slog.LevelInfo) { // its arguments cost allocations even when discarded
 		// Straight to the handler, as simulator's request line: no call
-		// site to look up. The scope as the request's parameter writes it.
+		// site to look up (a logger with AddSource gets none). The scope
+		// as the request's parameter writes it.
 		line := slog.NewRecord(time.Now(), slog.LevelInfo, "franceconnect: login", 0)
 		line.AddAttrs(slog.String("client", it.Req.Client.ID), slog.String("persona", it.Persona.Login),
 			slog.String("idp", it.IdP.ID), slog.String("scope", strings.Join(it.Req.Scopes, " ")))

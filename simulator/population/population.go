@@ -165,6 +165,9 @@ func appendItems[T any](out []item, d Document, nodes []*yaml.Node, made []T, va
 	}
 	// The made items (a generated population's) are written in parallel
 	// ranges: 100 000 of them are 7 MB to fault in and fill.
+	if len(made) == 0 {
+		return out
+	}
 	base := len(out)
 	out = slices.Grow(out, len(made))[:base+len(made)]
 	inRanges(len(made), func(lo, hi int, _ *fixture.Errors) {
@@ -633,9 +636,9 @@ func decodeFoyerHalves(data []byte, file, key string) (foyers []*foyerSpec, errs
 // mergeItems lists the items of every document in order; an id seen in an
 // earlier document is replaced in place, an id twice in one document is an
 // error left to the duplicate checks. count and appendItems are a
-// document's personaCount and appendPersonaItems, or its foyers': each
-// item is written once, in the list returned (100 000 generated personas
-// make a list of 7 MB).
+// document's personaCount and appendPersonaItems, or its foyers': the
+// items are appended straight into the list returned, sized once (100 000
+// generated personas make a list of 7 MB), not listed apart and copied.
 func mergeItems(docs []Document, count func(Document) int, appendItems func(Document, []item) []item) []item {
 	type place struct{ index, doc int }
 	if len(docs) == 0 {

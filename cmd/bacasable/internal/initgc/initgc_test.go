@@ -15,12 +15,20 @@ func gcPercent() int {
 	return p
 }
 
+// resumed is set once TestPausedUntilResume has run: the collector is
+// then on for good in this process (go test -count 2 runs it again).
+var resumed bool
+
 // TestPausedUntilResume: init turned the collector off under Limit;
 // Resume, called twice, turns it back on as it was, once.
 func TestPausedUntilResume(t *testing.T) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		t.Skip("the environment tunes the collector: TestEnvironmentWins covers it")
 	}
+	if resumed {
+		t.Skip("Resume ran in an earlier run of this test, in this process")
+	}
+	resumed = true
 	if !Paused || gcPercent() != -1 || debug.SetMemoryLimit(-1) != Limit {
 		t.Fatalf("after init: paused %v, GOGC %d, limit %d; want off under %d", Paused, gcPercent(), debug.SetMemoryLimit(-1), Limit)
 	}
