@@ -165,9 +165,6 @@ func appendItems[T any](out []item, d Document, nodes []*yaml.Node, made []T, va
 	}
 	// The made items (a generated population's) are written in parallel
 	// ranges: 100 000 of them are 7 MB to fault in and fill.
-	if len(made) == 0 {
-		return out
-	}
 	base := len(out)
 	out = slices.Grow(out, len(made))[:base+len(made)]
 	inRanges(len(made), func(lo, hi int, _ *fixture.Errors) {
@@ -371,6 +368,10 @@ func inRanges(n int, fn func(lo, hi int, errs *fixture.Errors)) []fixture.Errors
 	const minRange = 4096
 	parts := max(1, min(runtime.GOMAXPROCS(0), n/minRange))
 	errs := make([]fixture.Errors, parts)
+	if parts == 1 { // a small population, a control API change: no goroutine
+		fn(0, n, &errs[0])
+		return errs
+	}
 	var wg sync.WaitGroup
 	for i := range parts {
 		wg.Go(func() { fn(i*n/parts, (i+1)*n/parts, &errs[i]) })
