@@ -2,6 +2,7 @@ package journal
 
 import (
 	"cmp"
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -186,4 +187,88 @@ func copyWhole(h http.Header, mask bool) (Header, bool) {
 		start = end
 	}
 	return out, true
+}
+
+// packHeaders packs a request's and an answer's headers into one buffer
+// without pointers: for each header, the number of names, then each name
+// and the number of its values, then each value, every string preceded by
+// its length (uvarints). unpackHeaders reads it back.
+func packHeaders(req, resp http.Header) []byte {
+	size := 0
+	for _, h := range [...]http.Header{req, resp} {
+		size += binary.MaxVarintLen64
+		for k, vs := range h {
+			size += len(k) + 2*binary.MaxVarintLen64
+			for _, v := range vs {
+				size += len(v) + binary.MaxVarintLen64
+			}
+		}
+	}
+	b := make([]byte, 0, size)
+	for _, h := range [...]http.Header{req, resp} {
+		b = binary.AppendUvarint(b, uint64(len(h)))
+		for k, vs := range h {
+			b = appendPacked(b, k)
+			b = binary.AppendUvarint(b, uint64(len(vs)))
+			for _, v := range vs {
+				b = appendPacked(b, v)
+			}
+		}
+	}
+	return b
+}
+
+func appendPacked(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// unpackHeaders reads what packHeaders packed. The buffer is the
+// journal's own: a malformed one (never written) ends the reading with
+// what was read so far.
+func unpackHeaders(b []byte) (req, resp http.Header) {
+	r := packReader{b: b}
+	return r.header(), r.header()
+}
+
+type packReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *packReader) uvarint() int {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 || v > uint64(len(r.b)) {
+		r.bad, r.b = true, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+func (r *packReader) string() string {
+	n := r.uvarint()
+	if n > len(r.b) {
+		r.bad, r.b = true, nil
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *packReader) header() http.Header {
+	names := r.uvarint()
+	h := make(http.Header, names)
+	for range names {
+		k := r.string()
+		vs := make([]string, r.uvarint())
+		for i := range vs {
+			vs[i] = r.string()
+		}
+		if r.bad {
+			break
+		}
+		h[k] = vs
+	}
+	return h
 }
