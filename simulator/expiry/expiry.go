@@ -36,18 +36,38 @@ func New[V any](max int) *Map[V] {
 // Put adds or replaces key, first dropping what expired by now and, at the
 // cap, the entry that expires soonest.
 func (m *Map[V]) Put(key string, v V, exp, now time.Time) {
+	*m.Make(key, exp, now) = v
+}
+
+// Make adds key with V's zero value, replacing any entry of key, and
+// returns the value to fill in (under the owner's lock). The value lives
+// in the map's own entry, so that an entry is one object to the garbage
+// collector however large V: a store of values rather than pointers keeps
+// its tens of thousands of entries at one object each. A pointer Make or
+// Ref returned stays valid after the entry leaves or is replaced, and the
+// map never writes to it again.
+func (m *Map[V]) Make(key string, exp, now time.Time) *V {
 	if e, ok := m.items[key]; ok {
-		e.val, e.exp = v, exp
-		heap.Fix(&m.queue, e.index)
-		return
+		m.remove(e)
 	}
 	m.DropExpired(now)
 	for len(m.items) >= m.max && len(m.queue) > 0 {
 		m.remove(m.queue[0])
 	}
-	e := &expEntry[V]{key: key, val: v, exp: exp}
+	e := &expEntry[V]{key: key, exp: exp}
 	heap.Push(&m.queue, e)
 	m.items[key] = e
+	return &e.val
+}
+
+// Ref returns key's value in place and its expiry, even when it has
+// expired (as Peek), for reading or changing under the owner's lock.
+func (m *Map[V]) Ref(key string) (*V, time.Time, bool) {
+	e, ok := m.items[key]
+	if !ok {
+		return nil, time.Time{}, false
+	}
+	return &e.val, e.exp, true
 }
 
 // Get returns the live value of key.
@@ -77,6 +97,14 @@ func (m *Map[V]) Delete(key string) (V, time.Time, bool) {
 	}
 	m.remove(e)
 	return e.val, e.exp, true
+}
+
+// Forget removes key, if it is there, without reading its value (which
+// may hold what others change atomically: an access token's cache).
+func (m *Map[V]) Forget(key string) {
+	if e, ok := m.items[key]; ok {
+		m.remove(e)
+	}
 }
 
 // Len is the number of entries, expired ones not yet dropped included.
