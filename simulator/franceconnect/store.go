@@ -118,9 +118,9 @@ type store struct {
 	sessions     *expiry.Map[*session]
 	// Codes and tokens are kept by value, each entry one object: tens of
 	// thousands of them under load, which the garbage collector marks.
-	codes  *expiry.Map[authCode]
-	tokens *expiry.Map[accessToken]
-	assertions   *expiry.Map[struct{}]
+	codes      *expiry.Map[authCode]
+	tokens     *expiry.Map[accessToken]
+	assertions *expiry.Map[struct{}]
 }
 
 func newStore(c clock.Clock) *store {
