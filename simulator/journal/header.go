@@ -196,11 +196,11 @@ func copyWhole(h http.Header, mask bool) (Header, bool) {
 func packHeaders(req, resp http.Header) []byte {
 	size := 0
 	for _, h := range [...]http.Header{req, resp} {
-		size += binary.MaxVarintLen64
+		size += uvarintLen(len(h))
 		for k, vs := range h {
-			size += len(k) + 2*binary.MaxVarintLen64
+			size += uvarintLen(len(k)) + len(k) + uvarintLen(len(vs))
 			for _, v := range vs {
-				size += len(v) + binary.MaxVarintLen64
+				size += uvarintLen(len(v)) + len(v)
 			}
 		}
 	}
@@ -216,6 +216,15 @@ func packHeaders(req, resp http.Header) []byte {
 		}
 	}
 	return b
+}
+
+// uvarintLen is the length of n as a uvarint.
+func uvarintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
+	}
+	return l
 }
 
 func appendPacked(b []byte, s string) []byte {

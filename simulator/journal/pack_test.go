@@ -15,7 +15,11 @@ func TestPackHeaders(t *testing.T) {
 		"Binary":        {"\x00\xff\n:\r"},
 	}
 	resp := http.Header{"Content-Type": {"application/json"}}
-	gotReq, gotResp := unpackHeaders(packHeaders(req, resp))
+	b := packHeaders(req, resp)
+	if len(b) != cap(b) {
+		t.Errorf("packed in %d bytes of %d reserved", len(b), cap(b))
+	}
+	gotReq, gotResp := unpackHeaders(b)
 	if !reflect.DeepEqual(gotReq, req) || !reflect.DeepEqual(gotResp, resp) {
 		t.Errorf("unpack(pack) = %q, %q; want %q, %q", gotReq, gotResp, req, resp)
 	}
@@ -24,7 +28,6 @@ func TestPackHeaders(t *testing.T) {
 	}
 	// A packed buffer cut anywhere reads as what it holds up to the cut,
 	// never more, never a panic.
-	b := packHeaders(req, resp)
 	for i := range b {
 		unpackHeaders(b[:i])
 	}
