@@ -267,7 +267,7 @@ func (p *Provider) validateAuthorize(form url.Values, query url.Values) (*authRe
 	if !slices.Contains(req.Scopes, "openid") {
 		return early(errRedirectInvalidRequest("openid scope must be requested when using the acr_values parameter").WithHint("le scope openid est obligatoire"))
 	}
-	req.Scopes = sortedScopes(req.Scopes)
+	req.Scopes, req.Scope = p.scopeSets.intern(sortedScopes(req.Scopes))
 	if !registered {
 		return nil, notRegistered(), nil
 	}

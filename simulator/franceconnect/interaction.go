@@ -271,7 +271,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) 
 		// as the request's parameter writes it.
 		line := slog.NewRecord(time.Now(), slog.LevelInfo, "franceconnect: login", 0)
 		line.AddAttrs(slog.String("client", it.Req.Client.ID), slog.String("persona", it.Persona.Login),
-			slog.String("idp", it.IdP.ID), slog.String("scope", strings.Join(it.Req.Scopes, " ")))
+			slog.String("idp", it.IdP.ID), slog.String("scope", it.Req.Scope))
 		_ = h.Handle(r.Context(), line)
 	}
 	params := [][2]string{{"code", code}, {"state", it.Req.State}, {"iss", p.cfg.Issuer}}

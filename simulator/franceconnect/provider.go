@@ -100,6 +100,7 @@ type Provider struct {
 	keys      *Keys
 	log       *slog.Logger
 	store     *store
+	scopeSets scopeSets
 	pages     *pagetmpl.Set // parsed on first use, or by WarmUp
 	scenarios scenario.Player
 	queue     loginQueue

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,7 +21,8 @@ type authRequest struct {
 	RedirectURI   string
 	State         string
 	Nonce         string
-	Scopes        []string // the known scopes asked, sorted
+	Scopes        []string // the known scopes asked, sorted (shared: never written)
+	Scope         string   // Scopes space-joined, as the token answer's scope
 	Ignored       []string // scopes FranceConnect does not know, ignored
 	ACR           string   // the level FranceConnect kept from acr_values
 	AMRRequested  bool     // claims asks for amr
@@ -94,6 +97,43 @@ type accessToken struct {
 type introspected struct {
 	dataProvider string
 	in           Introspection
+}
+
+// scopeSets interns the sorted scope lists logins ask, with their
+// space-joined form: the codes and tokens of tens of thousands of logins
+// asking the same scopes share one list instead of keeping one each (one
+// object fewer per login for the garbage collector to mark), and the
+// token answer's scope is written as it is. Past maxScopeSets distinct
+// lists (a flood of every combination), a login keeps its own.
+type scopeSets struct {
+	m sync.Map // joined → *scopeSet
+	n atomic.Int32
+}
+
+type scopeSet struct {
+	list   []string
+	joined string
+}
+
+const maxScopeSets = 1024
+
+// intern returns the shared list equal to list (sorted), and its joined
+// form; list itself the first time or past maxScopeSets.
+func (s *scopeSets) intern(list []string) ([]string, string) {
+	joined := strings.Join(list, " ")
+	if v, ok := s.m.Load(joined); ok {
+		set := v.(*scopeSet)
+		return set.list, set.joined
+	}
+	if s.n.Load() >= maxScopeSets {
+		return list, joined
+	}
+	v, loaded := s.m.LoadOrStore(joined, &scopeSet{slices.Clip(list), joined})
+	if !loaded {
+		s.n.Add(1)
+	}
+	set := v.(*scopeSet)
+	return set.list, set.joined
 }
 
 // Caps of the store, in count (each entry is small: a request's parameters

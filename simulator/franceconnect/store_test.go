@@ -2,6 +2,7 @@ package franceconnect
 
 import (
 	"encoding/base64"
+	"fmt"
 	"testing"
 )
 
@@ -25,5 +26,30 @@ func TestRandomTokenJTI(t *testing.T) {
 			t.Fatalf("%q or %q seen before", token, jti)
 		}
 		seen[token], seen[jti] = true, true
+	}
+}
+
+// TestScopeSets: logins asking the same scopes share one list and its
+// joined form; past maxScopeSets lists, each keeps its own.
+func TestScopeSets(t *testing.T) {
+	var s scopeSets
+	a, aj := s.intern([]string{"email", "openid"})
+	b, bj := s.intern([]string{"email", "openid"})
+	if &a[0] != &b[0] || aj != "email openid" || bj != aj {
+		t.Errorf("equal lists not shared: %p %p, %q %q", &a[0], &b[0], aj, bj)
+	}
+	if c, cj := s.intern([]string{"openid"}); &c[0] == &a[0] || cj != "openid" {
+		t.Errorf("another list shared with the first, or joined %q", cj)
+	}
+	if cap(a) != len(a) {
+		t.Errorf("a shared list has room to append: cap %d, len %d", cap(a), len(a))
+	}
+	for i := range maxScopeSets {
+		s.intern([]string{fmt.Sprint(i)})
+	}
+	x, _ := s.intern([]string{"x"})
+	y, _ := s.intern([]string{"x"})
+	if &x[0] == &y[0] || int(s.n.Load()) != maxScopeSets {
+		t.Errorf("interned past the cap: %d sets", s.n.Load())
 	}
 }

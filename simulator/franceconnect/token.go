@@ -122,7 +122,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := tokenResponse{
 		AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: int(p.cfg.AccessTokenTTL / time.Second),
-		IDToken: idToken, Scope: strings.Join(at.Req.Scopes, " "),
+		IDToken: idToken, Scope: at.Req.Scope,
 	}
 	h := w.Header()
 	h["Content-Type"] = contentTypeJSON
