@@ -74,9 +74,15 @@ type grant struct {
 	Login string
 }
 
+// authCode is a code in the store, until it expires: a used one is kept
+// so that a replay is recognised (and its token revoked), and checked as
+// a live one first (client, redirect_uri, PKCE: its Req). What only the
+// token needs (pending) is dropped once the code is used: tens of
+// thousands of used codes stay in the store under load.
 type authCode struct {
-	grant
-	Code    string
+	Req     *authRequest
+	Persona *population.Persona
+	pending *grant // nil once used
 	Expires time.Time
 	Used    bool
 	Token   string // access token issued from it, revoked if the code is replayed
@@ -252,7 +258,7 @@ func (s *store) newCode(g grant, ttl time.Duration) string {
 	code, exp := randomToken(32), now.Add(ttl)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	*s.codes.Make(code, exp, now) = authCode{grant: g, Code: code, Expires: exp}
+	*s.codes.Make(code, exp, now) = authCode{Req: g.Req, Persona: g.Persona, pending: &g, Expires: exp}
 	return code
 }
 
@@ -285,8 +291,8 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	}
 	token, jti := randomTokenJTI()
 	t := s.tokens.Make(token, now.Add(ttl), now)
-	t.grant, t.Token, t.JTI, t.IssuedAt, t.Expires = c.grant, token, jti, now, now.Add(ttl)
-	c.Used, c.Token = true, t.Token
+	t.grant, t.Token, t.JTI, t.IssuedAt, t.Expires = *c.pending, token, jti, now, now.Add(ttl)
+	c.Used, c.Token, c.pending = true, t.Token, nil
 	return t, nil
 }
 
