@@ -231,38 +231,46 @@ func appendPacked(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-// unpackHeaders reads what packHeaders packed. The buffer is the
-// journal's own: a malformed one (never written) ends the reading with
-// what was read so far.
+// unpackHeaders reads what packHeaders packed, every name and value a
+// part of one string (one allocation whatever the number of headers). The
+// buffer is the journal's own: a malformed one (never written) ends the
+// reading with what was read so far.
 func unpackHeaders(b []byte) (req, resp http.Header) {
-	r := packReader{b: b}
+	r := packReader{s: string(b)}
 	return r.header(), r.header()
 }
 
 type packReader struct {
-	b   []byte
+	s   string
 	bad bool
 }
 
 func (r *packReader) uvarint() int {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 || v > uint64(len(r.b)) {
-		r.bad, r.b = true, nil
-		return 0
+	var v uint64
+	for shift, i := 0, 0; i < len(r.s) && i < binary.MaxVarintLen64; i, shift = i+1, shift+7 {
+		c := r.s[i]
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			if v > uint64(len(r.s)) {
+				break
+			}
+			r.s = r.s[i+1:]
+			return int(v)
+		}
 	}
-	r.b = r.b[n:]
-	return int(v)
+	r.bad, r.s = true, ""
+	return 0
 }
 
 func (r *packReader) string() string {
 	n := r.uvarint()
-	if n > len(r.b) {
-		r.bad, r.b = true, nil
+	if n > len(r.s) {
+		r.bad, r.s = true, ""
 		return ""
 	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
+	v := r.s[:n]
+	r.s = r.s[n:]
+	return v
 }
 
 func (r *packReader) header() http.Header {
