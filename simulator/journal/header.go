@@ -236,40 +236,33 @@ func appendPacked(b []byte, s string) []byte {
 // buffer is the journal's own: a malformed one (never written) ends the
 // reading with what was read so far.
 func unpackHeaders(b []byte) (req, resp http.Header) {
-	r := packReader{s: string(b)}
+	r := packReader{b: b, s: string(b)}
 	return r.header(), r.header()
 }
 
+// packReader reads lengths from b (binary.Uvarint) and strings from s,
+// the same bytes as one string, at the same offset.
 type packReader struct {
+	b   []byte
 	s   string
+	at  int
 	bad bool
 }
 
 func (r *packReader) uvarint() int {
-	var v uint64
-	for shift, i := 0, 0; i < len(r.s) && i < binary.MaxVarintLen64; i, shift = i+1, shift+7 {
-		c := r.s[i]
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			if v > uint64(len(r.s)) {
-				break
-			}
-			r.s = r.s[i+1:]
-			return int(v)
-		}
+	v, n := binary.Uvarint(r.b[r.at:])
+	if n <= 0 || v > uint64(len(r.b)-r.at-n) {
+		r.bad, r.at = true, len(r.b)
+		return 0
 	}
-	r.bad, r.s = true, ""
-	return 0
+	r.at += n
+	return int(v)
 }
 
 func (r *packReader) string() string {
 	n := r.uvarint()
-	if n > len(r.s) {
-		r.bad, r.s = true, ""
-		return ""
-	}
-	v := r.s[:n]
-	r.s = r.s[n:]
+	v := r.s[r.at : r.at+n]
+	r.at += n
 	return v
 }
 
