@@ -189,11 +189,19 @@ func copyWhole(h http.Header, mask bool) (Header, bool) {
 	return out, true
 }
 
-// packHeaders packs a request's and an answer's headers into one buffer
-// without pointers: for each header, the number of names, then each name
-// and the number of its values, then each value, every string preceded by
-// its length (uvarints). unpackHeaders reads it back.
-func packHeaders(req, resp http.Header) []byte {
+// packHeaders packs a request's and an answer's headers into one string
+// (packedLen bytes, written by writePacked); unpackHeaders reads it back.
+// The middleware packs them into an entry's text (Entry.compact) rather
+// than calling this.
+func packHeaders(req, resp http.Header) string {
+	var b strings.Builder
+	b.Grow(packedLen(req, resp))
+	writePacked(&b, req, resp)
+	return b.String()
+}
+
+// packedLen is how many bytes writePacked writes for req and resp.
+func packedLen(req, resp http.Header) int {
 	size := 0
 	for _, h := range [...]http.Header{req, resp} {
 		size += uvarintLen(len(h))
@@ -204,18 +212,34 @@ func packHeaders(req, resp http.Header) []byte {
 			}
 		}
 	}
-	b := make([]byte, 0, size)
+	return size
+}
+
+// writePacked writes req's then resp's headers without pointers: for each
+// header, the number of names, then each name and the number of its
+// values, then each value, every string preceded by its length
+// (uvarints).
+func writePacked(b *strings.Builder, req, resp http.Header) {
 	for _, h := range [...]http.Header{req, resp} {
-		b = binary.AppendUvarint(b, uint64(len(h)))
+		writeUvarint(b, len(h))
 		for k, vs := range h {
-			b = appendPacked(b, k)
-			b = binary.AppendUvarint(b, uint64(len(vs)))
+			writePackedString(b, k)
+			writeUvarint(b, len(vs))
 			for _, v := range vs {
-				b = appendPacked(b, v)
+				writePackedString(b, v)
 			}
 		}
 	}
-	return b
+}
+
+func writeUvarint(b *strings.Builder, n int) {
+	var buf [binary.MaxVarintLen64]byte
+	b.Write(binary.AppendUvarint(buf[:0], uint64(n)))
+}
+
+func writePackedString(b *strings.Builder, s string) {
+	writeUvarint(b, len(s))
+	b.WriteString(s)
 }
 
 // uvarintLen is the length of n as a uvarint.
@@ -227,32 +251,27 @@ func uvarintLen(n int) int {
 	return l
 }
 
-func appendPacked(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
-// unpackHeaders reads what packHeaders packed, every name and value a
-// part of one string (one allocation whatever the number of headers). The
-// buffer is the journal's own: a malformed one (never written) ends the
-// reading with what was read so far.
-func unpackHeaders(b []byte) (req, resp http.Header) {
-	r := packReader{b: b, s: string(b)}
+// unpackHeaders reads what writePacked wrote, every name and value a part
+// of s (no copy). The string is the journal's own: a malformed one (never
+// written) ends the reading with what was read so far.
+func unpackHeaders(s string) (req, resp http.Header) {
+	r := packReader{s: s}
 	return r.header(), r.header()
 }
 
-// packReader reads lengths from b (binary.Uvarint) and strings from s,
-// the same bytes as one string, at the same offset.
+// packReader reads s, lengths as uvarints (binary.Uvarint).
 type packReader struct {
-	b   []byte
 	s   string
 	at  int
 	bad bool
 }
 
 func (r *packReader) uvarint() int {
-	v, n := binary.Uvarint(r.b[r.at:])
-	if n <= 0 || v > uint64(len(r.b)-r.at-n) {
-		r.bad, r.at = true, len(r.b)
+	var buf [binary.MaxVarintLen64]byte
+	rest := r.s[r.at:]
+	v, n := binary.Uvarint(buf[:copy(buf[:], rest)])
+	if n <= 0 || v > uint64(len(rest)-n) {
+		r.bad, r.at = true, len(r.s)
 		return 0
 	}
 	r.at += n

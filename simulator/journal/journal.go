@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -42,33 +43,89 @@ type Entry struct {
 	ResponseHeader Header `json:"response_headers,omitempty"`
 	ResponseBody   string `json:"response_body,omitempty"`
 
-	// raw is the request's and the answer's headers as the middleware
-	// found them, packed into one buffer (packHeaders), and rawBody the
-	// start of the request's body it read (its own copy). They become
-	// RequestHeader (secrets masked, bounded), RequestBody (a form's
-	// secrets masked, bounded) and ResponseHeader (bounded) when the entry
-	// is first read (settle): most entries are never read, and copying them
-	// as each request came was about a third of the journal's allocations
-	// per request. Packed rather than kept as net/http's maps: the
-	// journal's thousands of entries are then a few objects each without
-	// pointers, which the garbage collector does not walk (the maps were
-	// about fifteen objects per entry, marked at every collection).
-	raw     []byte
+	// Once the middleware has compacted the entry (packed), headers is the
+	// request's and the answer's headers packed (writePacked) and reqBody
+	// the start of the request's body it read (hasBody: there was one).
+	// They become RequestHeader (secrets masked, bounded), RequestBody (a
+	// form's secrets masked, bounded) and ResponseHeader (bounded) when the
+	// entry is first read (settle): most entries are never read, and
+	// copying them as each request came was about a third of the journal's
+	// allocations per request. Packed rather than kept as net/http's maps:
+	// the journal's thousands of entries are then a few objects each
+	// without pointers, which the garbage collector does not walk (the maps
+	// were about fifteen objects per entry, marked at every collection).
+	headers string
+	reqBody string
+	hasBody bool
+	packed  bool
+	// rawBody is the start of the request's body, read before the handler
+	// runs, until compact copies it.
 	rawBody []byte
 }
 
-// settle makes RequestHeader, RequestBody and ResponseHeader of the raw
-// maps and body, once; the journal's lock guards it.
+// settle makes RequestHeader, RequestBody and ResponseHeader of the
+// packed headers and body, once; the journal's lock guards it.
 func (e *Entry) settle() {
-	var req, resp http.Header
-	if e.raw != nil {
-		req, resp = unpackHeaders(e.raw)
-		e.RequestHeader, e.ResponseHeader = redact(req), bounded(resp)
-		e.raw = nil
+	if !e.packed {
+		return
 	}
-	if e.rawBody != nil {
-		e.RequestBody, e.rawBody = recordBody(req.Get("Content-Type"), e.rawBody), nil
+	req, resp := unpackHeaders(e.headers)
+	e.RequestHeader, e.ResponseHeader = redact(req), bounded(resp)
+	if e.hasBody {
+		e.RequestBody = recordBody(req.Get("Content-Type"), []byte(e.reqBody))
 	}
+	e.headers, e.reqBody, e.packed = "", "", false
+}
+
+// compact copies every text of the entry — its request line, its notes,
+// the start of its request's body and of its answer, both headers packed
+// — into one string, each field a part of it: an entry is then the note
+// it was built in, one string and a list of reasons, whatever it holds,
+// and none of it keeps the request's memory alive.
+func (e *Entry) compact(reqHeader, respHeader http.Header, respBody []byte) {
+	texts := [...]*string{&e.Method, &e.Path, &e.Query, &e.Client, &e.Persona, &e.Login, &e.Error}
+	headers := packedLen(reqHeader, respHeader)
+	size := headers + len(e.rawBody) + len(respBody)
+	for _, t := range texts {
+		size += len(*t)
+	}
+	for _, notes := range [...][]string{e.Why, e.Violations} {
+		for _, s := range notes {
+			size += len(s)
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, t := range texts {
+		b.WriteString(*t)
+	}
+	for _, notes := range [...][]string{e.Why, e.Violations} {
+		for _, s := range notes {
+			b.WriteString(s)
+		}
+	}
+	b.Write(e.rawBody)
+	b.Write(respBody)
+	writePacked(&b, reqHeader, respHeader)
+
+	// The fields in the order written, each its own length.
+	all := b.String()
+	take := func(n int) string {
+		s := all[:n]
+		all = all[n:]
+		return s
+	}
+	for _, t := range texts {
+		*t = take(len(*t))
+	}
+	for _, notes := range [...][]string{e.Why, e.Violations} {
+		for i, s := range notes {
+			notes[i] = take(len(s))
+		}
+	}
+	e.reqBody, e.hasBody, e.rawBody = take(len(e.rawBody)), e.rawBody != nil, nil
+	e.ResponseBody = take(len(respBody))
+	e.headers, e.packed = take(headers), true
 }
 
 // Bounds of what the journal keeps. Each entry keeps at most MaxBody of
@@ -127,10 +184,17 @@ func (j *Journal) SetMaxBytes(n int) {
 
 type ctxKey struct{}
 
-// note is the entry being built for a request; services annotate it.
+// note is the entry a request builds and the recorder of its answer: one
+// allocation per request, which the journal then keeps (its recorder
+// cleared). Services annotate the entry through the request's context
+// (SetClient, Why…). While the request is live, a note is the string it
+// was given, cut but not copied (compact copies all of them at the end);
+// afterwards, a copy of its own.
 type note struct {
-	mu sync.Mutex
-	e  *Entry
+	mu   sync.Mutex
+	live bool
+	e    Entry
+	rec  recorder
 }
 
 func from(ctx context.Context) *note {
@@ -138,52 +202,62 @@ func from(ctx context.Context) *note {
 	return n
 }
 
-func (n *note) with(f func(e *Entry)) {
+func (n *note) with(f func(n *note)) {
 	if n == nil {
 		return
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	f(n.e)
+	f(n)
+}
+
+// text is what the entry keeps of s: at most max bytes (cut); a copy once
+// the request is over.
+func (n *note) text(s string, max int) string {
+	if n.live && len(s) <= max {
+		return s
+	}
+	return cut(s, max)
 }
 
 // maxNote bounds each note services put on an entry. Notes are copied
-// (cut copies): one quoting a request's client_id or value would otherwise
-// keep the whole request line or body alive with the entry.
+// (compact, or cut after the request): one quoting a request's client_id or
+// value would otherwise keep the whole request line or body alive with the
+// entry.
 const maxNote = 2 << 10
 
 // SetClient records the client the request comes from.
 func SetClient(ctx context.Context, id string) {
-	from(ctx).with(func(e *Entry) {
-		if e.Client == "" {
-			e.Client = cut(id, maxNote)
+	from(ctx).with(func(n *note) {
+		if n.e.Client == "" {
+			n.e.Client = n.text(id, maxNote)
 		}
 	})
 }
 
 // SetPersona records the persona the request concerns.
 func SetPersona(ctx context.Context, login string) {
-	from(ctx).with(func(e *Entry) { e.Persona = cut(login, maxNote) })
+	from(ctx).with(func(n *note) { n.e.Persona = n.text(login, maxNote) })
 }
 
 // SetLogin records the login timeline the request belongs to.
 func SetLogin(ctx context.Context, login string) {
-	from(ctx).with(func(e *Entry) { e.Login = cut(login, maxNote) })
+	from(ctx).with(func(n *note) { n.e.Login = n.text(login, maxNote) })
 }
 
 // Why records a reason for the answer: the fixture, scenario or rule.
 func Why(ctx context.Context, reason string) {
-	from(ctx).with(func(e *Entry) { e.Why = append(e.Why, cut(reason, maxNote)) })
+	from(ctx).with(func(n *note) { n.e.Why = append(n.e.Why, n.text(reason, maxNote)) })
 }
 
 // Violation records a contract violation found in the caller's request.
 func Violation(ctx context.Context, msg string) {
-	from(ctx).with(func(e *Entry) { e.Violations = append(e.Violations, cut(msg, maxNote)) })
+	from(ctx).with(func(n *note) { n.e.Violations = append(n.e.Violations, n.text(msg, maxNote)) })
 }
 
 // SetError records the error code answered.
 func SetError(ctx context.Context, code string) {
-	from(ctx).with(func(e *Entry) { e.Error = cut(code, maxNote) })
+	from(ctx).with(func(n *note) { n.e.Error = n.text(code, maxNote) })
 }
 
 // recorder captures the status and the start of the body.
@@ -233,6 +307,24 @@ func (r *recorder) WriteHeader(code int) {
 	}
 }
 
+// WriteString writes s as Write writes its bytes, without converting it.
+func (r *recorder) WriteString(s string) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	if !r.through && r.heldLen()+len(s) <= maxHeld {
+		if r.held == nil {
+			r.held = heldBuffers.Get().(*bytes.Buffer)
+		}
+		return r.held.WriteString(s)
+	}
+	r.release()
+	if room := MaxBody - len(r.body); room > 0 {
+		r.body = append(r.body, s[:min(room, len(s))]...)
+	}
+	return io.WriteString(r.ResponseWriter, s)
+}
+
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
@@ -250,16 +342,17 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// recorded is the start of the answer, as the journal keeps it.
-func (r *recorder) recorded() string {
+// recorded is the start of the answer, as the journal keeps it (a view,
+// valid until the answer is sent).
+func (r *recorder) recorded() []byte {
 	if r.through {
-		return string(r.body)
+		return r.body
 	}
 	if r.held == nil {
-		return ""
+		return nil
 	}
 	held := r.held.Bytes()
-	return string(held[:min(MaxBody, len(held))])
+	return held[:min(MaxBody, len(held))]
 }
 
 // release sends what was held back; from then on writes go through.
@@ -306,8 +399,11 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			next.ServeHTTP(w, r)
 			return
 		}
-		e := &Entry{Time: j.clock.Now(), Service: name}
-		e.Method, e.Path, e.Query = requestLine(r)
+		n := &note{live: true}
+		e, rec := &n.e, &n.rec
+		e.Time, e.Service = j.clock.Now(), name
+		// Cut, not copied: compact copies them.
+		e.Method, e.Path, e.Query = n.text(r.Method, 16), n.text(r.URL.Path, MaxQuery), n.text(r.URL.RawQuery, MaxQuery)
 		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 			// ContentLength is -1 for a chunked body: read at most MaxBody+1
 			// bytes whatever the header says, and hand the handler the same
@@ -316,42 +412,26 @@ func (j *Journal) Middleware(service func(*http.Request) string, next http.Handl
 			e.rawBody = head
 			r.Body = &replay{head: head, rest: r.Body}
 		}
-		n := &note{e: e}
-		rec := &recorder{ResponseWriter: w}
+		rec.ResponseWriter = w
 		start := time.Now()
 		finished := false
 		defer func() {
-			n.with(func(e *Entry) {
+			n.with(func(n *note) {
+				n.live = false
 				e.Latency = time.Since(start)
 				e.Status = rec.status // 0: the connection was cut without an answer
-				e.raw = packHeaders(r.Header, rec.Header())
-				e.ResponseBody = rec.recorded()
+				e.compact(r.Header, rec.Header(), rec.recorded())
 			})
 			j.add(e)
 			if finished { // after a panic the recoverer answers instead
 				rec.send()
 			}
 			rec.free()
+			n.rec = recorder{} // the journal keeps the note, not the request's writer
 		}()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, n)))
 		finished = true
 	})
-}
-
-// requestLine is the method, path and query as the journal keeps them:
-// copied (cut copies), as substrings of the request line they would keep
-// the whole line alive; one copy for the three when nothing is cut.
-func requestLine(r *http.Request) (method, path, query string) {
-	m, p, q := r.Method, r.URL.Path, r.URL.RawQuery
-	if len(m) > 16 || len(p) > MaxQuery || len(q) > MaxQuery {
-		return cut(m, 16), cut(p, MaxQuery), cut(q, MaxQuery)
-	}
-	all := m + p + q
-	if m == "" || p == "" && q == "" {
-		// A concatenation of one non-empty string may be that string.
-		all = strings.Clone(all)
-	}
-	return all[:len(m)], all[len(m) : len(m)+len(p)], all[len(m)+len(p):]
 }
 
 // cut keeps at most n bytes of s, marked with Truncated when cut.
@@ -367,7 +447,7 @@ func cut(s string, n int) string {
 
 // size is about what e holds in memory.
 func (e *Entry) size() int {
-	n := 256 + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.rawBody) + len(e.ResponseBody) + len(e.Client) + len(e.Persona) + len(e.Login) + len(e.Error)
+	n := 256 + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.reqBody) + len(e.ResponseBody) + len(e.Client) + len(e.Persona) + len(e.Login) + len(e.Error)
 	for _, notes := range [...][]string{e.Why, e.Violations} {
 		for _, s := range notes {
 			n += len(s) + 16
@@ -381,7 +461,7 @@ func (e *Entry) size() int {
 			}
 		}
 	}
-	n += len(e.raw)
+	n += len(e.headers)
 	return n
 }
 

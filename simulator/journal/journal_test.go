@@ -2,11 +2,13 @@ package journal
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -305,5 +307,49 @@ func TestSettledWhenRead(t *testing.T) {
 	}
 	if v := es[1].RequestHeader.Get("X-Big"); !strings.HasSuffix(v, Truncated) {
 		t.Errorf("a 50 KB header read back as %d bytes", len(v))
+	}
+}
+
+// TestCompacted: every text of an entry, noted during the request or after
+// it, reads back as it was given, in its place.
+func TestCompacted(t *testing.T) {
+	j := New(clock.NewVirtual(), 10)
+	var ctx context.Context
+	h := j.Middleware(func(*http.Request) string { return "svc" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx = r.Context()
+		SetClient(r.Context(), "client")
+		SetClient(r.Context(), "ignored: the first client stays")
+		SetLogin(r.Context(), "login")
+		SetPersona(r.Context(), "persona")
+		Why(r.Context(), "why 1")
+		Violation(r.Context(), "violation 1")
+		Why(r.Context(), "")
+		Why(r.Context(), "why 3")
+		Violation(r.Context(), strings.Repeat("v", maxNote+1))
+		SetError(r.Context(), "error")
+		w.Header().Set("X-Answer", "yes")
+		_, _ = io.WriteString(w, "answer")
+	}))
+	req := httptest.NewRequest(http.MethodPost, "/path?q=1", strings.NewReader("a=1&client_secret=s"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	Why(ctx, "after the answer")
+	es := j.Entries(Filter{})
+	if len(es) != 1 {
+		t.Fatalf("%d entries", len(es))
+	}
+	e := es[0]
+	got := []string{e.Method, e.Path, e.Query, e.Client, e.Login, e.Persona, e.Error, e.RequestBody, e.ResponseBody,
+		e.RequestHeader.Get("Content-Type"), e.ResponseHeader.Get("X-Answer")}
+	want := []string{"POST", "/path", "q=1", "client", "login", "persona", "error", "a=1&client_secret=" + maskedValue, "answer",
+		"application/x-www-form-urlencoded", "yes"}
+	if !slices.Equal(got, want) {
+		t.Errorf("entry = %q, want %q", got, want)
+	}
+	if w := []string{"why 1", "", "why 3", "after the answer"}; !slices.Equal(e.Why, w) {
+		t.Errorf("why = %q, want %q", e.Why, w)
+	}
+	if len(e.Violations) != 2 || e.Violations[0] != "violation 1" || e.Violations[1] != cut(strings.Repeat("v", maxNote+1), maxNote) {
+		t.Errorf("violations = %.40q", e.Violations)
 	}
 }
