@@ -12,6 +12,7 @@ import (
 	"github.com/bacasable/bacasable/simulator/banner"
 	"github.com/bacasable/bacasable/simulator/clock"
 	"github.com/bacasable/bacasable/simulator/internal/pagetmpl"
+	"github.com/bacasable/bacasable/simulator/journal"
 	"github.com/bacasable/bacasable/simulator/population"
 	"github.com/bacasable/bacasable/simulator/scenario"
 )
@@ -204,10 +205,19 @@ var helmetHeaders = [...][2]string{
 // nothing changes a header value in place (Header.Add on them copies).
 var helmetValues = func() (v [len(helmetHeaders)][]string) {
 	for i, kv := range helmetHeaders {
-		v[i] = []string{kv[1]}
+		v[i] = shareHeader(kv[0], kv[1])
 	}
 	return v
 }()
+
+// shareHeader is the value of a header the answers share, declared to the
+// journal, which keeps a reference to it rather than a copy
+// (journal.ShareHeader).
+func shareHeader(name, value string) []string {
+	v := []string{value}
+	journal.ShareHeader(name, v)
+	return v
+}
 
 // securityHeaders sets helmetHeaders, as Header.Set would, without an
 // allocation of its own.
@@ -224,9 +234,9 @@ func securityHeaders(next http.Handler) http.Handler {
 // Header values the back-channel answers share, set as securityHeaders
 // sets helmet's (see helmetValues).
 var (
-	contentTypeJSON = []string{"application/json; charset=utf-8"}
-	contentTypeJWT  = []string{"application/jwt; charset=utf-8"}
-	noStore         = []string{"no-store"}
+	contentTypeJSON = shareHeader("Content-Type", "application/json; charset=utf-8")
+	contentTypeJWT  = shareHeader("Content-Type", "application/jwt; charset=utf-8")
+	noStore         = shareHeader("Cache-Control", "no-store")
 )
 
 // DataProviderJWKSPath prefixes the jwks_uri the sandbox serves for data

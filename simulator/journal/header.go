@@ -189,6 +189,47 @@ func copyWhole(h http.Header, mask bool) (Header, bool) {
 	return out, true
 }
 
+// Shared header fields: values that every answer of a service carries as
+// the very same slice (FranceConnect's helmet headers, its Content-Type).
+// An entry keeps a reference to such a field instead of a copy: about
+// 700 bytes of each FranceConnect answer.
+var shared []sharedField
+
+type sharedField struct {
+	HeaderField
+	first *string // &Values[0]: the identity of the slice
+}
+
+// maxShared bounds the shared fields (packed references are uvarints, and
+// a packed header looks through them all).
+const maxShared = 32
+
+// ShareHeader declares that answers carry values, the same slice each
+// time, as the header name (canonical): the journal then keeps a
+// reference to it rather than a copy. Nothing may change the slice
+// afterwards. It must be called while the packages initialize, before any
+// request; past maxShared fields, or for an empty slice, it does nothing.
+func ShareHeader(name string, values []string) {
+	if len(values) == 0 || len(shared) >= maxShared {
+		return
+	}
+	shared = append(shared, sharedField{HeaderField{name, slices.Clip(values)}, &values[0]})
+}
+
+// sharedRef is the reference to k: vs as packed (index+1), or 0 when it is
+// not a shared field.
+func sharedRef(k string, vs []string) int {
+	if len(vs) == 0 {
+		return 0
+	}
+	for i := range shared {
+		if f := &shared[i]; f.first == &vs[0] && len(f.Values) == len(vs) && f.Name == k {
+			return i + 1
+		}
+	}
+	return 0
+}
+
 // packHeaders packs a request's and an answer's headers into one string
 // (packedLen bytes, written by writePacked); unpackHeaders reads it back.
 // The middleware packs them into an entry's text (Entry.compact) rather
@@ -206,7 +247,11 @@ func packedLen(req, resp http.Header) int {
 	for _, h := range [...]http.Header{req, resp} {
 		size += uvarintLen(len(h))
 		for k, vs := range h {
-			size += uvarintLen(len(k)) + len(k) + uvarintLen(len(vs))
+			if ref := sharedRef(k, vs); ref > 0 {
+				size += uvarintLen(ref)
+				continue
+			}
+			size += 1 + uvarintLen(len(k)) + len(k) + uvarintLen(len(vs))
 			for _, v := range vs {
 				size += uvarintLen(len(v)) + len(v)
 			}
@@ -216,13 +261,18 @@ func packedLen(req, resp http.Header) int {
 }
 
 // writePacked writes req's then resp's headers without pointers: for each
-// header, the number of names, then each name and the number of its
-// values, then each value, every string preceded by its length
-// (uvarints).
+// header, the number of names, then for each name either a reference to a
+// shared field (index+1) or 0, the name, the number of its values and each
+// value, every string preceded by its length (uvarints).
 func writePacked(b *strings.Builder, req, resp http.Header) {
 	for _, h := range [...]http.Header{req, resp} {
 		writeUvarint(b, len(h))
 		for k, vs := range h {
+			if ref := sharedRef(k, vs); ref > 0 {
+				writeUvarint(b, ref)
+				continue
+			}
+			b.WriteByte(0)
 			writePackedString(b, k)
 			writeUvarint(b, len(vs))
 			for _, v := range vs {
@@ -252,8 +302,9 @@ func uvarintLen(n int) int {
 }
 
 // unpackHeaders reads what writePacked wrote, every name and value a part
-// of s (no copy). The string is the journal's own: a malformed one (never
-// written) ends the reading with what was read so far.
+// of s (no copy) or a shared field. The string is the journal's own: a
+// malformed one (never written) ends the reading with what was read so
+// far.
 func unpackHeaders(s string) (req, resp http.Header) {
 	r := packReader{s: s}
 	return r.header(), r.header()
@@ -266,11 +317,11 @@ type packReader struct {
 	bad bool
 }
 
-func (r *packReader) uvarint() int {
+// uvarint reads a uvarint of at most max.
+func (r *packReader) uvarint(max int) int {
 	var buf [binary.MaxVarintLen64]byte
-	rest := r.s[r.at:]
-	v, n := binary.Uvarint(buf[:copy(buf[:], rest)])
-	if n <= 0 || v > uint64(len(rest)-n) {
+	v, n := binary.Uvarint(buf[:copy(buf[:], r.s[r.at:])])
+	if n <= 0 || v > uint64(max) {
 		r.bad, r.at = true, len(r.s)
 		return 0
 	}
@@ -278,19 +329,37 @@ func (r *packReader) uvarint() int {
 	return int(v)
 }
 
+// length reads a count of what follows, each at least a byte: at most the
+// bytes left after the count's own.
+func (r *packReader) length() int {
+	n := r.uvarint(len(r.s) - r.at)
+	if n > len(r.s)-r.at {
+		r.bad, r.at, n = true, len(r.s), 0
+	}
+	return n
+}
+
 func (r *packReader) string() string {
-	n := r.uvarint()
+	n := r.length()
 	v := r.s[r.at : r.at+n]
 	r.at += n
 	return v
 }
 
 func (r *packReader) header() http.Header {
-	names := r.uvarint()
+	names := r.length()
 	h := make(http.Header, names)
 	for range names {
+		if ref := r.uvarint(len(shared)); ref > 0 {
+			f := shared[ref-1]
+			h[f.Name] = f.Values
+			continue
+		}
+		if r.bad {
+			break
+		}
 		k := r.string()
-		vs := make([]string, r.uvarint())
+		vs := make([]string, r.length())
 		for i := range vs {
 			vs[i] = r.string()
 		}
