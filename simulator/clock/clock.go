@@ -6,6 +6,7 @@ package clock
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,16 +26,24 @@ var _ Clock = Real{}
 // Virtual is a movable clock: it runs at real speed from an offset, or stands
 // still when frozen. It is safe for concurrent use.
 type Virtual struct {
-	mu     sync.RWMutex
-	offset time.Duration // added to real time when running
-	frozen *time.Time    // when set, Now returns it
-	real   func() time.Time
+	mu sync.Mutex // serialises the changes
+	// state is never changed in place, only replaced: Now, which every
+	// request calls several times, reads it without taking a lock (a
+	// read lock is a write to memory both cores share).
+	state atomic.Pointer[State]
+	real  func() time.Time
 }
 
 var _ Clock = (*Virtual)(nil)
 
 // NewVirtual returns a clock that reads real time until it is set or moved.
-func NewVirtual() *Virtual { return &Virtual{real: time.Now} }
+func NewVirtual() *Virtual { return newVirtual(time.Now) }
+
+func newVirtual(real func() time.Time) *Virtual {
+	v := &Virtual{real: real}
+	v.state.Store(&State{})
+	return v
+}
 
 // NewFrozen returns a clock standing still at t; Advance moves it.
 func NewFrozen(t time.Time) *Virtual {
@@ -45,50 +54,52 @@ func NewFrozen(t time.Time) *Virtual {
 
 // Now returns the virtual time.
 func (v *Virtual) Now() time.Time {
-	v.mu.RLock()
-	defer v.mu.RUnlock()
-	if v.frozen != nil {
-		return *v.frozen
+	st := v.state.Load()
+	if st.Frozen != nil {
+		return *st.Frozen
 	}
-	return v.real().Add(v.offset)
+	return v.real().Add(st.Offset)
 }
+
+// change replaces the clock's setting with what f makes of it.
+func (v *Virtual) change(f func(st State) State) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	st := f(*v.state.Load())
+	v.state.Store(&st)
+}
+
+// frozenAt is a setting standing still at t.
+func frozenAt(t time.Time) State { return State{Frozen: &t} }
 
 // Set makes the clock read t now and keep running from there.
 func (v *Virtual) Set(t time.Time) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.frozen != nil {
-		v.frozen = &t
-		return
-	}
-	v.offset = t.Sub(v.real())
+	v.change(func(st State) State {
+		if st.Frozen != nil {
+			return frozenAt(t)
+		}
+		return State{Offset: t.Sub(v.real())}
+	})
 }
 
 // Freeze stops the clock at t.
 func (v *Virtual) Freeze(t time.Time) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.frozen = &t
+	v.change(func(State) State { return frozenAt(t) })
 }
 
 // Advance moves the clock forward by d (backwards when d is negative).
 func (v *Virtual) Advance(d time.Duration) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.frozen != nil {
-		t := v.frozen.Add(d)
-		v.frozen = &t
-		return
-	}
-	v.offset += d
+	v.change(func(st State) State {
+		if st.Frozen != nil {
+			return frozenAt(st.Frozen.Add(d))
+		}
+		return State{Offset: st.Offset + d}
+	})
 }
 
 // Reset returns the clock to real time, running.
 func (v *Virtual) Reset() {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.frozen = nil
-	v.offset = 0
+	v.change(func(State) State { return State{} })
 }
 
 // State is a clock's setting: its offset from real time, or the instant it
@@ -113,44 +124,34 @@ func (s State) Equal(o State) bool {
 
 // State returns the clock's setting, for Restore.
 func (v *Virtual) State() State {
-	v.mu.RLock()
-	defer v.mu.RUnlock()
-	st := State{Offset: v.offset}
-	if v.frozen != nil {
-		t := *v.frozen
-		st.Frozen = &t
+	st := *v.state.Load()
+	if st.Frozen != nil {
+		st = frozenAt(*st.Frozen) // the caller's own copy
 	}
 	return st
 }
 
 // Restore puts the clock back to a setting taken with State.
 func (v *Virtual) Restore(st State) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.offset = st.Offset
-	v.frozen = nil
-	if st.Frozen != nil {
-		t := *st.Frozen
-		v.frozen = &t
-	}
+	v.change(func(State) State {
+		if st.Frozen != nil {
+			return frozenAt(*st.Frozen)
+		}
+		return State{Offset: st.Offset}
+	})
 }
 
 // Frozen tells whether the clock stands still.
-func (v *Virtual) Frozen() bool {
-	v.mu.RLock()
-	defer v.mu.RUnlock()
-	return v.frozen != nil
-}
+func (v *Virtual) Frozen() bool { return v.state.Load().Frozen != nil }
 
 // Unfreeze makes a frozen clock run again from where it stands.
 func (v *Virtual) Unfreeze() {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.frozen == nil {
-		return
-	}
-	v.offset = v.frozen.Sub(v.real())
-	v.frozen = nil
+	v.change(func(st State) State {
+		if st.Frozen == nil {
+			return st
+		}
+		return State{Offset: st.Frozen.Sub(v.real())}
+	})
 }
 
 // Earliest and Latest bound the instants the virtual clock may be set or

@@ -24,7 +24,7 @@ func TestVirtualFrozenAdvance(t *testing.T) {
 func TestVirtualRunningOffset(t *testing.T) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	realNow := base
-	c := &Virtual{real: func() time.Time { return realNow }}
+	c := newVirtual(func() time.Time { return realNow })
 	target := time.Date(2030, 7, 22, 0, 0, 0, 0, time.UTC)
 	c.Set(target)
 	realNow = base.Add(10 * time.Second)
@@ -89,4 +89,48 @@ func TestStateEqual(t *testing.T) {
 	if running.State().Equal(State{}) || (State{Frozen: &start}).Equal(State{}) {
 		t.Error("a frozen clock equals a running one")
 	}
+}
+
+// TestVirtualConcurrent: requests read the clock while the control API
+// moves it; a frozen clock moved forward never reads earlier.
+func TestVirtualConcurrent(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := NewFrozen(start)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 1000 {
+			c.Advance(time.Second)
+		}
+	}()
+	last := start
+	for i := 0; ; i++ {
+		now := c.Now()
+		if now.Before(last) {
+			t.Fatalf("the clock went back: %v after %v", now, last)
+		}
+		last = now
+		if st := c.State(); st.Frozen == nil || !c.Frozen() {
+			t.Fatalf("a frozen clock's state: %+v", st)
+		}
+		select {
+		case <-done:
+			if got, want := c.Now(), start.Add(1000*time.Second); !got.Equal(want) {
+				t.Fatalf("after 1000 moves of 1s, Now = %v, want %v", got, want)
+			}
+			return
+		default:
+		}
+	}
+}
+
+// BenchmarkVirtualNow: requests on every core read the clock at once.
+func BenchmarkVirtualNow(b *testing.B) {
+	c := NewVirtual()
+	c.Advance(time.Hour)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_ = c.Now()
+		}
+	})
 }
