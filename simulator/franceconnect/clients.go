@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-jose/go-jose/v4"
 	"go.yaml.in/yaml/v3"
@@ -73,17 +74,22 @@ type Registry struct {
 
 	mu      sync.RWMutex
 	runtime map[string]*ServiceProvider // registered at run time
+	// registered is len(runtime), set under mu: ServiceProvider, at every
+	// request, takes the read lock only when some client was registered.
+	registered atomic.Int32
 }
 
 // ServiceProvider returns the service provider with that client_id.
 func (reg *Registry) ServiceProvider(id string) (*ServiceProvider, bool) {
-	reg.mu.RLock()
-	c, ok := reg.runtime[id]
-	reg.mu.RUnlock()
-	if ok {
-		return c, true
+	if reg.registered.Load() > 0 {
+		reg.mu.RLock()
+		c, ok := reg.runtime[id]
+		reg.mu.RUnlock()
+		if ok {
+			return c, true
+		}
 	}
-	c, ok = reg.sps[id]
+	c, ok := reg.sps[id]
 	return c, ok
 }
 
@@ -161,6 +167,7 @@ func (reg *Registry) Register(sp ServiceProvider, jwks []byte) (replaced bool, e
 	}
 	c := sp
 	reg.runtime[sp.ID] = &c
+	reg.registered.Store(int32(len(reg.runtime)))
 	return replaced, nil
 }
 
@@ -170,6 +177,7 @@ func (reg *Registry) Unregister(id string) bool {
 	defer reg.mu.Unlock()
 	_, ok := reg.runtime[id]
 	delete(reg.runtime, id)
+	reg.registered.Store(int32(len(reg.runtime)))
 	return ok
 }
 
@@ -178,6 +186,7 @@ func (reg *Registry) ResetRegistered() {
 	reg.mu.Lock()
 	defer reg.mu.Unlock()
 	reg.runtime = nil
+	reg.registered.Store(0)
 }
 
 // check applies clients.yaml's rules to a service provider.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -67,6 +68,9 @@ const MaxQueuedFaults = 100
 type hostile struct {
 	mu     sync.Mutex
 	queued map[string][]string // client_id → fault ids, next first
+	// clients is len(queued), set under mu: nextFault, at every login,
+	// takes the lock only when some fault waits.
+	clients atomic.Int32
 }
 
 // QueueFaults makes the next logins of clientID meet these faults, one per
@@ -94,6 +98,7 @@ func (p *Provider) QueueFaults(clientID string, ids []string) ([]string, error) 
 		return nil, fmt.Errorf("at most %d faults may wait for one client", MaxQueuedFaults)
 	}
 	p.hostile.queued[clientID] = append(p.hostile.queued[clientID], ids...)
+	p.hostile.clients.Store(int32(len(p.hostile.queued)))
 	return slices.Clone(p.hostile.queued[clientID]), nil
 }
 
@@ -110,6 +115,9 @@ func (p *Provider) QueuedFaults() map[string][]string {
 
 // nextFault pops the client's next fault, or the zero Fault.
 func (p *Provider) nextFault(clientID string) Fault {
+	if p.hostile.clients.Load() == 0 {
+		return Fault{}
+	}
 	p.hostile.mu.Lock()
 	defer p.hostile.mu.Unlock()
 	q := p.hostile.queued[clientID]
@@ -119,6 +127,7 @@ func (p *Provider) nextFault(clientID string) Fault {
 	p.hostile.queued[clientID] = q[1:]
 	if len(q) == 1 {
 		delete(p.hostile.queued, clientID)
+		p.hostile.clients.Store(int32(len(p.hostile.queued)))
 	}
 	f, _ := faultByID(q[0]) // QueueFaults took known ids only
 	return f
@@ -128,6 +137,7 @@ func (p *Provider) resetFaults() {
 	p.hostile.mu.Lock()
 	defer p.hostile.mu.Unlock()
 	p.hostile.queued = nil
+	p.hostile.clients.Store(0)
 }
 
 func faultByID(id string) (Fault, bool) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bacasable/bacasable/simulator/clock"
@@ -54,8 +55,11 @@ type Engine struct {
 
 	mu          sync.Mutex
 	activations []*Activation
-	next        int
-	sleep       func(context.Context, time.Duration)
+	// active is len(activations), set under mu: Pick, at every request,
+	// takes the lock only when some activation is in force.
+	active atomic.Int32
+	next   int
+	sleep  func(context.Context, time.Duration)
 }
 
 // NewEngine serves the scenarios of set.
@@ -118,6 +122,7 @@ func (e *Engine) Activate(name, scope, target string, calls int) (*Activation, e
 	e.next++
 	a := &Activation{ID: fmt.Sprintf("a%d", e.next), Scenario: name, Scope: scope, Target: target, Calls: calls, Since: e.clock.Now()}
 	e.activations = append(e.activations, a)
+	e.active.Store(int32(len(e.activations)))
 	return a, nil
 }
 
@@ -142,6 +147,7 @@ func (e *Engine) Clear(id string) bool {
 	for i, a := range e.activations {
 		if a.ID == id {
 			e.activations = slices.Delete(e.activations, i, i+1)
+			e.active.Store(int32(len(e.activations)))
 			return true
 		}
 	}
@@ -153,6 +159,7 @@ func (e *Engine) ClearAll() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.activations = nil
+	e.active.Store(0)
 }
 
 // Pick returns the scenario that applies to this step of this service for
@@ -166,6 +173,22 @@ func (e *Engine) Pick(service, step string, sel Selector) (Choice, error) {
 		}
 		return choice(sc, service, step, "en-tête "+Header), nil
 	}
+	if e.active.Load() > 0 {
+		if c, ok := e.activated(service, step, sel); ok {
+			return c, nil
+		}
+	}
+	if sel.PersonaScenario != "" {
+		if sc, ok := e.set().Get(sel.PersonaScenario); ok {
+			return choice(sc, service, step, "persona "+sel.PersonaID), nil
+		}
+	}
+	return Choice{}, nil
+}
+
+// activated is the choice of the activation that applies, if one does
+// (counting its call).
+func (e *Engine) activated(service, step string, sel Selector) (Choice, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, scope := range []string{ScopePersona, ScopeClient, ScopeGlobal} {
@@ -182,17 +205,13 @@ func (e *Engine) Pick(service, step string, sel Selector) (Choice, error) {
 				a.Calls--
 				if a.Calls == 0 {
 					e.activations = slices.Delete(e.activations, i, i+1)
+					e.active.Store(int32(len(e.activations)))
 				}
 			}
-			return c, nil
+			return c, true
 		}
 	}
-	if sel.PersonaScenario != "" {
-		if sc, ok := e.set().Get(sel.PersonaScenario); ok {
-			return choice(sc, service, step, "persona "+sel.PersonaID), nil
-		}
-	}
-	return Choice{}, nil
+	return Choice{}, false
 }
 
 func matches(a *Activation, sel Selector) bool {
