@@ -84,7 +84,8 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	var it *interaction
 	target := ""
 	if who != "" {
-		it = p.store.newInteraction(req, p.cfg.SessionTTL, "")
+		// Completed at once: the login is never in the store, in progress.
+		it = &interaction{UID: randomToken(16), Req: req}
 	} else {
 		it, target = p.browserInteraction(w, r, req)
 	}
@@ -92,19 +93,18 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if who != "" && req.ACR != "eidas1" {
 		// The platform checks the level on the provider choice page; the
 		// shortcut meets that check at once.
-		p.store.finish(it.UID)
 		p.redirectError(w, r, req, errInvalidACR(req.ACR).WithHint("acr_values demande « %s » : la plateforme fcp-low ne délivre que eidas1", req.ACR))
 		return
 	}
 	if who != "" {
 		persona, idp, ok := p.findPersona(who)
 		if !ok {
-			p.store.finish(it.UID)
 			p.writeErrorPage(w, r, errUnknownPersona().WithHint("l'en-tête %s désigne « %s », qui n'est ni un identifiant ni un SPI de la population du bac à sable", PersonaHeader, who))
 			return
 		}
-		if p.authenticate(w, r, *it, persona, idp) {
-			p.complete(w, r, it.UID)
+		if removed, ok := p.authenticate(w, r, *it, persona, idp); ok {
+			it.Persona, it.IdP, it.Removed = persona, idp, removed
+			p.completeWith(w, r, *it)
 		}
 		return
 	}

@@ -121,7 +121,12 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		p.renderLogin(w, http.StatusUnauthorized, it, idp, "", "Identifiant ou mot de passe incorrect.")
 		return
 	}
-	if !p.authenticate(w, r, it, persona, idp) {
+	removed, ok := p.authenticate(w, r, it, persona, idp)
+	if !ok {
+		return
+	}
+	if !p.store.authenticate(it.UID, persona, idp, removed) {
+		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
 		return
 	}
 	http.Redirect(w, r, p.basePath+"/interaction/"+it.UID+"/consent", http.StatusSeeOther)
@@ -130,27 +135,28 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 // authenticate records who logged in, then plays what FranceConnect does
 // between the identity provider and the consent page: the civil registry
 // (RNIPP) check, which a scenario may make fail. It reports whether the
-// login goes on; otherwise the answer is written: the platform's error page
-// with its « Revenir sur … » link, or, for a user who cancels, the redirect
-// with access_denied.
-func (p *Provider) authenticate(w http.ResponseWriter, r *http.Request, it interaction, persona *population.Persona, idp *IdentityProvider) bool {
+// login goes on, with the claims the scenario takes out of the identity;
+// otherwise the answer is written: the platform's error page with its
+// « Revenir sur … » link, or, for a user who cancels, the redirect with
+// access_denied. The caller records the persona on the interaction.
+func (p *Provider) authenticate(w http.ResponseWriter, r *http.Request, it interaction, persona *population.Persona, idp *IdentityProvider) (removed []string, ok bool) {
 	journal.SetPersona(r.Context(), persona.Login)
 	c, perr := p.pick(r, scenario.StepLogin, persona, it.Req.Client.ID)
 	if perr != nil {
 		p.store.finish(it.UID)
 		p.writeErrorPage(w, r, perr)
-		return false
+		return nil, false
 	}
 	p.scenarios.Wait(r.Context(), c)
 	if refusal := c.Refusal(); refusal != "" {
 		p.store.finish(it.UID)
 		if refusal == scenario.RefusAnnulation {
 			p.redirectError(w, r, it.Req, errAccessDenied().WithHint("scénario « %s » : l'usager annule", c.Name()))
-			return false
+			return nil, false
 		}
 		e := rnippError(refusal).WithHint("scénario « %s » : %s", c.Name(), c.Why)
 		p.writeErrorPageBack(w, r, e, p.backLink(it.Req, e))
-		return false
+		return nil, false
 	}
 	if eff := c.Failure(); eff != nil {
 		p.store.finish(it.UID)
@@ -159,13 +165,9 @@ func (p *Provider) authenticate(w http.ResponseWriter, r *http.Request, it inter
 			e.FCCode, e.Message = "Y000000", msgDefault
 			p.writeErrorPageBack(w, r, e, p.backLink(it.Req, e))
 		}
-		return false
+		return nil, false
 	}
-	if !p.store.authenticate(it.UID, persona, idp, c.RemovedClaims()) {
-		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
-		return false
-	}
-	return true
+	return c.RemovedClaims(), true
 }
 
 // consentLine is one datum shown on the consent page.
@@ -251,18 +253,25 @@ func (p *Provider) abort(w http.ResponseWriter, r *http.Request) {
 // complete ends a consented interaction with a code for the client.
 func (p *Provider) complete(w http.ResponseWriter, r *http.Request, uid string) {
 	it, ok := p.store.finish(uid)
-	journal.SetLogin(r.Context(), uid)
-	if ok {
-		journal.SetClient(r.Context(), it.Req.Client.ID)
-		if it.Persona != nil {
-			journal.SetPersona(r.Context(), it.Persona.Login)
-			journal.Why(r.Context(), "persona "+it.Persona.Login+" ("+it.Persona.DisplayName()+") via "+it.IdP.Name)
-		}
-	}
-	if !ok || it.Persona == nil {
+	if !ok {
+		journal.SetLogin(r.Context(), uid)
 		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
 		return
 	}
+	p.completeWith(w, r, it)
+}
+
+// completeWith ends the login it, out of the store: its code, and the
+// redirect back to the client.
+func (p *Provider) completeWith(w http.ResponseWriter, r *http.Request, it interaction) {
+	journal.SetLogin(r.Context(), it.UID)
+	journal.SetClient(r.Context(), it.Req.Client.ID)
+	if it.Persona == nil {
+		p.writeErrorPage(w, r, errInteractionNotFound().WithHint("cette connexion a expiré ou est déjà terminée"))
+		return
+	}
+	journal.SetPersona(r.Context(), it.Persona.Login)
+	journal.Why(r.Context(), "persona "+it.Persona.Login+" ("+it.Persona.DisplayName()+") via "+it.IdP.Name)
 	code := p.store.newCode(grant{Req: it.Req, Persona: it.Persona, IdP: it.IdP, AuthTime: p.cfg.Clock.Now(),
 		Sub: pairwiseSub(it.Req.Client.ID, it.Persona, p.cfg.PairwiseSalt), Removed: it.Removed, Login: it.UID}, p.cfg.CodeTTL)
 	if h := p.log.Handler(); h.Enabled(r.Context(), slog.LevelInfo) { // its arguments cost allocations even when discarded

@@ -41,8 +41,10 @@ type Keys struct {
 	// for a client signed with that algorithm.
 	rotation map[jose.SignatureAlgorithm]jose.JSONWebKey
 
-	mu      sync.Mutex
-	signers map[signerKey]*jwsSigner
+	mu sync.Mutex
+	// signers holds the signer of each alg and typ (signerKey → *jwsSigner),
+	// read without a lock at every signature.
+	signers sync.Map
 }
 
 // GenerateKeys makes a fresh key pair for each algorithm.

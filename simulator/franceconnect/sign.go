@@ -156,27 +156,20 @@ func ecdsaRawSignature(der []byte, out []byte) error {
 // added when given.
 func (k *Keys) signer(alg jose.SignatureAlgorithm, typ string) (*jwsSigner, error) {
 	cacheKey := signerKey{alg, typ}
-	k.mu.Lock()
-	s, ok := k.signers[cacheKey]
-	k.mu.Unlock()
-	if ok {
-		return s, nil
+	if s, ok := k.signers.Load(cacheKey); ok {
+		return s.(*jwsSigner), nil
 	}
-	// Outside the lock: the RSA key may still be in the making.
+	// The RSA key may still be in the making: forAlg waits for it.
 	jwk, err := k.forAlg(alg)
 	if err != nil {
 		return nil, err
 	}
-	if s, err = newJWSSigner(alg, jwk, typ); err != nil {
+	s, err := newJWSSigner(alg, jwk, typ)
+	if err != nil {
 		return nil, err
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.signers == nil {
-		k.signers = map[signerKey]*jwsSigner{}
-	}
-	k.signers[cacheKey] = s
-	return s, nil
+	made, _ := k.signers.LoadOrStore(cacheKey, s)
+	return made.(*jwsSigner), nil
 }
 
 type signerKey struct {
