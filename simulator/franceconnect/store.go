@@ -267,6 +267,7 @@ func (s *store) newCode(g grant, ttl time.Duration) string {
 // fails the code stays usable. A code presented after it was used is
 // refused and the access token it gave is revoked (RFC 6749 §4.1.2).
 func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *Error) (*accessToken, *Error) {
+	token, jti := randomTokenJTI() // outside the lock, as every random value of the store
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
@@ -289,7 +290,6 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 		s.codes.Delete(code)
 		return nil, errInvalidGrant("authorization code is expired", "Y043F0A8")
 	}
-	token, jti := randomTokenJTI()
 	t := s.tokens.Make(token, now.Add(ttl), now)
 	t.grant, t.Token, t.JTI, t.IssuedAt, t.Expires = *c.pending, token, jti, now, now.Add(ttl)
 	c.Used, c.Token, c.pending = true, t.Token, nil
