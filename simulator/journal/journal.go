@@ -307,39 +307,46 @@ func (r *recorder) WriteHeader(code int) {
 	}
 }
 
-// WriteString writes s as Write writes its bytes, without converting it.
-func (r *recorder) WriteString(s string) (int, error) {
+// holds tells whether n more bytes of the answer are held back (the held
+// buffer then ready); otherwise what was held goes first, and the bytes
+// go through.
+func (r *recorder) holds(n int) bool {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	if !r.through && r.heldLen()+len(s) <= maxHeld {
+	if !r.through && r.heldLen()+n <= maxHeld {
 		if r.held == nil {
 			r.held = heldBuffers.Get().(*bytes.Buffer)
 		}
-		return r.held.WriteString(s)
+		return true
 	}
 	r.release()
+	return false
+}
+
+// keep appends what room is left (MaxBody) of p to what the journal keeps
+// of an answer that goes through.
+func keep[T string | []byte](r *recorder, p T) {
 	if room := MaxBody - len(r.body); room > 0 {
-		r.body = append(r.body, s[:min(room, len(s))]...)
+		r.body = append(r.body, p[:min(room, len(p))]...)
 	}
-	return io.WriteString(r.ResponseWriter, s)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	if !r.through && r.heldLen()+len(b) <= maxHeld {
-		if r.held == nil {
-			r.held = heldBuffers.Get().(*bytes.Buffer)
-		}
+	if r.holds(len(b)) {
 		return r.held.Write(b)
 	}
-	r.release()
-	if room := MaxBody - len(r.body); room > 0 {
-		r.body = append(r.body, b[:min(room, len(b))]...)
-	}
+	keep(r, b)
 	return r.ResponseWriter.Write(b)
+}
+
+// WriteString writes s as Write writes its bytes, without converting it.
+func (r *recorder) WriteString(s string) (int, error) {
+	if r.holds(len(s)) {
+		return r.held.WriteString(s)
+	}
+	keep(r, s)
+	return io.WriteString(r.ResponseWriter, s)
 }
 
 // recorded is the start of the answer, as the journal keeps it (a view,

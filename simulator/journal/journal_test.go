@@ -353,3 +353,34 @@ func TestCompacted(t *testing.T) {
 		t.Errorf("violations = %.40q", e.Violations)
 	}
 }
+
+// TestLargeAnswers: an answer past what is held back goes through whole,
+// written as bytes or as a string, and the journal keeps its start.
+func TestLargeAnswers(t *testing.T) {
+	j := New(clock.NewVirtual(), 10)
+	head, tail := strings.Repeat("h", 100), strings.Repeat("t", maxHeld)
+	for _, asString := range []bool{false, true} {
+		h := j.Middleware(func(*http.Request) string { return "svc" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for _, part := range []string{head, tail} {
+				if asString {
+					_, _ = io.WriteString(w, part)
+				} else {
+					_, _ = w.Write([]byte(part))
+				}
+			}
+		}))
+		j.Clear()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/big", nil))
+		if rec.Body.String() != head+tail {
+			t.Errorf("string %v: the client got %d bytes, want %d", asString, rec.Body.Len(), len(head+tail))
+		}
+		es := j.Entries(Filter{})
+		if len(es) != 1 {
+			t.Fatalf("string %v: %d entries", asString, len(es))
+		}
+		if es[0].ResponseBody != (head + tail)[:MaxBody] {
+			t.Errorf("string %v: the journal kept %d bytes of the answer, want its first %d", asString, len(es[0].ResponseBody), MaxBody)
+		}
+	}
+}
