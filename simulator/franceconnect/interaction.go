@@ -138,7 +138,9 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 // login goes on, with the claims the scenario takes out of the identity;
 // otherwise the answer is written: the platform's error page with its
 // « Revenir sur … » link, or, for a user who cancels, the redirect with
-// access_denied. The caller records the persona on the interaction.
+// access_denied, and the interaction is ended in the store (nothing to end
+// for a login completed at once, which never enters it). The caller
+// records the persona on the interaction.
 func (p *Provider) authenticate(w http.ResponseWriter, r *http.Request, it interaction, persona *population.Persona, idp *IdentityProvider) (removed []string, ok bool) {
 	journal.SetPersona(r.Context(), persona.Login)
 	c, perr := p.pick(r, scenario.StepLogin, persona, it.Req.Client.ID)

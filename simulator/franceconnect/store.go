@@ -83,7 +83,6 @@ type authCode struct {
 	Req     *authRequest
 	Persona *population.Persona
 	pending *grant // nil once used
-	Expires time.Time
 	Used    bool
 	Token   string // access token issued from it, revoked if the code is replayed
 }
@@ -258,7 +257,7 @@ func (s *store) newCode(g grant, ttl time.Duration) string {
 	code, exp := randomToken(32), now.Add(ttl)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	*s.codes.Make(code, exp, now) = authCode{Req: g.Req, Persona: g.Persona, pending: &g, Expires: exp}
+	*s.codes.Make(code, exp, now) = authCode{Req: g.Req, Persona: g.Persona, pending: &g}
 	return code
 }
 
@@ -273,7 +272,7 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	now := s.clock.Now()
 	// A used or expired code is kept until it leaves the store, so that a
 	// replay is recognised.
-	c, _, ok := s.codes.Ref(code)
+	c, codeExp, ok := s.codes.Ref(code)
 	if !ok {
 		return nil, errInvalidGrant("authorization code not found", "Y049E20B")
 	}
@@ -286,12 +285,13 @@ func (s *store) exchange(code string, ttl time.Duration, check func(*authCode) *
 	case c.Used:
 		s.tokens.Forget(c.Token)
 		return nil, errInvalidGrant("authorization code already consumed", "Y0416228")
-	case now.After(c.Expires):
+	case now.After(codeExp):
 		s.codes.Delete(code)
 		return nil, errInvalidGrant("authorization code is expired", "Y043F0A8")
 	}
-	t := s.tokens.Make(token, now.Add(ttl), now)
-	t.grant, t.Token, t.JTI, t.IssuedAt, t.Expires = *c.pending, token, jti, now, now.Add(ttl)
+	exp := now.Add(ttl)
+	t := s.tokens.Make(token, exp, now)
+	t.grant, t.Token, t.JTI, t.IssuedAt, t.Expires = *c.pending, token, jti, now, exp
 	c.Used, c.Token, c.pending = true, t.Token, nil
 	return t, nil
 }

@@ -230,17 +230,6 @@ func sharedRef(k string, vs []string) int {
 	return 0
 }
 
-// packHeaders packs a request's and an answer's headers into one string
-// (packedLen bytes, written by writePacked); unpackHeaders reads it back.
-// The middleware packs them into an entry's text (Entry.compact) rather
-// than calling this.
-func packHeaders(req, resp http.Header) string {
-	var b strings.Builder
-	b.Grow(packedLen(req, resp))
-	writePacked(&b, req, resp)
-	return b.String()
-}
-
 // packedLen is how many bytes writePacked writes for req and resp.
 func packedLen(req, resp http.Header) int {
 	size := 0
@@ -332,9 +321,10 @@ func (r *packReader) uvarint(max int) int {
 // length reads a count of what follows, each at least a byte: at most the
 // bytes left after the count's own.
 func (r *packReader) length() int {
-	n := r.uvarint(len(r.s) - r.at)
+	n := r.uvarint(len(r.s))
 	if n > len(r.s)-r.at {
-		r.bad, r.at, n = true, len(r.s), 0
+		r.bad, r.at = true, len(r.s)
+		return 0
 	}
 	return n
 }

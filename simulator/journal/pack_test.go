@@ -7,6 +7,15 @@ import (
 	"testing"
 )
 
+// packHeaders packs req and resp alone, as compact packs them into an
+// entry's text.
+func packHeaders(req, resp http.Header) string {
+	var b strings.Builder
+	b.Grow(packedLen(req, resp))
+	writePacked(&b, req, resp)
+	return b.String()
+}
+
 func TestPackHeaders(t *testing.T) {
 	req := http.Header{
 		"Authorization": {"Bearer secret"},
